@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Installs what the tests need when it is missing, builds, and runs every test (browser tests included).
+# Ends with a line "N passed, N failed" and exits non-zero when anything failed.
+#
+#   ./scripts/test.sh                # everything
+#   ./scripts/test.sh --filter X     # extra arguments go to `dotnet test`
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+step() { printf '\n==> %s\n' "$*"; }
+
+# Chromium for the browser tests: Debian's package, never a browser downloaded by a test tool.
+chromium=${BD_CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$chromium" ]; then
+    step "Installing Chromium (apt-get install chromium)"
+    sudo_cmd=""
+    [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+fi
+
+step "Restoring local tools (dotnet-ef)"
+dotnet tool restore >/dev/null
+
+step "Building (warnings are errors)"
+dotnet build BatchDashboard.sln --nologo -clp:ErrorsOnly
+
+step "Checking that the cache model has no changes without a migration"
+dotnet ef migrations has-pending-model-changes --project src/Core --no-build
+
+step "Running the tests"
+results="$root/TestResults"
+rm -rf "$results"
+export BD_ARTIFACTS="${BD_ARTIFACTS:-$root/artifacts}"
+set +e
+dotnet test BatchDashboard.sln --no-build --nologo --logger "trx" --results-directory "$results" "$@"
+status=$?
+set -e
+
+# dotnet test prints one summary per project; sum them from the TRX files into the one line CI reads.
+passed=0; failed=0; files=0
+for trx in "$results"/*.trx; do
+    [ -e "$trx" ] || continue
+    files=$((files + 1))
+    counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+    p=$(printf '%s' "$counters" | sed -n 's/.* passed="\([0-9]*\)".*/\1/p')
+    f=$(printf '%s' "$counters" | sed -n 's/.* failed="\([0-9]*\)".*/\1/p')
+    e=$(printf '%s' "$counters" | sed -n 's/.* error="\([0-9]*\)".*/\1/p')
+    t=$(printf '%s' "$counters" | sed -n 's/.* timeout="\([0-9]*\)".*/\1/p')
+    a=$(printf '%s' "$counters" | sed -n 's/.* aborted="\([0-9]*\)".*/\1/p')
+    passed=$((passed + ${p:-0}))
+    failed=$((failed + ${f:-0} + ${e:-0} + ${t:-0} + ${a:-0}))
+done
+
+echo "Screenshots from the browser tests: $BD_ARTIFACTS/screenshots"
+if [ "$files" -eq 0 ]; then
+    echo "No test results were written." >&2
+    status=1
+fi
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+    echo "dotnet test failed (exit $status) before reporting a failing test; see the output above." >&2
+fi
+echo "$passed passed, $failed failed"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ]

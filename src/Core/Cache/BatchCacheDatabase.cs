@@ -1,0 +1,49 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace BatchDashboard.Core.Cache;
+
+internal sealed class BatchCacheDatabase(
+    IDbContextFactory<BatchCacheDbContext> contextFactory,
+    TimeProvider timeProvider,
+    ILogger<BatchCacheDatabase> logger) : IBatchCacheDatabase
+{
+    public async Task MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var pending = (await context.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        if (pending.Count > 0)
+        {
+            logger.LogInformation("Applying {Count} cache migration(s) to {DataSource}", pending.Count, DataSourceOf(context));
+        }
+
+        await context.Database.MigrateAsync(cancellationToken);
+        // WAL lets pages read while the sync writes; the mode is stored in the file, so once is enough.
+        await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+    }
+
+    public async Task<CacheStatus> CheckAsync(CancellationToken cancellationToken)
+    {
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var dataSource = DataSourceOf(context);
+        try
+        {
+            if (!await context.Database.CanConnectAsync(cancellationToken))
+            {
+                return new CacheStatus(false, dataSource, 0, "The database cannot be opened.", timeProvider.GetUtcNow());
+            }
+
+            var pending = (await context.Database.GetPendingMigrationsAsync(cancellationToken)).Count();
+            return new CacheStatus(true, dataSource, pending, null, timeProvider.GetUtcNow());
+        }
+        catch (Exception ex) when (ex is SqliteException or InvalidOperationException or IOException)
+        {
+            logger.LogWarning(ex, "Cache database {DataSource} is not reachable", dataSource);
+            return new CacheStatus(false, dataSource, 0, ex.Message, timeProvider.GetUtcNow());
+        }
+    }
+
+    private static string DataSourceOf(DbContext context) =>
+        new SqliteConnectionStringBuilder(context.Database.GetConnectionString()).DataSource;
+}

@@ -1,0 +1,12 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace BatchDashboard.Core.Cache;
+
+/// <summary>The SQLite cache. Short-lived: create one per operation through <see cref="IDbContextFactory{TContext}"/>.</summary>
+internal sealed class BatchCacheDbContext(DbContextOptions<BatchCacheDbContext> options) : DbContext(options)
+{
+    public DbSet<SyncStateRecord> SyncStates => Set<SyncStateRecord>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(BatchCacheDbContext).Assembly);
+}

@@ -1,0 +1,21 @@
+namespace BatchDashboard.Core.Cache;
+
+/// <summary>What the cache knows about the sync of one connection: when it last succeeded, and the last failure.</summary>
+internal sealed class SyncStateRecord
+{
+    public required string ConnectionId { get; set; }
+
+    /// <summary>Unix seconds of the last cycle that completed without an upstream error.</summary>
+    public long? LastSuccessAt { get; set; }
+
+    /// <summary>Unix seconds of the last cycle that was attempted.</summary>
+    public long? LastAttemptAt { get; set; }
+
+    public string? LastError { get; set; }
+
+    /// <summary>True once the first import has paged through every batch of the connection.</summary>
+    public bool InitialImportComplete { get; set; }
+
+    /// <summary>The list cursor (<c>after</c>) where an interrupted first import resumes.</summary>
+    public string? ImportCursor { get; set; }
+}

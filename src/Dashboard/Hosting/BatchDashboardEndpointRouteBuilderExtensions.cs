@@ -1,0 +1,18 @@
+using BatchDashboard.Dashboard.Components;
+using BatchDashboard.Dashboard.Health;
+
+namespace BatchDashboard.Dashboard.Hosting;
+
+public static class BatchDashboardEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps the dashboard's pages, static assets and <c>/healthz</c>. Returns the pages' convention builder,
+    /// so a host can chain <c>.RequireAuthorization(...)</c>.
+    /// </summary>
+    public static IEndpointConventionBuilder MapBatchDashboard(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapStaticAssets();
+        endpoints.MapHealthChecks("/healthz", new() { ResponseWriter = HealthResponseWriter.WriteAsync });
+        return endpoints.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace BatchDashboard.Dashboard.Hosting;
+
+/// <summary>What the standalone app adds around the dashboard; a host that embeds it brings its own.</summary>
+public static class StandaloneHostExtensions
+{
+    public static WebApplicationBuilder UseBatchDashboardStandaloneDefaults(this WebApplicationBuilder builder)
+    {
+        // The design system and Blazor's script live outside wwwroot; the build's manifest maps them under
+        // `dotnet run` in every environment (published output has them in wwwroot and no manifest).
+        builder.WebHost.UseStaticWebAssets();
+        return builder;
+    }
+
+    public static WebApplication UseBatchDashboardStandalonePipeline(this WebApplication app)
+    {
+        app.UseExceptionHandler("/error", createScopeForErrors: true);
+        app.UseStatusCodePagesWithReExecute("/not-found");
+        app.UseAntiforgery();
+
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
+            if (addresses is { Count: > 0 })
+            {
+                app.Logger.LogInformation("Batch Dashboard is running. Open {Url} in a browser.", addresses.First());
+            }
+        });
+        return app;
+    }
+}

@@ -1,0 +1,49 @@
+using Microsoft.Playwright;
+
+namespace BatchDashboard.EndToEnd.Tests;
+
+/// <summary>A fresh browser context and page that records every console error and uncaught exception.</summary>
+public sealed class PageSession : IAsyncDisposable
+{
+    private readonly IBrowserContext _context;
+    private readonly List<string> _errors = [];
+
+    private PageSession(IBrowserContext context, IPage page)
+    {
+        _context = context;
+        Page = page;
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                lock (_errors) { _errors.Add($"console: {message.Text}"); }
+            }
+        };
+        page.PageError += (_, error) =>
+        {
+            lock (_errors) { _errors.Add($"page error: {error}"); }
+        };
+    }
+
+    public IPage Page { get; }
+
+    public IReadOnlyList<string> Errors
+    {
+        get { lock (_errors) { return [.. _errors]; } }
+    }
+
+    public static async Task<PageSession> OpenAsync(IBrowser browser, Uri baseAddress)
+    {
+        var context = await browser.NewContextAsync(new() { BaseURL = baseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 800 } });
+        return new PageSession(context, await context.NewPageAsync());
+    }
+
+    /// <summary>Waits until the Blazor circuit has rendered interactively (prerendered HTML cannot take clicks).</summary>
+    public Task WaitForInteractiveAsync() =>
+        Page.Locator("[data-interactive=\"true\"]").First.WaitForAsync(new() { Timeout = 15_000 });
+
+    public Task ScreenshotAsync(string name) =>
+        Page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ArtifactsFolder, name + ".png"), FullPage = true });
+
+    public async ValueTask DisposeAsync() => await _context.DisposeAsync();
+}
