@@ -33,14 +33,16 @@ step "Running the tests"
 results="$root/TestResults"
 rm -rf "$results"
 export BD_ARTIFACTS="${BD_ARTIFACTS:-$root/artifacts}"
-set +e
-dotnet test BatchDashboard.sln --no-build --nologo --logger "trx" --results-directory "$results" "$@"
-status=$?
-set -e
+# One project at a time, each into its own folder, so every project leaves exactly one TRX file.
+status=0
+for project in tests/*/*.Tests.csproj; do
+    name=$(basename "$project" .csproj)
+    dotnet test "$project" --no-build --nologo --logger "trx;LogFileName=$name.trx" --results-directory "$results/$name" "$@" || status=$?
+done
 
 # dotnet test prints one summary per project; sum them from the TRX files into the one line CI reads.
 passed=0; failed=0; files=0
-for trx in "$results"/*.trx; do
+for trx in "$results"/*/*.trx; do
     [ -e "$trx" ] || continue
     files=$((files + 1))
     counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
