@@ -1,4 +1,6 @@
+using BatchDashboard.Core.Api;
 using BatchDashboard.Core.Cache;
+using BatchDashboard.Core.Connections;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,8 +13,9 @@ namespace BatchDashboard.Core;
 public static class BatchCoreServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the batch cache (SQLite through EF Core, migrated at start-up). A relative SQLite path in
-    /// <c>ConnectionStrings:BatchCache</c> is taken relative to the host's content root.
+    /// Registers Core: the connections from configuration, the API client, and the batch cache (SQLite through
+    /// EF Core, migrated at start-up). A relative SQLite path in <c>ConnectionStrings:BatchCache</c> is taken relative
+    /// to the host's content root.
     /// </summary>
     public static IServiceCollection AddBatchCore(this IServiceCollection services, IConfiguration configuration)
     {
@@ -36,6 +39,21 @@ public static class BatchCoreServiceCollectionExtensions
         });
 
         services.TryAddSingleton<IBatchCacheDatabase, BatchCacheDatabase>();
+
+        // Connections: validated at start-up, every problem reported at once with its configuration key.
+        services.AddOptions<BatchDashboardOptions>().Bind(configuration.GetSection(BatchDashboardOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BatchDashboardOptions>>(new BatchDashboardOptionsValidator(configuration));
+        services.TryAddSingleton<IConnectionCatalog>(provider =>
+            new ConnectionCatalog(configuration, provider.GetRequiredService<IOptions<BatchDashboardOptions>>()));
+
+        // The API client: one named HttpClient; the connection travels with each request to the auth handler.
+        services.AddOptions<ApiResilienceOptions>().Bind(configuration.GetSection($"{BatchDashboardOptions.SectionName}:Api"));
+        services.TryAddTransient<ResilienceHandler>();
+        services.TryAddTransient<AuthenticationHandler>();
+        services.AddHttpClient(BatchApiClientFactory.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddHttpMessageHandler<ResilienceHandler>()
+            .AddHttpMessageHandler<AuthenticationHandler>();
+        services.TryAddSingleton<IBatchApiClientFactory, BatchApiClientFactory>();
         services.AddHostedService<CacheMigrationService>();
         return services;
     }

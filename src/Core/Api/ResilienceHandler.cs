@@ -1,0 +1,80 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace BatchDashboard.Core.Api;
+
+/// <summary>
+/// Timeouts for every call; jittered exponential retries, honouring the server's <c>retry-after</c>, only for
+/// requests marked <see cref="ApiRequest.Retriable"/>. Response bodies of reads are buffered inside the attempt,
+/// so a connection dropped mid-body is retried too.
+/// </summary>
+internal sealed class ResilienceHandler : DelegatingHandler
+{
+    private readonly ResiliencePipeline<HttpResponseMessage> _retrying;
+    private readonly ResiliencePipeline<HttpResponseMessage> _once;
+
+    public ResilienceHandler(IOptions<ApiResilienceOptions> options, TimeProvider timeProvider, ILogger<ResilienceHandler> logger)
+    {
+        var settings = options.Value;
+        _once = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }
+            .AddTimeout(settings.AttemptTimeout)
+            .Build();
+
+        _retrying = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }
+            .AddTimeout(settings.TotalTimeout)
+            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = Math.Max(0, settings.MaxRetries),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = settings.BaseDelay,
+                MaxDelay = settings.MaxDelay,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
+                {
+                    { Result: { } response } => RetryRules.ShouldRetry(response),
+                    { Exception: HttpRequestException or IOException or TimeoutRejectedException } => true,
+                    _ => false,
+                }),
+                DelayGenerator = args => ValueTask.FromResult(
+                    RetryRules.RequestedDelay(args.Outcome.Result, timeProvider.GetUtcNow(), settings.MaxRetryAfter)),
+                OnRetry = args =>
+                {
+                    var reason = args.Outcome.Result is { } failed ? $"HTTP {(int)failed.StatusCode}" : args.Outcome.Exception?.GetType().Name;
+                    logger.LogInformation("Retrying a batch API call after {Reason} (attempt {Attempt}, waiting {Delay})",
+                        reason, args.AttemptNumber + 1, args.RetryDelay);
+                    args.Outcome.Result?.Dispose();
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .AddTimeout(settings.AttemptTimeout)
+            .Build();
+    }
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var retriable = request.Options.TryGetValue(ApiRequest.Retriable, out var r) && r;
+        var streamed = request.Options.TryGetValue(ApiRequest.Streamed, out var s) && s;
+        var pipeline = retriable ? _retrying : _once;
+        return await pipeline.ExecuteAsync(async token =>
+        {
+            var response = await base.SendAsync(request, token);
+            if (!streamed)
+            {
+                try
+                {
+                    await response.Content.LoadIntoBufferAsync(token);
+                }
+                catch
+                {
+                    response.Dispose();
+                    throw;
+                }
+            }
+
+            return response;
+        }, cancellationToken);
+    }
+}

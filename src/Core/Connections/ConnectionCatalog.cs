@@ -1,0 +1,184 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace BatchDashboard.Core.Connections;
+
+/// <summary>The connections the dashboard reads from, resolved once from configuration.</summary>
+public interface IConnectionCatalog
+{
+    IReadOnlyList<ApiConnection> Connections { get; }
+
+    ApiConnection? Find(string id);
+}
+
+/// <summary>
+/// Builds the connections as OpenAI's SDKs do: <c>OPENAI_API_KEY</c>, <c>OPENAI_BASE_URL</c>, <c>OPENAI_ORG_ID</c>
+/// and <c>OPENAI_PROJECT_ID</c> make the default one; <c>BatchDashboard:Connections</c> adds more, each naming the
+/// configuration key (environment variable or user-secret) that holds its API key.
+/// </summary>
+public sealed class ConnectionCatalog : IConnectionCatalog
+{
+    public const string DefaultConnectionId = "openai";
+    public const string DefaultBaseUrl = "https://api.openai.com/v1";
+
+    private readonly List<ApiConnection> _connections = [];
+
+    public ConnectionCatalog(IConfiguration configuration, IOptions<BatchDashboardOptions> options)
+        : this(Resolve(configuration, options.Value, out _))
+    {
+    }
+
+    public ConnectionCatalog(IEnumerable<ApiConnection> connections) => _connections.AddRange(connections);
+
+    public IReadOnlyList<ApiConnection> Connections => _connections;
+
+    public ApiConnection? Find(string id) => _connections.Find(c => string.Equals(c.Id, id, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Resolves every configured connection and lists every problem, each naming its configuration key.</summary>
+    public static List<ApiConnection> Resolve(IConfiguration configuration, BatchDashboardOptions options, out List<string> problems)
+    {
+        problems = [];
+        var connections = new List<ApiConnection>();
+
+        var defaultKey = configuration["OPENAI_API_KEY"];
+        if (!string.IsNullOrWhiteSpace(defaultKey))
+        {
+            var baseUrl = configuration["OPENAI_BASE_URL"];
+            if (TryAbsoluteUrl(string.IsNullOrWhiteSpace(baseUrl) ? DefaultBaseUrl : baseUrl, out var uri))
+            {
+                connections.Add(new ApiConnection
+                {
+                    Id = DefaultConnectionId,
+                    Name = "OpenAI",
+                    Kind = ConnectionKind.OpenAI,
+                    BaseUrl = uri,
+                    ApiKey = defaultKey.Trim(),
+                    Organization = NullIfEmpty(configuration["OPENAI_ORG_ID"]),
+                    Project = NullIfEmpty(configuration["OPENAI_PROJECT_ID"]),
+                });
+            }
+            else
+            {
+                problems.Add($"OPENAI_BASE_URL: '{baseUrl}' is not an absolute http(s) address.");
+            }
+        }
+
+        for (var i = 0; i < options.Connections.Count; i++)
+        {
+            var entry = options.Connections[i];
+            var key = $"{BatchDashboardOptions.SectionName}:Connections:{i}";
+            var before = problems.Count;
+
+            if (string.IsNullOrWhiteSpace(entry.Id))
+            {
+                problems.Add($"{key}:Id is required (letters, digits, '-' and '_').");
+            }
+            else if (!entry.Id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                problems.Add($"{key}:Id '{entry.Id}' may hold only letters, digits, '-' and '_'.");
+            }
+            else if (connections.Exists(c => string.Equals(c.Id, entry.Id, StringComparison.OrdinalIgnoreCase)))
+            {
+                problems.Add($"{key}:Id '{entry.Id}' is used by another connection.");
+            }
+
+            if (!string.IsNullOrEmpty(entry.ApiKey))
+            {
+                problems.Add($"{key}:ApiKey must not hold a key: put the key in an environment variable or user-secret and name it in {key}:ApiKeyName.");
+            }
+
+            string? apiKey = null;
+            if (string.IsNullOrWhiteSpace(entry.ApiKeyName))
+            {
+                problems.Add($"{key}:ApiKeyName is required: the environment variable or user-secret that holds the key.");
+            }
+            else
+            {
+                apiKey = configuration[entry.ApiKeyName];
+                if (string.IsNullOrWhiteSpace(apiKey))
+                {
+                    problems.Add($"{key}:ApiKeyName names '{entry.ApiKeyName}', which is not set in the environment or user-secrets.");
+                }
+            }
+
+            var baseUrlText = string.IsNullOrWhiteSpace(entry.BaseUrl) && entry.Kind == ConnectionKind.OpenAI ? DefaultBaseUrl : entry.BaseUrl;
+            Uri? baseUri = null;
+            if (string.IsNullOrWhiteSpace(baseUrlText))
+            {
+                problems.Add($"{key}:BaseUrl is required for a {entry.Kind} connection.");
+            }
+            else if (!TryAbsoluteUrl(baseUrlText, out baseUri))
+            {
+                problems.Add($"{key}:BaseUrl '{baseUrlText}' is not an absolute http(s) address.");
+            }
+
+            if (entry.Kind == ConnectionKind.Azure && string.IsNullOrWhiteSpace(entry.ApiVersion) && baseUri is not null
+                && !baseUri.AbsolutePath.TrimEnd('/').EndsWith("/v1", StringComparison.Ordinal))
+            {
+                problems.Add($"{key}:ApiVersion is required for Azure's classic paths (e.g. 2024-10-21), or end {key}:BaseUrl with /openai/v1.");
+            }
+
+            if (problems.Count == before)
+            {
+                connections.Add(new ApiConnection
+                {
+                    Id = entry.Id!,
+                    Name = string.IsNullOrWhiteSpace(entry.Name) ? entry.Id! : entry.Name,
+                    Kind = entry.Kind,
+                    BaseUrl = baseUri!,
+                    ApiKey = apiKey!.Trim(),
+                    Organization = NullIfEmpty(entry.Organization),
+                    Project = NullIfEmpty(entry.Project),
+                    ApiVersion = NullIfEmpty(entry.ApiVersion),
+                });
+            }
+        }
+
+        var sync = options.Sync;
+        if (sync.ActivePollInterval <= TimeSpan.Zero)
+        {
+            problems.Add($"{BatchDashboardOptions.SectionName}:Sync:ActivePollInterval must be positive (e.g. 00:00:10).");
+        }
+
+        if (sync.IdlePollInterval <= TimeSpan.Zero)
+        {
+            problems.Add($"{BatchDashboardOptions.SectionName}:Sync:IdlePollInterval must be positive (e.g. 00:01:00).");
+        }
+
+        if (sync.ErrorRetryInterval <= TimeSpan.Zero)
+        {
+            problems.Add($"{BatchDashboardOptions.SectionName}:Sync:ErrorRetryInterval must be positive (e.g. 00:00:30).");
+        }
+
+        if (sync.PageSize is < 1 or > 100)
+        {
+            problems.Add($"{BatchDashboardOptions.SectionName}:Sync:PageSize must be between 1 and 100.");
+        }
+
+        return connections;
+    }
+
+    private static bool TryAbsoluteUrl(string text, out Uri uri)
+    {
+        if (Uri.TryCreate(text.Trim(), UriKind.Absolute, out var parsed) && (parsed.Scheme == Uri.UriSchemeHttps || parsed.Scheme == Uri.UriSchemeHttp))
+        {
+            uri = parsed;
+            return true;
+        }
+
+        uri = null!;
+        return false;
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}
+
+/// <summary>Stops start-up on bad configuration, listing every problem at once.</summary>
+public sealed class BatchDashboardOptionsValidator(IConfiguration configuration) : IValidateOptions<BatchDashboardOptions>
+{
+    public ValidateOptionsResult Validate(string? name, BatchDashboardOptions options)
+    {
+        ConnectionCatalog.Resolve(configuration, options, out var problems);
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+}
