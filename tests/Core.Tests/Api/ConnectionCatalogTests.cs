@@ -1,0 +1,86 @@
+using BatchDashboard.Core.Connections;
+using Microsoft.Extensions.Configuration;
+
+namespace BatchDashboard.Core.Tests.Api;
+
+public sealed class ConnectionCatalogTests
+{
+    private static List<ApiConnection> Resolve(Dictionary<string, string?> settings, out List<string> problems)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var options = configuration.GetSection(BatchDashboardOptions.SectionName).Get<BatchDashboardOptions>() ?? new BatchDashboardOptions();
+        return ConnectionCatalog.Resolve(configuration, options, out problems);
+    }
+
+    [Fact]
+    public void OpenAIEnvironmentVariables_MakeTheDefaultConnection()
+    {
+        var connections = Resolve(new()
+        {
+            ["OPENAI_API_KEY"] = "sk-abc",
+            ["OPENAI_ORG_ID"] = "org-1",
+            ["OPENAI_PROJECT_ID"] = "proj-1",
+        }, out var problems);
+
+        Assert.Empty(problems);
+        var connection = Assert.Single(connections);
+        Assert.Equal(("openai", ConnectionKind.OpenAI, "https://api.openai.com/v1", "sk-abc", "org-1", "proj-1"),
+            (connection.Id, connection.Kind, connection.BaseUrl.ToString().TrimEnd('/'), connection.ApiKey, connection.Organization, connection.Project));
+        Assert.DoesNotContain("sk-abc", connection.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NoKey_MeansNoConnection()
+    {
+        Assert.Empty(Resolve(new(), out var problems));
+        Assert.Empty(problems);
+    }
+
+    [Fact]
+    public void ListedConnections_ReadTheirKeyFromTheNamedVariable()
+    {
+        var connections = Resolve(new()
+        {
+            ["AZURE_KEY"] = "azure-secret",
+            ["BatchDashboard:Connections:0:Id"] = "azure-eu",
+            ["BatchDashboard:Connections:0:Name"] = "Azure EU",
+            ["BatchDashboard:Connections:0:Kind"] = "Azure",
+            ["BatchDashboard:Connections:0:BaseUrl"] = "https://eu.openai.azure.com/openai",
+            ["BatchDashboard:Connections:0:ApiVersion"] = "2024-10-21",
+            ["BatchDashboard:Connections:0:ApiKeyName"] = "AZURE_KEY",
+        }, out var problems);
+
+        Assert.Empty(problems);
+        var connection = Assert.Single(connections);
+        Assert.Equal(("azure-eu", "Azure EU", ConnectionKind.Azure, "azure-secret", "2024-10-21"),
+            (connection.Id, connection.Name, connection.Kind, connection.ApiKey, connection.ApiVersion));
+    }
+
+    [Fact]
+    public void BadConfiguration_ReportsEveryProblemAtOnce_NamingEachKey()
+    {
+        Resolve(new()
+        {
+            ["OPENAI_API_KEY"] = "sk-abc",
+            ["OPENAI_BASE_URL"] = "not a url",
+            ["BatchDashboard:Connections:0:Id"] = "has space",
+            ["BatchDashboard:Connections:0:Kind"] = "Compatible",
+            ["BatchDashboard:Connections:0:ApiKey"] = "sk-literal",
+            ["BatchDashboard:Connections:1:Id"] = "az",
+            ["BatchDashboard:Connections:1:Kind"] = "Azure",
+            ["BatchDashboard:Connections:1:BaseUrl"] = "https://x.openai.azure.com/openai",
+            ["BatchDashboard:Connections:1:ApiKeyName"] = "MISSING_VARIABLE",
+            ["BatchDashboard:Sync:PageSize"] = "500",
+        }, out var problems);
+
+        Assert.Contains(problems, p => p.StartsWith("OPENAI_BASE_URL:", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("BatchDashboard:Connections:0:Id", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("BatchDashboard:Connections:0:ApiKey must not", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("BatchDashboard:Connections:0:ApiKeyName is required", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("BatchDashboard:Connections:0:BaseUrl is required", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("'MISSING_VARIABLE', which is not set", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("BatchDashboard:Connections:1:ApiVersion is required", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("BatchDashboard:Sync:PageSize", StringComparison.Ordinal));
+        Assert.DoesNotContain(problems, p => p.Contains("sk-literal", StringComparison.Ordinal));
+    }
+}
