@@ -1,6 +1,8 @@
 using BatchDashboard.Core.Api;
 using BatchDashboard.Core.Cache;
 using BatchDashboard.Core.Connections;
+using BatchDashboard.Core.Queries;
+using BatchDashboard.Core.Sync;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,6 +41,7 @@ public static class BatchCoreServiceCollectionExtensions
         });
 
         services.TryAddSingleton<IBatchCacheDatabase, BatchCacheDatabase>();
+        services.AddHostedService<CacheMigrationService>();
 
         // Connections: validated at start-up, every problem reported at once with its configuration key.
         services.AddOptions<BatchDashboardOptions>().Bind(configuration.GetSection(BatchDashboardOptions.SectionName)).ValidateOnStart();
@@ -54,7 +57,19 @@ public static class BatchCoreServiceCollectionExtensions
             .AddHttpMessageHandler<ResilienceHandler>()
             .AddHttpMessageHandler<AuthenticationHandler>();
         services.TryAddSingleton<IBatchApiClientFactory, BatchApiClientFactory>();
-        services.AddHostedService<CacheMigrationService>();
+
+        // The cache's two sides: the sync writes through the store, pages read through the queries.
+        services.TryAddSingleton<BatchStore>();
+        services.TryAddSingleton<IBatchQueries, BatchQueries>();
+        services.TryAddSingleton<BatchChangeNotifier>();
+        services.TryAddSingleton<IBatchChangeNotifications>(provider => provider.GetRequiredService<BatchChangeNotifier>());
+        services.TryAddSingleton<SyncStatusBoard>();
+        services.TryAddSingleton<ISyncStatusProvider>(provider => provider.GetRequiredService<SyncStatusBoard>());
+
+        // Registered after the migration service, so the schema is there before the first cycle.
+        services.TryAddSingleton<BatchSyncService>();
+        services.TryAddSingleton<IBatchOperations>(provider => provider.GetRequiredService<BatchSyncService>());
+        services.AddHostedService(provider => provider.GetRequiredService<BatchSyncService>());
         return services;
     }
 }

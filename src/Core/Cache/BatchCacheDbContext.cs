@@ -7,6 +7,12 @@ internal sealed class BatchCacheDbContext(DbContextOptions<BatchCacheDbContext> 
 {
     public DbSet<SyncStateRecord> SyncStates => Set<SyncStateRecord>();
 
+    public DbSet<BatchRecord> Batches => Set<BatchRecord>();
+
+    public DbSet<BatchMetadataRecord> BatchMetadata => Set<BatchMetadataRecord>();
+
+    public DbSet<BatchSnapshotRecord> BatchSnapshots => Set<BatchSnapshotRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(BatchCacheDbContext).Assembly);
 }

@@ -52,8 +52,8 @@ public static class TestBatches
         {
             ["object"] = "list",
             ["data"] = new JsonArray(items),
-            ["first_id"] = items.Length > 0 ? items[0]["id"]!.GetValue<string>() : null,
-            ["last_id"] = items.Length > 0 ? items[^1]["id"]!.GetValue<string>() : null,
+            ["first_id"] = items.Length > 0 ? items[0]["id"]?.GetValue<string>() : null,
+            ["last_id"] = items.Length > 0 ? items[^1]["id"]?.GetValue<string>() : null,
             ["has_more"] = hasMore,
         };
         return page.ToJsonString();

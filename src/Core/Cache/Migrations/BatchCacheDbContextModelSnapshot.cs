@@ -16,6 +16,185 @@ namespace BatchDashboard.Core.Cache.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.14");
 
+            modelBuilder.Entity("BatchDashboard.Core.Cache.BatchMetadataRecord", b =>
+                {
+                    b.Property<string>("ConnectionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connection_id");
+
+                    b.Property<string>("BatchId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("batch_id");
+
+                    b.Property<string>("Key")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
+
+                    b.HasKey("ConnectionId", "BatchId", "Key");
+
+                    b.HasIndex("Key", "Value")
+                        .HasDatabaseName("ix_batch_metadata_key_value");
+
+                    b.ToTable("batch_metadata", (string)null);
+                });
+
+            modelBuilder.Entity("BatchDashboard.Core.Cache.BatchRecord", b =>
+                {
+                    b.Property<string>("ConnectionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connection_id");
+
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("EndedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ended_at");
+
+                    b.Property<string>("Endpoint")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("endpoint");
+
+                    b.Property<string>("ErrorFileId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error_file_id");
+
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<long>("FirstSeenAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("first_seen_at");
+
+                    b.Property<string>("InputFileId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("input_file_id");
+
+                    b.Property<bool>("IsTerminal")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_terminal");
+
+                    b.Property<string>("Model")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model");
+
+                    b.Property<string>("OutputFileId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("output_file_id");
+
+                    b.Property<string>("RawJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("raw_json");
+
+                    b.Property<int?>("RequestCompleted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("request_completed");
+
+                    b.Property<int?>("RequestFailed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("request_failed");
+
+                    b.Property<int?>("RequestTotal")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("request_total");
+
+                    b.Property<string>("SearchText")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("search_text");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<string>("StatusRaw")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status_raw");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("ConnectionId", "Id");
+
+                    b.HasIndex("CreatedAt", "Id")
+                        .HasDatabaseName("ix_batches_created");
+
+                    b.HasIndex("Endpoint", "CreatedAt")
+                        .HasDatabaseName("ix_batches_endpoint_created");
+
+                    b.HasIndex("Model", "CreatedAt")
+                        .HasDatabaseName("ix_batches_model_created");
+
+                    b.HasIndex("Status", "CreatedAt")
+                        .HasDatabaseName("ix_batches_status_created");
+
+                    b.HasIndex("ConnectionId", "IsTerminal", "CreatedAt")
+                        .HasDatabaseName("ix_batches_connection_active");
+
+                    b.ToTable("batches", (string)null);
+                });
+
+            modelBuilder.Entity("BatchDashboard.Core.Cache.BatchSnapshotRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("BatchId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("batch_id");
+
+                    b.Property<string>("ConnectionId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connection_id");
+
+                    b.Property<long>("ObservedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("observed_at");
+
+                    b.Property<int?>("RequestCompleted")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("request_completed");
+
+                    b.Property<int?>("RequestFailed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("request_failed");
+
+                    b.Property<int?>("RequestTotal")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("request_total");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ConnectionId", "BatchId", "ObservedAt")
+                        .HasDatabaseName("ix_batch_snapshots_batch");
+
+                    b.ToTable("batch_snapshots", (string)null);
+                });
+
             modelBuilder.Entity("BatchDashboard.Core.Cache.SyncStateRecord", b =>
                 {
                     b.Property<string>("ConnectionId")
@@ -45,6 +224,24 @@ namespace BatchDashboard.Core.Cache.Migrations
                     b.HasKey("ConnectionId");
 
                     b.ToTable("sync_states", (string)null);
+                });
+
+            modelBuilder.Entity("BatchDashboard.Core.Cache.BatchMetadataRecord", b =>
+                {
+                    b.HasOne("BatchDashboard.Core.Cache.BatchRecord", null)
+                        .WithMany()
+                        .HasForeignKey("ConnectionId", "BatchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("BatchDashboard.Core.Cache.BatchSnapshotRecord", b =>
+                {
+                    b.HasOne("BatchDashboard.Core.Cache.BatchRecord", null)
+                        .WithMany()
+                        .HasForeignKey("ConnectionId", "BatchId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

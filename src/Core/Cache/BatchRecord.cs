@@ -1,0 +1,67 @@
+namespace BatchDashboard.Core.Cache;
+
+/// <summary>
+/// A cached batch: the columns the list filters and sorts on, and the raw JSON as received. Times are unix seconds
+/// (SQLite cannot sort <see cref="DateTimeOffset"/>). Written by <see cref="BatchStore"/> with plain SQL for speed;
+/// mapped here so that migrations own the schema.
+/// </summary>
+internal sealed class BatchRecord
+{
+    public required string ConnectionId { get; set; }
+    public required string Id { get; set; }
+
+    /// <summary>The status's canonical name (<c>in_progress</c>), or <c>unknown</c>.</summary>
+    public required string Status { get; set; }
+
+    /// <summary>The status exactly as the API sent it.</summary>
+    public required string StatusRaw { get; set; }
+
+    public bool IsTerminal { get; set; }
+    public string? Endpoint { get; set; }
+    public string? Model { get; set; }
+    public string? InputFileId { get; set; }
+    public string? OutputFileId { get; set; }
+    public string? ErrorFileId { get; set; }
+    /// <summary>The list's sort key: <c>created_at</c>, or 0 when a provider left it out (the page shows the parsed value).</summary>
+    public long CreatedAt { get; set; }
+
+    public long? ExpiresAt { get; set; }
+
+    /// <summary>When the batch reached its terminal status (its terminal timestamp), for durations.</summary>
+    public long? EndedAt { get; set; }
+
+    public int? RequestTotal { get; set; }
+    public int? RequestCompleted { get; set; }
+    public int? RequestFailed { get; set; }
+
+    /// <summary>Lower-case id, file ids and metadata, for free-text search.</summary>
+    public required string SearchText { get; set; }
+
+    public required string RawJson { get; set; }
+    public long FirstSeenAt { get; set; }
+
+    /// <summary>When the cached content last changed.</summary>
+    public long UpdatedAt { get; set; }
+}
+
+/// <summary>One metadata pair of a batch, for filtering by key and value.</summary>
+internal sealed class BatchMetadataRecord
+{
+    public required string ConnectionId { get; set; }
+    public required string BatchId { get; set; }
+    public required string Key { get; set; }
+    public required string Value { get; set; }
+}
+
+/// <summary>Status and counts of a batch at a moment; written only when they change. The progress chart reads these.</summary>
+internal sealed class BatchSnapshotRecord
+{
+    public long Id { get; set; }
+    public required string ConnectionId { get; set; }
+    public required string BatchId { get; set; }
+    public long ObservedAt { get; set; }
+    public required string Status { get; set; }
+    public int? RequestTotal { get; set; }
+    public int? RequestCompleted { get; set; }
+    public int? RequestFailed { get; set; }
+}

@@ -1,0 +1,75 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace BatchDashboard.Core.Cache;
+
+internal sealed class BatchRecordConfiguration : IEntityTypeConfiguration<BatchRecord>
+{
+    public void Configure(EntityTypeBuilder<BatchRecord> builder)
+    {
+        builder.ToTable("batches");
+        builder.HasKey(b => new { b.ConnectionId, b.Id });
+        builder.Property(b => b.ConnectionId).HasColumnName("connection_id");
+        builder.Property(b => b.Id).HasColumnName("id");
+        builder.Property(b => b.Status).HasColumnName("status");
+        builder.Property(b => b.StatusRaw).HasColumnName("status_raw");
+        builder.Property(b => b.IsTerminal).HasColumnName("is_terminal");
+        builder.Property(b => b.Endpoint).HasColumnName("endpoint");
+        builder.Property(b => b.Model).HasColumnName("model");
+        builder.Property(b => b.InputFileId).HasColumnName("input_file_id");
+        builder.Property(b => b.OutputFileId).HasColumnName("output_file_id");
+        builder.Property(b => b.ErrorFileId).HasColumnName("error_file_id");
+        builder.Property(b => b.CreatedAt).HasColumnName("created_at");
+        builder.Property(b => b.ExpiresAt).HasColumnName("expires_at");
+        builder.Property(b => b.EndedAt).HasColumnName("ended_at");
+        builder.Property(b => b.RequestTotal).HasColumnName("request_total");
+        builder.Property(b => b.RequestCompleted).HasColumnName("request_completed");
+        builder.Property(b => b.RequestFailed).HasColumnName("request_failed");
+        builder.Property(b => b.SearchText).HasColumnName("search_text");
+        builder.Property(b => b.RawJson).HasColumnName("raw_json");
+        builder.Property(b => b.FirstSeenAt).HasColumnName("first_seen_at");
+        builder.Property(b => b.UpdatedAt).HasColumnName("updated_at");
+
+        // The list's default order and its keyset cursor, across connections and within one status.
+        builder.HasIndex(b => new { b.CreatedAt, b.Id }).HasDatabaseName("ix_batches_created");
+        builder.HasIndex(b => new { b.Status, b.CreatedAt }).HasDatabaseName("ix_batches_status_created");
+        // The sync's question: which batches of a connection are still running?
+        builder.HasIndex(b => new { b.ConnectionId, b.IsTerminal, b.CreatedAt }).HasDatabaseName("ix_batches_connection_active");
+        builder.HasIndex(b => new { b.Endpoint, b.CreatedAt }).HasDatabaseName("ix_batches_endpoint_created");
+        builder.HasIndex(b => new { b.Model, b.CreatedAt }).HasDatabaseName("ix_batches_model_created");
+    }
+}
+
+internal sealed class BatchMetadataRecordConfiguration : IEntityTypeConfiguration<BatchMetadataRecord>
+{
+    public void Configure(EntityTypeBuilder<BatchMetadataRecord> builder)
+    {
+        builder.ToTable("batch_metadata");
+        builder.HasKey(m => new { m.ConnectionId, m.BatchId, m.Key });
+        builder.Property(m => m.ConnectionId).HasColumnName("connection_id");
+        builder.Property(m => m.BatchId).HasColumnName("batch_id");
+        builder.Property(m => m.Key).HasColumnName("key");
+        builder.Property(m => m.Value).HasColumnName("value");
+        builder.HasIndex(m => new { m.Key, m.Value }).HasDatabaseName("ix_batch_metadata_key_value");
+        builder.HasOne<BatchRecord>().WithMany().HasForeignKey(m => new { m.ConnectionId, m.BatchId }).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class BatchSnapshotRecordConfiguration : IEntityTypeConfiguration<BatchSnapshotRecord>
+{
+    public void Configure(EntityTypeBuilder<BatchSnapshotRecord> builder)
+    {
+        builder.ToTable("batch_snapshots");
+        builder.HasKey(s => s.Id);
+        builder.Property(s => s.Id).HasColumnName("id");
+        builder.Property(s => s.ConnectionId).HasColumnName("connection_id");
+        builder.Property(s => s.BatchId).HasColumnName("batch_id");
+        builder.Property(s => s.ObservedAt).HasColumnName("observed_at");
+        builder.Property(s => s.Status).HasColumnName("status");
+        builder.Property(s => s.RequestTotal).HasColumnName("request_total");
+        builder.Property(s => s.RequestCompleted).HasColumnName("request_completed");
+        builder.Property(s => s.RequestFailed).HasColumnName("request_failed");
+        builder.HasIndex(s => new { s.ConnectionId, s.BatchId, s.ObservedAt }).HasDatabaseName("ix_batch_snapshots_batch");
+        builder.HasOne<BatchRecord>().WithMany().HasForeignKey(s => new { s.ConnectionId, s.BatchId }).OnDelete(DeleteBehavior.Cascade);
+    }
+}

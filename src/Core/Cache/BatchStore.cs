@@ -1,0 +1,302 @@
+using System.Data.Common;
+using BatchDashboard.Core.Batches;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace BatchDashboard.Core.Cache;
+
+/// <summary>What one write of batches did to the cache.</summary>
+/// <param name="Added">Batches the cache did not have.</param>
+/// <param name="Changed">Batches added or whose content changed (what pages must re-read).</param>
+/// <param name="Stale">Batches ignored because the cache already holds a later state of them.</param>
+internal sealed record StoreResult(IReadOnlyList<string> Added, IReadOnlyList<string> Changed, IReadOnlyList<string> Stale);
+
+/// <summary>A cached batch that has not finished, as the sync needs it.</summary>
+internal sealed record ActiveBatch(string Id, long CreatedAt);
+
+/// <summary>
+/// The sync's writes into the cache. Each call is one transaction: a failure leaves the cache as it was. A response
+/// older than what is cached (a lower status, or fewer finished requests in the same status) is ignored, so a
+/// finished batch never goes back. Snapshots are written only when status or counts change.
+/// </summary>
+internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextFactory, TimeProvider timeProvider)
+{
+    private const string UpsertSql = """
+        INSERT INTO batches (connection_id, id, status, status_raw, is_terminal, endpoint, model, input_file_id, output_file_id,
+            error_file_id, created_at, expires_at, ended_at, request_total, request_completed, request_failed, search_text, raw_json,
+            first_seen_at, updated_at)
+        VALUES ($connection, $id, $status, $status_raw, $is_terminal, $endpoint, $model, $input_file_id, $output_file_id,
+            $error_file_id, $created_at, $expires_at, $ended_at, $request_total, $request_completed, $request_failed, $search_text, $raw_json,
+            $now, $now)
+        ON CONFLICT (connection_id, id) DO UPDATE SET
+            status = excluded.status, status_raw = excluded.status_raw, is_terminal = excluded.is_terminal,
+            endpoint = excluded.endpoint, model = excluded.model, input_file_id = excluded.input_file_id,
+            output_file_id = excluded.output_file_id, error_file_id = excluded.error_file_id, created_at = excluded.created_at,
+            expires_at = excluded.expires_at, ended_at = excluded.ended_at, request_total = excluded.request_total,
+            request_completed = excluded.request_completed, request_failed = excluded.request_failed,
+            search_text = excluded.search_text, raw_json = excluded.raw_json, updated_at = excluded.updated_at;
+        """;
+
+    public async Task<StoreResult> UpsertAsync(string connectionId, IReadOnlyList<Batch> batches, CancellationToken cancellationToken)
+    {
+        if (batches.Count == 0)
+        {
+            return new StoreResult([], [], []);
+        }
+
+        var now = timeProvider.GetUtcNow().ToUnixTimeSeconds();
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        await context.Database.OpenConnectionAsync(cancellationToken);
+        var connection = (SqliteConnection)context.Database.GetDbConnection();
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+
+        var existing = await ReadExistingAsync(connection, transaction, connectionId, batches, cancellationToken);
+        var commands = new Commands(connection, transaction);
+        var added = new List<string>();
+        var changed = new List<string>();
+        var stale = new List<string>();
+        foreach (var batch in batches)
+        {
+            var found = existing.TryGetValue(batch.Id, out var cached);
+            if (found && IsStale(batch, cached!))
+            {
+                stale.Add(batch.Id);
+                continue;
+            }
+
+            if (found && cached!.RawJson == batch.RawJson)
+            {
+                continue;
+            }
+
+            await commands.UpsertAsync(connectionId, batch, now, cancellationToken);
+            if (!found || !SameMetadata(cached!, batch))
+            {
+                await commands.ReplaceMetadataAsync(connectionId, batch, found, cancellationToken);
+            }
+
+            if (!found || cached!.Status.Kind != batch.Status.Kind || cached.Status.Raw != batch.Status.Raw || cached.Counts != batch.RequestCounts)
+            {
+                await commands.SnapshotAsync(connectionId, batch, now, cancellationToken);
+            }
+
+            existing[batch.Id] = new CachedState(batch.Status, batch.RequestCounts, batch.RawJson, batch.Metadata);
+            changed.Add(batch.Id);
+            if (!found)
+            {
+                added.Add(batch.Id);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new StoreResult(added, changed, stale);
+    }
+
+    /// <summary>Which of these batches the cache holds, and whether each has finished.</summary>
+    public async Task<Dictionary<string, bool>> GetTerminalFlagsAsync(string connectionId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    {
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        return await context.Batches.AsNoTracking()
+            .Where(b => b.ConnectionId == connectionId && ids.Contains(b.Id))
+            .ToDictionaryAsync(b => b.Id, b => b.IsTerminal, cancellationToken);
+    }
+
+    /// <summary>The connection's unfinished batches, newest first.</summary>
+    public async Task<List<ActiveBatch>> GetActiveAsync(string connectionId, CancellationToken cancellationToken)
+    {
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        return await context.Batches.AsNoTracking()
+            .Where(b => b.ConnectionId == connectionId && !b.IsTerminal)
+            .OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id)
+            .Select(b => new ActiveBatch(b.Id, b.CreatedAt))
+            .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>How many cached batches of the connection are at least as new as <paramref name="createdAt"/>: a batch's depth in the list.</summary>
+    public async Task<int> CountAtLeastAsNewAsync(string connectionId, long createdAt, CancellationToken cancellationToken)
+    {
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        return await context.Batches.CountAsync(b => b.ConnectionId == connectionId && b.CreatedAt >= createdAt, cancellationToken);
+    }
+
+    public async Task<SyncStateRecord> GetSyncStateAsync(string connectionId, CancellationToken cancellationToken)
+    {
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        return await context.SyncStates.AsNoTracking().FirstOrDefaultAsync(s => s.ConnectionId == connectionId, cancellationToken)
+            ?? new SyncStateRecord { ConnectionId = connectionId };
+    }
+
+    public async Task SaveSyncStateAsync(SyncStateRecord state, CancellationToken cancellationToken)
+    {
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var exists = await context.SyncStates.AnyAsync(s => s.ConnectionId == state.ConnectionId, cancellationToken);
+        context.Entry(state).State = exists ? EntityState.Modified : EntityState.Added;
+        await context.SaveChangesAsync(cancellationToken);
+    }
+
+    private static bool IsStale(Batch incoming, CachedState cached)
+    {
+        var incomingRank = incoming.Status.Rank;
+        var cachedRank = cached.Status.Rank;
+        if (incomingRank != cachedRank)
+        {
+            return incomingRank < cachedRank;
+        }
+
+        // Same stage: fewer finished requests means an older answer.
+        static int Done(RequestCounts? counts) => (counts?.Completed ?? 0) + (counts?.Failed ?? 0);
+        return incoming.Status.Kind == cached.Status.Kind && Done(incoming.RequestCounts) < Done(cached.Counts);
+    }
+
+    private static bool SameMetadata(CachedState cached, Batch batch) =>
+        cached.Metadata.Count == batch.Metadata.Count
+        && cached.Metadata.All(pair => batch.Metadata.TryGetValue(pair.Key, out var value) && value == pair.Value);
+
+    private static async Task<Dictionary<string, CachedState>> ReadExistingAsync(SqliteConnection connection, SqliteTransaction transaction,
+        string connectionId, IReadOnlyList<Batch> batches, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<string, CachedState>(StringComparer.Ordinal);
+        // SQLite allows 32,766 parameters; stay well under it.
+        foreach (var chunk in batches.Select(b => b.Id).Distinct().Chunk(500))
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            var names = new string[chunk.Length];
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                names[i] = "$p" + i;
+                command.Parameters.AddWithValue(names[i], chunk[i]);
+            }
+
+            command.Parameters.AddWithValue("$connection", connectionId);
+            command.CommandText = $"SELECT raw_json FROM batches WHERE connection_id = $connection AND id IN ({string.Join(',', names)})";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                // The cached state is what the cached JSON says: one source of truth.
+                if (BatchReader.Read(reader.GetString(0)).Batch is { } cached)
+                {
+                    found[cached.Id] = new CachedState(cached.Status, cached.RequestCounts, cached.RawJson, cached.Metadata);
+                }
+            }
+        }
+
+        return found;
+    }
+
+    private sealed record CachedState(BatchStatus Status, RequestCounts? Counts, string RawJson, IReadOnlyDictionary<string, string> Metadata);
+
+    /// <summary>The prepared statements of one transaction, reused for every batch in it.</summary>
+    private sealed class Commands(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        private SqliteCommand? _upsert;
+        private SqliteCommand? _deleteMetadata;
+        private SqliteCommand? _insertMetadata;
+        private SqliteCommand? _snapshot;
+
+        public async Task UpsertAsync(string connectionId, Batch batch, long now, CancellationToken cancellationToken)
+        {
+            var command = _upsert ??= Prepare(UpsertSql, "$connection", "$id", "$status", "$status_raw", "$is_terminal", "$endpoint", "$model",
+                "$input_file_id", "$output_file_id", "$error_file_id", "$created_at", "$expires_at", "$ended_at", "$request_total",
+                "$request_completed", "$request_failed", "$search_text", "$raw_json", "$now");
+            Set(command, "$connection", connectionId);
+            Set(command, "$id", batch.Id);
+            Set(command, "$status", BatchStatus.NameOf(batch.Status.Kind));
+            Set(command, "$status_raw", batch.Status.Raw);
+            Set(command, "$is_terminal", batch.Status.IsTerminal);
+            Set(command, "$endpoint", batch.Endpoint);
+            Set(command, "$model", batch.Model);
+            Set(command, "$input_file_id", batch.InputFileId);
+            Set(command, "$output_file_id", batch.OutputFileId);
+            Set(command, "$error_file_id", batch.ErrorFileId);
+            Set(command, "$created_at", batch.CreatedAt?.ToUnixTimeSeconds() ?? 0);
+            Set(command, "$expires_at", batch.ExpiresAt?.ToUnixTimeSeconds());
+            Set(command, "$ended_at", EndedAt(batch)?.ToUnixTimeSeconds());
+            Set(command, "$request_total", batch.RequestCounts?.Total);
+            Set(command, "$request_completed", batch.RequestCounts?.Completed);
+            Set(command, "$request_failed", batch.RequestCounts?.Failed);
+            Set(command, "$search_text", SearchTextOf(batch));
+            Set(command, "$raw_json", batch.RawJson);
+            Set(command, "$now", now);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        public async Task ReplaceMetadataAsync(string connectionId, Batch batch, bool existed, CancellationToken cancellationToken)
+        {
+            if (existed)
+            {
+                var delete = _deleteMetadata ??= Prepare("DELETE FROM batch_metadata WHERE connection_id = $connection AND batch_id = $id", "$connection", "$id");
+                Set(delete, "$connection", connectionId);
+                Set(delete, "$id", batch.Id);
+                await delete.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            foreach (var (key, value) in batch.Metadata)
+            {
+                var insert = _insertMetadata ??= Prepare(
+                    "INSERT INTO batch_metadata (connection_id, batch_id, key, value) VALUES ($connection, $id, $key, $value)",
+                    "$connection", "$id", "$key", "$value");
+                Set(insert, "$connection", connectionId);
+                Set(insert, "$id", batch.Id);
+                Set(insert, "$key", key);
+                Set(insert, "$value", value);
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        public async Task SnapshotAsync(string connectionId, Batch batch, long now, CancellationToken cancellationToken)
+        {
+            var command = _snapshot ??= Prepare("""
+                INSERT INTO batch_snapshots (connection_id, batch_id, observed_at, status, request_total, request_completed, request_failed)
+                VALUES ($connection, $id, $now, $status, $total, $completed, $failed)
+                """, "$connection", "$id", "$now", "$status", "$total", "$completed", "$failed");
+            Set(command, "$connection", connectionId);
+            Set(command, "$id", batch.Id);
+            Set(command, "$now", now);
+            Set(command, "$status", batch.Status.Name);
+            Set(command, "$total", batch.RequestCounts?.Total);
+            Set(command, "$completed", batch.RequestCounts?.Completed);
+            Set(command, "$failed", batch.RequestCounts?.Failed);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        private SqliteCommand Prepare(string sql, params string[] parameters)
+        {
+            var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            foreach (var name in parameters)
+            {
+                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+
+            return command;
+        }
+
+        private static void Set(DbCommand command, string name, object? value) => command.Parameters[name].Value = value ?? DBNull.Value;
+    }
+
+    /// <summary>The batch's own terminal timestamp, for durations; null while it runs.</summary>
+    internal static DateTimeOffset? EndedAt(Batch batch) => batch.Status.Kind switch
+    {
+        BatchStatusKind.Completed => batch.CompletedAt,
+        BatchStatusKind.Failed => batch.FailedAt ?? batch.CompletedAt,
+        BatchStatusKind.Expired => batch.ExpiredAt,
+        BatchStatusKind.Cancelled => batch.CancelledAt,
+        _ => null,
+    };
+
+    internal static string SearchTextOf(Batch batch)
+    {
+        var parts = new List<string>(4 + batch.Metadata.Count) { batch.Id };
+        if (batch.InputFileId is { } input) { parts.Add(input); }
+        if (batch.OutputFileId is { } output) { parts.Add(output); }
+        if (batch.ErrorFileId is { } error) { parts.Add(error); }
+        foreach (var (key, value) in batch.Metadata)
+        {
+            parts.Add($"{key}={value}");
+        }
+
+        return string.Join('\n', parts).ToLowerInvariant();
+    }
+}

@@ -1,0 +1,260 @@
+using System.Globalization;
+using System.Text;
+using BatchDashboard.Core.Batches;
+using BatchDashboard.Core.Cache;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace BatchDashboard.Core.Queries;
+
+/// <summary>The cache's read side, in SQL that uses the indexes: keyset paging over (sort key, id, connection).</summary>
+internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contextFactory, TimeProvider timeProvider) : IBatchQueries
+{
+    public async Task<BatchListPage> ListAsync(BatchListRequest request, CancellationToken cancellationToken)
+    {
+        var pageSize = Math.Clamp(request.PageSize, 1, 500);
+        var cursor = ListCursor.Parse(request.Cursor);
+        // Durations of running batches grow; a cursor keeps the moment its first page was read, so pages stay consistent.
+        var now = cursor?.Now ?? timeProvider.GetUtcNow().ToUnixTimeSeconds();
+        var key = SortKey(request.Sort.Field);
+        var direction = request.Sort.Descending ? "DESC" : "ASC";
+        var comparison = request.Sort.Descending ? "<" : ">";
+
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        await using var command = await OpenCommandAsync(context, cancellationToken);
+        var where = new StringBuilder();
+        AppendFilter(where, command, request.Filter, includeStatuses: true);
+        if (cursor is not null)
+        {
+            where.Append($" AND ({key} {comparison} $cursor_key OR ({key} = $cursor_key AND (b.id, b.connection_id) {comparison} ($cursor_id, $cursor_connection)))");
+            command.Parameters.AddWithValue("$cursor_key", cursor.Key);
+            command.Parameters.AddWithValue("$cursor_id", cursor.Id);
+            command.Parameters.AddWithValue("$cursor_connection", cursor.ConnectionId);
+        }
+
+        command.Parameters.AddWithValue("$now", now);
+        command.Parameters.AddWithValue("$limit", pageSize + 1);
+        command.CommandText = $"""
+            SELECT b.connection_id, b.raw_json, b.first_seen_at, b.updated_at, {key} AS sort_key, b.id
+            FROM batches b
+            WHERE 1 = 1{where}
+            ORDER BY sort_key {direction}, b.id {direction}, b.connection_id {direction}
+            LIMIT $limit
+            """;
+
+        var items = new List<CachedBatch>(pageSize);
+        string? next = null;
+        double lastKey = 0;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            if (items.Count == pageSize)
+            {
+                var last = items[^1];
+                next = new ListCursor(lastKey, last.Batch.Id, last.ConnectionId, now).ToString();
+                break;
+            }
+
+            if (ReadCached(reader) is { } cached)
+            {
+                items.Add(cached);
+                lastKey = reader.GetDouble(4);
+            }
+        }
+
+        return new BatchListPage(items, next);
+    }
+
+    public async Task<CachedBatch?> GetAsync(string batchId, string? connectionId, CancellationToken cancellationToken)
+    {
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        await using var command = await OpenCommandAsync(context, cancellationToken);
+        command.CommandText = """
+            SELECT b.connection_id, b.raw_json, b.first_seen_at, b.updated_at
+            FROM batches b
+            WHERE b.id = $id AND ($connection IS NULL OR b.connection_id = $connection)
+            ORDER BY b.updated_at DESC
+            LIMIT 1
+            """;
+        command.Parameters.AddWithValue("$id", batchId);
+        command.Parameters.AddWithValue("$connection", (object?)connectionId ?? DBNull.Value);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadCached(reader) : null;
+    }
+
+    public async Task<BatchSummary> SummarizeAsync(BatchFilter filter, CancellationToken cancellationToken)
+    {
+        var since = timeProvider.GetUtcNow().AddHours(-24).ToUnixTimeSeconds();
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        await using var command = await OpenCommandAsync(context, cancellationToken);
+        var where = new StringBuilder();
+        AppendFilter(where, command, filter, includeStatuses: false);
+        command.Parameters.AddWithValue("$since", since);
+        command.CommandText = $"""
+            SELECT CASE WHEN b.status = 'unknown' THEN b.status_raw ELSE b.status END AS name,
+                   COUNT(*),
+                   SUM(CASE WHEN b.is_terminal = 0
+                       THEN MAX(COALESCE(b.request_total, 0) - COALESCE(b.request_completed, 0) - COALESCE(b.request_failed, 0), 0)
+                       ELSE 0 END),
+                   SUM(CASE WHEN b.created_at >= $since AND b.status = 'failed' THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN b.created_at >= $since THEN COALESCE(b.request_failed, 0) ELSE 0 END)
+            FROM batches b
+            WHERE 1 = 1{where}
+            GROUP BY name
+            """;
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        long inFlight = 0, failedRequests = 0;
+        int failedBatches = 0, total = 0;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var count = reader.GetInt32(1);
+            counts[reader.GetString(0)] = count;
+            total += count;
+            inFlight += reader.GetInt64(2);
+            failedBatches += reader.GetInt32(3);
+            failedRequests += reader.GetInt64(4);
+        }
+
+        return new BatchSummary(counts, total, inFlight, failedBatches, failedRequests);
+    }
+
+    public async Task<IReadOnlyList<BatchProgressPoint>> GetHistoryAsync(string connectionId, string batchId, CancellationToken cancellationToken)
+    {
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var rows = await context.BatchSnapshots.AsNoTracking()
+            .Where(s => s.ConnectionId == connectionId && s.BatchId == batchId)
+            .OrderBy(s => s.ObservedAt).ThenBy(s => s.Id)
+            .Select(s => new { s.ObservedAt, s.Status, s.RequestTotal, s.RequestCompleted, s.RequestFailed })
+            .ToListAsync(cancellationToken);
+        return rows.ConvertAll(s => new BatchProgressPoint(DateTimeOffset.FromUnixTimeSeconds(s.ObservedAt), s.Status, s.RequestTotal, s.RequestCompleted, s.RequestFailed));
+    }
+
+    public async Task<(IReadOnlyList<string> Endpoints, IReadOnlyList<string> Models)> GetFacetsAsync(CancellationToken cancellationToken)
+    {
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var endpoints = await context.Batches.AsNoTracking().Where(b => b.Endpoint != null).Select(b => b.Endpoint!).Distinct().OrderBy(e => e).ToListAsync(cancellationToken);
+        var models = await context.Batches.AsNoTracking().Where(b => b.Model != null).Select(b => b.Model!).Distinct().OrderBy(m => m).ToListAsync(cancellationToken);
+        return (endpoints, models);
+    }
+
+    private static string SortKey(BatchSortField field) => field switch
+    {
+        BatchSortField.Duration => "CAST(COALESCE(b.ended_at, $now) - CASE WHEN b.created_at > 0 THEN b.created_at ELSE $now END AS REAL)",
+        BatchSortField.Progress => """
+            CASE WHEN COALESCE(b.request_total, 0) > 0
+                 THEN CAST(COALESCE(b.request_completed, 0) + COALESCE(b.request_failed, 0) AS REAL) / b.request_total
+                 ELSE -1.0 END
+            """,
+        BatchSortField.Failures => "COALESCE(b.request_failed, 0)",
+        // The bare column, so SQLite walks its index instead of sorting.
+        _ => "b.created_at",
+    };
+
+    private static void AppendFilter(StringBuilder where, SqliteCommand command, BatchFilter filter, bool includeStatuses)
+    {
+        if (includeStatuses && filter.Statuses.Count > 0)
+        {
+            var names = filter.Statuses.Distinct().Select((kind, i) =>
+            {
+                command.Parameters.AddWithValue($"$status{i}", BatchStatus.NameOf(kind));
+                return $"$status{i}";
+            });
+            where.Append($" AND b.status IN ({string.Join(", ", names)})");
+        }
+
+        void Equal(string column, string parameter, string? value)
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                where.Append($" AND {column} = {parameter}");
+                command.Parameters.AddWithValue(parameter, value);
+            }
+        }
+
+        Equal("b.endpoint", "$endpoint", filter.Endpoint);
+        Equal("b.model", "$model", filter.Model);
+        Equal("b.connection_id", "$connection_id", filter.ConnectionId);
+        if (filter.CreatedFrom is { } from)
+        {
+            where.Append(" AND b.created_at >= $created_from");
+            command.Parameters.AddWithValue("$created_from", from.ToUnixTimeSeconds());
+        }
+
+        if (filter.CreatedTo is { } to)
+        {
+            where.Append(" AND b.created_at < $created_to");
+            command.Parameters.AddWithValue("$created_to", to.ToUnixTimeSeconds());
+        }
+
+        if (!string.IsNullOrEmpty(filter.MetadataKey))
+        {
+            where.Append(" AND EXISTS (SELECT 1 FROM batch_metadata m WHERE m.connection_id = b.connection_id AND m.batch_id = b.id AND m.key = $meta_key");
+            command.Parameters.AddWithValue("$meta_key", filter.MetadataKey);
+            if (filter.MetadataValue is not null)
+            {
+                where.Append(" AND m.value = $meta_value");
+                command.Parameters.AddWithValue("$meta_value", filter.MetadataValue);
+            }
+
+            where.Append(')');
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.Text))
+        {
+            var escaped = filter.Text.Trim().ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal)
+                .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+            where.Append(" AND b.search_text LIKE $text ESCAPE '\\'");
+            command.Parameters.AddWithValue("$text", $"%{escaped}%");
+        }
+    }
+
+    private static async Task<SqliteCommand> OpenCommandAsync(BatchCacheDbContext context, CancellationToken cancellationToken)
+    {
+        await context.Database.OpenConnectionAsync(cancellationToken);
+        return ((SqliteConnection)context.Database.GetDbConnection()).CreateCommand();
+    }
+
+    private static CachedBatch? ReadCached(SqliteDataReader reader)
+    {
+        var batch = BatchReader.Read(reader.GetString(1)).Batch;
+        return batch is null
+            ? null
+            : new CachedBatch(reader.GetString(0), batch, DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(2)), DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(3)));
+    }
+
+    /// <summary>The position after a page's last row: its sort key, id and connection, and the page's "now".</summary>
+    private sealed record ListCursor(double Key, string Id, string ConnectionId, long Now)
+    {
+        public override string ToString()
+        {
+            var text = string.Join('\n', Key.ToString("R", CultureInfo.InvariantCulture), Id, ConnectionId, Now.ToString(CultureInfo.InvariantCulture));
+            return Convert.ToBase64String(Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        }
+
+        public static ListCursor? Parse(string? cursor)
+        {
+            if (string.IsNullOrEmpty(cursor))
+            {
+                return null;
+            }
+
+            try
+            {
+                var base64 = cursor.Replace('-', '+').Replace('_', '/');
+                base64 = base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
+                var parts = Encoding.UTF8.GetString(Convert.FromBase64String(base64)).Split('\n');
+                return parts.Length == 4
+                    && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var key)
+                    && long.TryParse(parts[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var now)
+                    ? new ListCursor(key, parts[1], parts[2], now)
+                    : null;
+            }
+            catch (FormatException)
+            {
+                // A mangled cursor (an edited URL) restarts from the first page rather than failing the page.
+                return null;
+            }
+        }
+    }
+}

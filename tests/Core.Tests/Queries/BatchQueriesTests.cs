@@ -1,0 +1,144 @@
+using BatchDashboard.Core.Batches;
+using BatchDashboard.Core.Queries;
+using BatchDashboard.Core.Tests.Support;
+
+namespace BatchDashboard.Core.Tests.Queries;
+
+public sealed class BatchQueriesTests : IAsyncLifetime
+{
+    private CoreHarness _harness = default!;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        _harness = await CoreHarness.StartAsync();
+        var batches = new List<Batch>
+        {
+            Read(TestBatches.Json("batch_a", "completed", created: 1_000, total: 10, failed: 0)),
+            Read(TestBatches.Json("batch_b", "failed", created: 2_000, total: 0, failed: 0, change: j => j["endpoint"] = "/v1/embeddings")),
+            Read(TestBatches.Json("batch_c", "in_progress", created: 3_000, total: 100, completed: 20, failed: 5, change: j => j["model"] = "gpt-4.1")),
+            Read(TestBatches.Json("batch_d", "in_progress", created: 4_000, total: 50, completed: 50, failed: 0,
+                change: j => j["metadata"] = System.Text.Json.Nodes.JsonNode.Parse("""{"team":"search","run":"nightly-7"}"""))),
+            Read(TestBatches.Json("batch_e", "expired", created: 5_000, total: 8, failed: 3, change: j => j["input_file_id"] = "file-XYZ")),
+        };
+        await _harness.Store.UpsertAsync("main", batches, Token);
+        await _harness.Store.UpsertAsync("other", [Read(TestBatches.Json("batch_z", "completed", created: 4_500))], Token);
+    }
+
+    public ValueTask DisposeAsync() => _harness.DisposeAsync();
+
+    private static Batch Read(string json) => BatchReader.Read(json).Batch!;
+
+    private async Task<List<string>> IdsAsync(BatchFilter filter, BatchSort? sort = null) =>
+        [.. (await _harness.Queries.ListAsync(new BatchListRequest { Filter = filter, Sort = sort ?? new() }, Token)).Items.Select(i => i.Batch.Id)];
+
+    [Fact]
+    public async Task List_IsNewestFirst_ByDefault()
+    {
+        Assert.Equal(["batch_e", "batch_z", "batch_d", "batch_c", "batch_b", "batch_a"], await IdsAsync(new()));
+    }
+
+    [Fact]
+    public async Task List_FiltersBySeveralStatuses()
+    {
+        Assert.Equal(["batch_e", "batch_b"], await IdsAsync(new() { Statuses = [BatchStatusKind.Failed, BatchStatusKind.Expired] }));
+    }
+
+    [Fact]
+    public async Task List_FiltersByEndpointModelConnectionAndCreatedRange()
+    {
+        Assert.Equal(["batch_b"], await IdsAsync(new() { Endpoint = "/v1/embeddings" }));
+        Assert.Equal(["batch_c"], await IdsAsync(new() { Model = "gpt-4.1" }));
+        Assert.Equal(["batch_z"], await IdsAsync(new() { ConnectionId = "other" }));
+        Assert.Equal(["batch_c", "batch_b"], await IdsAsync(new()
+        {
+            CreatedFrom = DateTimeOffset.FromUnixTimeSeconds(2_000),
+            CreatedTo = DateTimeOffset.FromUnixTimeSeconds(4_000),
+        }));
+    }
+
+    [Fact]
+    public async Task List_FiltersByMetadataKeyAndValue()
+    {
+        Assert.Equal(["batch_d"], await IdsAsync(new() { MetadataKey = "team", MetadataValue = "search" }));
+        Assert.Equal(["batch_d"], await IdsAsync(new() { MetadataKey = "team" }));
+        Assert.Equal(6, (await IdsAsync(new() { MetadataKey = "run" })).Count);
+        Assert.Empty(await IdsAsync(new() { MetadataKey = "team", MetadataValue = "ads" }));
+    }
+
+    [Theory]
+    [InlineData("BATCH_C", "batch_c")]
+    [InlineData("file-xyz", "batch_e")]
+    [InlineData("nightly-7", "batch_d")]
+    [InlineData("team=search", "batch_d")]
+    public async Task List_FindsFreeTextInIdsFileIdsAndMetadata(string text, string expected)
+    {
+        Assert.Equal([expected], await IdsAsync(new() { Text = text }));
+    }
+
+    [Fact]
+    public async Task List_TreatsLikeWildcardsInTextLiterally()
+    {
+        Assert.Empty(await IdsAsync(new() { Text = "%" }));
+        Assert.Empty(await IdsAsync(new() { Text = "batch__" }));
+    }
+
+    [Fact]
+    public async Task List_SortsByFailuresProgressAndDuration()
+    {
+        Assert.Equal("batch_c", (await IdsAsync(new(), new(BatchSortField.Failures)))[0]);
+        Assert.Equal(["batch_b", "batch_c"], (await IdsAsync(new(), new(BatchSortField.Progress, Descending: false)))[..2]);
+        Assert.Equal("batch_a", (await IdsAsync(new() { Statuses = [BatchStatusKind.Completed] }, new(BatchSortField.Duration, Descending: false)))[0]);
+    }
+
+    [Fact]
+    public async Task List_PagesWithACursor_ThroughEveryBatchOnce()
+    {
+        // Many batches sharing created_at, so the cursor must break ties by id.
+        await _harness.Store.UpsertAsync("main", [.. Enumerable.Range(0, 37).Select(i => Read(TestBatches.Json($"batch_tie{i:D2}", created: 3_500)))], Token);
+        var seen = new List<string>();
+        string? cursor = null;
+        var pages = 0;
+        do
+        {
+            var page = await _harness.Queries.ListAsync(new BatchListRequest { PageSize = 10, Cursor = cursor }, Token);
+            seen.AddRange(page.Items.Select(i => i.ConnectionId + "/" + i.Batch.Id));
+            cursor = page.NextCursor;
+            pages++;
+        }
+        while (cursor is not null);
+
+        Assert.Equal(5, pages);
+        Assert.Equal(43, seen.Count);
+        Assert.Equal(seen.Count, seen.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task List_StartsOver_WhenTheCursorIsGarbage()
+    {
+        var page = await _harness.Queries.ListAsync(new BatchListRequest { Cursor = "not-a-cursor!!" }, Token);
+
+        Assert.Equal("batch_e", page.Items[0].Batch.Id);
+    }
+
+    [Fact]
+    public async Task Summary_CountsEachStatus_RunningRequests_AndIgnoresTheStatusFilter()
+    {
+        var summary = await _harness.Queries.SummarizeAsync(new() { ConnectionId = "main", Statuses = [BatchStatusKind.Completed] }, Token);
+
+        Assert.Equal(5, summary.Total);
+        Assert.Equal(2, summary.CountsByStatus["in_progress"]);
+        Assert.Equal(1, summary.CountsByStatus["failed"]);
+        Assert.Equal(75, summary.RequestsInFlight); // batch_c: 100 - 20 - 5; batch_d: 50 - 50
+    }
+
+    [Fact]
+    public async Task Facets_ListEndpointsAndModels()
+    {
+        var (endpoints, models) = await _harness.Queries.GetFacetsAsync(Token);
+
+        Assert.Equal(["/v1/chat/completions", "/v1/embeddings"], endpoints);
+        Assert.Equal(["gpt-4.1", "gpt-4o-mini-2024-07-18"], models);
+    }
+}

@@ -1,0 +1,64 @@
+using BatchDashboard.Core.Api;
+using BatchDashboard.Core.Cache;
+using BatchDashboard.Core.Connections;
+using BatchDashboard.Core.Queries;
+using BatchDashboard.Core.Sync;
+using BatchDashboard.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace BatchDashboard.Core.Tests.Support;
+
+/// <summary>Core's real services over a temporary SQLite file and a loopback upstream.</summary>
+public sealed class CoreHarness : IAsyncDisposable
+{
+    private readonly TemporaryDatabase _database = new();
+    private ApiTestServer? _server;
+
+    private CoreHarness(Dictionary<string, string?> settings)
+    {
+        settings["ConnectionStrings:BatchCache"] = _database.ConnectionString;
+        Services = TestClients.Services(settings);
+    }
+
+    public ServiceProvider Services { get; }
+
+    public FakeBatchApi Api { get; } = new();
+
+    public ApiConnection Connection { get; private set; } = default!;
+
+    public static async Task<CoreHarness> StartAsync(Dictionary<string, string?>? settings = null)
+    {
+        var harness = new CoreHarness(settings ?? []);
+        await harness.Services.GetRequiredService<IBatchCacheDatabase>().MigrateAsync(CancellationToken.None);
+        harness._server = new ApiTestServer(harness.Api.HandleAsync);
+        harness.Connection = TestClients.Connection(harness._server.BaseUrl);
+        return harness;
+    }
+
+    public TemporaryDatabase Database => _database;
+
+    internal BatchStore Store => Services.GetRequiredService<BatchStore>();
+
+    public IBatchQueries Queries => Services.GetRequiredService<IBatchQueries>();
+
+    internal ConnectionSyncer Syncer(int pageSize = 100) => new(
+        TestClients.Client(Services, Connection),
+        Store,
+        Services.GetRequiredService<BatchChangeNotifier>(),
+        Services.GetRequiredService<SyncStatusBoard>(),
+        new SyncOptions { PageSize = pageSize },
+        TimeProvider.System,
+        NullLogger.Instance);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
+        await Services.DisposeAsync();
+        _database.Dispose();
+    }
+}

@@ -1,0 +1,232 @@
+using BatchDashboard.Core.Api;
+using BatchDashboard.Core.Batches;
+using BatchDashboard.Core.Sync;
+using BatchDashboard.Core.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BatchDashboard.Core.Tests.Sync;
+
+/// <summary>The sync against a loopback upstream that counts calls, into a real SQLite file.</summary>
+public sealed class SyncEngineTests : IAsyncLifetime
+{
+    private CoreHarness _harness = default!;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() => _harness = await CoreHarness.StartAsync();
+
+    public ValueTask DisposeAsync() => _harness.DisposeAsync();
+
+    /// <summary>Batches batch_0000 (oldest) to batch_{n-1} (newest), one second apart, all completed.</summary>
+    private void AddCompleted(int count, int start = 0)
+    {
+        for (var i = start; i < start + count; i++)
+        {
+            _harness.Api.Add(TestBatches.Json($"batch_{i:D4}", "completed", created: TestBatches.Created + i));
+        }
+    }
+
+    private async Task<int> CachedCountAsync() => (await _harness.Queries.SummarizeAsync(new(), Token)).Total;
+
+    [Fact]
+    public async Task FirstImport_PagesThroughEverything_AndStoresEveryBatch()
+    {
+        AddCompleted(250);
+
+        var report = await _harness.Syncer().RunCycleAsync(Token);
+
+        Assert.Equal(3, report.ApiCalls);
+        Assert.Equal(250, report.Added);
+        Assert.Equal(250, await CachedCountAsync());
+        Assert.False(report.HasActiveBatches);
+    }
+
+    [Fact]
+    public async Task Cycle_MakesOneCall_WhenNothingChanged()
+    {
+        AddCompleted(250);
+        var syncer = _harness.Syncer();
+        await syncer.RunCycleAsync(Token);
+        _harness.Api.ResetCalls();
+
+        var report = await syncer.RunCycleAsync(Token);
+
+        Assert.Equal(1, report.ApiCalls);
+        Assert.Equal(0, report.Changed);
+    }
+
+    [Fact]
+    public async Task Cycle_FindsNewBatches_AndRefreshesRunningOnesOnTheHeadPage_InOneCall()
+    {
+        AddCompleted(300);
+        _harness.Api.Add(TestBatches.Json("batch_run", "in_progress", created: TestBatches.Created + 1_000));
+        var syncer = _harness.Syncer();
+        await syncer.RunCycleAsync(Token);
+        _harness.Api.ResetCalls();
+        _harness.Api.Add(TestBatches.Json("batch_new1", "validating", created: TestBatches.Created + 2_000));
+        _harness.Api.Add(TestBatches.Json("batch_new2", "validating", created: TestBatches.Created + 2_001));
+        _harness.Api.Update("batch_run", b => b["request_counts"]!["completed"] = 8);
+
+        var report = await syncer.RunCycleAsync(Token);
+
+        Assert.Equal(1, report.ApiCalls);
+        Assert.Equal(2, report.Added);
+        Assert.Equal(3, report.Changed);
+        Assert.Equal(8, (await _harness.Queries.GetAsync("batch_run", null, Token))!.Batch.RequestCounts!.Completed);
+    }
+
+    [Fact]
+    public async Task Cycle_ReadsMoreHeadPages_WhileEveryBatchOnThemIsNew()
+    {
+        AddCompleted(50);
+        var syncer = _harness.Syncer();
+        await syncer.RunCycleAsync(Token);
+        _harness.Api.ResetCalls();
+        AddCompleted(150, start: 1_000);
+
+        var report = await syncer.RunCycleAsync(Token);
+
+        Assert.Equal(2, report.ApiCalls);
+        Assert.Equal(150, report.Added);
+        Assert.Equal(200, await CachedCountAsync());
+    }
+
+    [Fact]
+    public async Task Cycle_RefreshesAFewDeepRunningBatches_WithOneGetEach()
+    {
+        AddCompleted(1_000);
+        foreach (var i in new[] { 400, 450, 480 })
+        {
+            _harness.Api.Update($"batch_{i:D4}", b => b["status"] = "in_progress");
+        }
+
+        var syncer = _harness.Syncer();
+        await syncer.RunCycleAsync(Token);
+        _harness.Api.ResetCalls();
+        _harness.Api.Update("batch_0450", b => b["status"] = "finalizing");
+
+        var report = await syncer.RunCycleAsync(Token);
+
+        // One head page, then three GETs: paging down to position ~600 would take five more pages.
+        Assert.Equal(4, report.ApiCalls);
+        Assert.Equal(["GET /v1/batches?limit=100", "GET /v1/batches/batch_0480", "GET /v1/batches/batch_0450", "GET /v1/batches/batch_0400"],
+            _harness.Api.CallLog);
+        Assert.Equal(BatchStatusKind.Finalizing, (await _harness.Queries.GetAsync("batch_0450", null, Token))!.Batch.Status.Kind);
+    }
+
+    [Fact]
+    public async Task Cycle_RefreshesManyRunningBatchesOnTheNextPage_ByPagingOn()
+    {
+        AddCompleted(300);
+        for (var i = 180; i < 195; i++)
+        {
+            _harness.Api.Update($"batch_{i:D4}", b => b["status"] = "in_progress");
+        }
+
+        var syncer = _harness.Syncer();
+        await syncer.RunCycleAsync(Token);
+        _harness.Api.ResetCalls();
+
+        var report = await syncer.RunCycleAsync(Token);
+
+        // Positions 106 to 120: one more page beats fifteen GETs.
+        Assert.Equal(2, report.ApiCalls);
+        Assert.All(_harness.Api.CallLog, call => Assert.StartsWith("GET /v1/batches?limit=100", call, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task FinishedBatches_AreNeverFetchedOneByOne()
+    {
+        AddCompleted(500);
+        var syncer = _harness.Syncer();
+        await syncer.RunCycleAsync(Token);
+
+        for (var cycle = 0; cycle < 3; cycle++)
+        {
+            await syncer.RunCycleAsync(Token);
+        }
+
+        Assert.DoesNotContain(_harness.Api.CallLog, call => call.StartsWith("GET /v1/batches/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task FailedImport_KeepsWhatWasStored_AndResumesWhereItStopped()
+    {
+        AddCompleted(300); // pages: 0299-0200, 0199-0100, 0099-0000
+        var failing = true;
+        _harness.Api.Fault = async context =>
+        {
+            if (failing && context.Request.Query["after"] == "batch_0100")
+            {
+                await ApiTestServer.WriteJsonAsync(context, """{"error":{"message":"upstream down","type":"server_error"}}""", 500);
+                return true;
+            }
+
+            return false;
+        };
+        var syncer = _harness.Syncer();
+
+        var error = await Assert.ThrowsAsync<BatchApiException>(() => syncer.RunCycleAsync(Token));
+
+        Assert.Equal(200, await CachedCountAsync());
+        var status = Assert.Single(_harness.Services.GetRequiredService<ISyncStatusProvider>().GetAll(), s => s.ConnectionId == "test");
+        Assert.Equal(SyncPhase.Failing, status.Phase);
+        Assert.Contains("upstream down", status.LastError, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode500, error.StatusCode);
+
+        failing = false;
+        _harness.Api.ResetCalls();
+        var report = await syncer.RunCycleAsync(Token);
+
+        Assert.Equal(["GET /v1/batches?limit=100&after=batch_0100"], _harness.Api.CallLog);
+        Assert.Equal(1, report.ApiCalls);
+        Assert.Equal(300, await CachedCountAsync());
+    }
+
+    private static readonly System.Net.HttpStatusCode HttpStatusCode500 = System.Net.HttpStatusCode.InternalServerError;
+
+    [Fact]
+    public async Task MalformedBatchInAPage_IsSkipped_AndTheRestOfThePageKept()
+    {
+        AddCompleted(5);
+        _harness.Api.Add("""{"object":"batch","status":"completed","created_at":1761592700}""");
+
+        await _harness.Syncer().RunCycleAsync(Token);
+
+        Assert.Equal(5, await CachedCountAsync());
+    }
+
+    [Fact]
+    public async Task Changes_AreAnnounced_WithTheBatchesThatChanged()
+    {
+        AddCompleted(3);
+        var changes = new List<CacheChange>();
+        using var subscription = _harness.Services.GetRequiredService<IBatchChangeNotifications>().Subscribe(change =>
+        {
+            lock (changes) { changes.Add(change); }
+            return Task.CompletedTask;
+        });
+
+        await _harness.Syncer().RunCycleAsync(Token);
+
+        var batchChange = Assert.Single(changes, c => c.ChangedBatchIds.Count > 0);
+        Assert.Equal(["batch_0002", "batch_0001", "batch_0000"], batchChange.ChangedBatchIds);
+        Assert.Contains(changes, c => c.SyncStateChanged);
+    }
+
+    [Fact]
+    public async Task Cancel_StoresTheApisAnswer_AndRefreshReadsOneBatch()
+    {
+        _harness.Api.Add(TestBatches.Json("batch_live", "in_progress"));
+        var syncer = _harness.Syncer();
+        await syncer.RunCycleAsync(Token);
+
+        var cancelled = await syncer.CancelAsync("batch_live", Token);
+        var refreshed = await syncer.RefreshAsync("batch_live", Token);
+
+        Assert.Equal(BatchStatusKind.Cancelling, cancelled!.Status.Kind);
+        Assert.Equal(BatchStatusKind.Cancelling, refreshed!.Status.Kind);
+        Assert.Equal(BatchStatusKind.Cancelling, (await _harness.Queries.GetAsync("batch_live", "test", Token))!.Batch.Status.Kind);
+        Assert.Null(await syncer.RefreshAsync("batch_gone", Token));
+    }
+}
