@@ -14,6 +14,8 @@ namespace BatchDashboard.Core;
 
 public static class BatchCoreServiceCollectionExtensions
 {
+    private static readonly SqlitePragmaInterceptor PragmaInterceptor = new();
+
     /// <summary>
     /// Registers Core: the connections from configuration, the API client, and the batch cache (SQLite through
     /// EF Core, migrated at start-up). A relative SQLite path in <c>ConnectionStrings:BatchCache</c> is taken relative
@@ -37,7 +39,8 @@ public static class BatchCoreServiceCollectionExtensions
         {
             var options = provider.GetRequiredService<IOptions<BatchCacheOptions>>().Value;
             var contentRoot = provider.GetService<IHostEnvironment>()?.ContentRootPath ?? AppContext.BaseDirectory;
-            builder.UseSqlite(SqliteConnectionStrings.Resolve(options.ConnectionString, contentRoot));
+            builder.UseSqlite(SqliteConnectionStrings.Resolve(options.ConnectionString, contentRoot))
+                .AddInterceptors(PragmaInterceptor);
         });
 
         services.TryAddSingleton<IBatchCacheDatabase, BatchCacheDatabase>();

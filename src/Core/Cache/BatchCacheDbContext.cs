@@ -9,6 +9,8 @@ internal sealed class BatchCacheDbContext(DbContextOptions<BatchCacheDbContext> 
 
     public DbSet<BatchRecord> Batches => Set<BatchRecord>();
 
+    public DbSet<BatchDocumentRecord> BatchDocuments => Set<BatchDocumentRecord>();
+
     public DbSet<BatchMetadataRecord> BatchMetadata => Set<BatchMetadataRecord>();
 
     public DbSet<BatchSnapshotRecord> BatchSnapshots => Set<BatchSnapshotRecord>();

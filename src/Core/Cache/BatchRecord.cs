@@ -1,12 +1,16 @@
 namespace BatchDashboard.Core.Cache;
 
 /// <summary>
-/// A cached batch: the columns the list filters and sorts on, and the raw JSON as received. Times are unix seconds
+/// A cached batch: the columns the list filters and sorts on. The raw JSON lives apart in
+/// <see cref="BatchDocumentRecord"/>, so scans and sorts over this table stay narrow. Times are unix seconds
 /// (SQLite cannot sort <see cref="DateTimeOffset"/>). Written by <see cref="BatchStore"/> with plain SQL for speed;
 /// mapped here so that migrations own the schema.
 /// </summary>
 internal sealed class BatchRecord
 {
+    /// <summary>SQLite's rowid: documents, metadata and snapshots hang off it, so their inserts append in order.</summary>
+    public long Key { get; set; }
+
     public required string ConnectionId { get; set; }
     public required string Id { get; set; }
 
@@ -37,18 +41,23 @@ internal sealed class BatchRecord
     /// <summary>Lower-case id, file ids and metadata, for free-text search.</summary>
     public required string SearchText { get; set; }
 
-    public required string RawJson { get; set; }
     public long FirstSeenAt { get; set; }
 
     /// <summary>When the cached content last changed.</summary>
     public long UpdatedAt { get; set; }
 }
 
+/// <summary>The batch object exactly as the API sent it: what pages show, and fields added later can be read from.</summary>
+internal sealed class BatchDocumentRecord
+{
+    public long BatchKey { get; set; }
+    public required string RawJson { get; set; }
+}
+
 /// <summary>One metadata pair of a batch, for filtering by key and value.</summary>
 internal sealed class BatchMetadataRecord
 {
-    public required string ConnectionId { get; set; }
-    public required string BatchId { get; set; }
+    public long BatchKey { get; set; }
     public required string Key { get; set; }
     public required string Value { get; set; }
 }
@@ -57,8 +66,7 @@ internal sealed class BatchMetadataRecord
 internal sealed class BatchSnapshotRecord
 {
     public long Id { get; set; }
-    public required string ConnectionId { get; set; }
-    public required string BatchId { get; set; }
+    public long BatchKey { get; set; }
     public long ObservedAt { get; set; }
     public required string Status { get; set; }
     public int? RequestTotal { get; set; }

@@ -8,7 +8,8 @@ internal sealed class BatchRecordConfiguration : IEntityTypeConfiguration<BatchR
     public void Configure(EntityTypeBuilder<BatchRecord> builder)
     {
         builder.ToTable("batches");
-        builder.HasKey(b => new { b.ConnectionId, b.Id });
+        builder.HasKey(b => b.Key);
+        builder.Property(b => b.Key).HasColumnName("key").ValueGeneratedOnAdd();
         builder.Property(b => b.ConnectionId).HasColumnName("connection_id");
         builder.Property(b => b.Id).HasColumnName("id");
         builder.Property(b => b.Status).HasColumnName("status");
@@ -26,17 +27,28 @@ internal sealed class BatchRecordConfiguration : IEntityTypeConfiguration<BatchR
         builder.Property(b => b.RequestCompleted).HasColumnName("request_completed");
         builder.Property(b => b.RequestFailed).HasColumnName("request_failed");
         builder.Property(b => b.SearchText).HasColumnName("search_text");
-        builder.Property(b => b.RawJson).HasColumnName("raw_json");
         builder.Property(b => b.FirstSeenAt).HasColumnName("first_seen_at");
         builder.Property(b => b.UpdatedAt).HasColumnName("updated_at");
 
+        // A batch is one per id and connection; the upsert's conflict target.
+        builder.HasIndex(b => new { b.ConnectionId, b.Id }).IsUnique().HasDatabaseName("ux_batches_connection_id");
         // The list's default order and its keyset cursor, across connections and within one status.
         builder.HasIndex(b => new { b.CreatedAt, b.Id }).HasDatabaseName("ix_batches_created");
         builder.HasIndex(b => new { b.Status, b.CreatedAt }).HasDatabaseName("ix_batches_status_created");
-        // The sync's question: which batches of a connection are still running?
-        builder.HasIndex(b => new { b.ConnectionId, b.IsTerminal, b.CreatedAt }).HasDatabaseName("ix_batches_connection_active");
-        builder.HasIndex(b => new { b.Endpoint, b.CreatedAt }).HasDatabaseName("ix_batches_endpoint_created");
-        builder.HasIndex(b => new { b.Model, b.CreatedAt }).HasDatabaseName("ix_batches_model_created");
+        // The sync's question, which batches of a connection are still running: a small partial index.
+        builder.HasIndex(b => new { b.ConnectionId, b.CreatedAt }).HasFilter("is_terminal = 0").HasDatabaseName("ix_batches_active");
+    }
+}
+
+internal sealed class BatchDocumentRecordConfiguration : IEntityTypeConfiguration<BatchDocumentRecord>
+{
+    public void Configure(EntityTypeBuilder<BatchDocumentRecord> builder)
+    {
+        builder.ToTable("batch_documents");
+        builder.HasKey(d => d.BatchKey);
+        builder.Property(d => d.BatchKey).HasColumnName("batch_key").ValueGeneratedNever();
+        builder.Property(d => d.RawJson).HasColumnName("raw_json");
+        builder.HasOne<BatchRecord>().WithOne().HasForeignKey<BatchDocumentRecord>(d => d.BatchKey).OnDelete(DeleteBehavior.Cascade);
     }
 }
 
@@ -45,13 +57,12 @@ internal sealed class BatchMetadataRecordConfiguration : IEntityTypeConfiguratio
     public void Configure(EntityTypeBuilder<BatchMetadataRecord> builder)
     {
         builder.ToTable("batch_metadata");
-        builder.HasKey(m => new { m.ConnectionId, m.BatchId, m.Key });
-        builder.Property(m => m.ConnectionId).HasColumnName("connection_id");
-        builder.Property(m => m.BatchId).HasColumnName("batch_id");
+        builder.HasKey(m => new { m.BatchKey, m.Key });
+        builder.Property(m => m.BatchKey).HasColumnName("batch_key");
         builder.Property(m => m.Key).HasColumnName("key");
         builder.Property(m => m.Value).HasColumnName("value");
         builder.HasIndex(m => new { m.Key, m.Value }).HasDatabaseName("ix_batch_metadata_key_value");
-        builder.HasOne<BatchRecord>().WithMany().HasForeignKey(m => new { m.ConnectionId, m.BatchId }).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne<BatchRecord>().WithMany().HasForeignKey(m => m.BatchKey).OnDelete(DeleteBehavior.Cascade);
     }
 }
 
@@ -62,14 +73,13 @@ internal sealed class BatchSnapshotRecordConfiguration : IEntityTypeConfiguratio
         builder.ToTable("batch_snapshots");
         builder.HasKey(s => s.Id);
         builder.Property(s => s.Id).HasColumnName("id");
-        builder.Property(s => s.ConnectionId).HasColumnName("connection_id");
-        builder.Property(s => s.BatchId).HasColumnName("batch_id");
+        builder.Property(s => s.BatchKey).HasColumnName("batch_key");
         builder.Property(s => s.ObservedAt).HasColumnName("observed_at");
         builder.Property(s => s.Status).HasColumnName("status");
         builder.Property(s => s.RequestTotal).HasColumnName("request_total");
         builder.Property(s => s.RequestCompleted).HasColumnName("request_completed");
         builder.Property(s => s.RequestFailed).HasColumnName("request_failed");
-        builder.HasIndex(s => new { s.ConnectionId, s.BatchId, s.ObservedAt }).HasDatabaseName("ix_batch_snapshots_batch");
-        builder.HasOne<BatchRecord>().WithMany().HasForeignKey(s => new { s.ConnectionId, s.BatchId }).OnDelete(DeleteBehavior.Cascade);
+        builder.HasIndex(s => new { s.BatchKey, s.ObservedAt }).HasDatabaseName("ix_batch_snapshots_batch");
+        builder.HasOne<BatchRecord>().WithMany().HasForeignKey(s => s.BatchKey).OnDelete(DeleteBehavior.Cascade);
     }
 }

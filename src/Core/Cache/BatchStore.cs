@@ -23,10 +23,10 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
 {
     private const string UpsertSql = """
         INSERT INTO batches (connection_id, id, status, status_raw, is_terminal, endpoint, model, input_file_id, output_file_id,
-            error_file_id, created_at, expires_at, ended_at, request_total, request_completed, request_failed, search_text, raw_json,
+            error_file_id, created_at, expires_at, ended_at, request_total, request_completed, request_failed, search_text,
             first_seen_at, updated_at)
         VALUES ($connection, $id, $status, $status_raw, $is_terminal, $endpoint, $model, $input_file_id, $output_file_id,
-            $error_file_id, $created_at, $expires_at, $ended_at, $request_total, $request_completed, $request_failed, $search_text, $raw_json,
+            $error_file_id, $created_at, $expires_at, $ended_at, $request_total, $request_completed, $request_failed, $search_text,
             $now, $now)
         ON CONFLICT (connection_id, id) DO UPDATE SET
             status = excluded.status, status_raw = excluded.status_raw, is_terminal = excluded.is_terminal,
@@ -34,7 +34,13 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
             output_file_id = excluded.output_file_id, error_file_id = excluded.error_file_id, created_at = excluded.created_at,
             expires_at = excluded.expires_at, ended_at = excluded.ended_at, request_total = excluded.request_total,
             request_completed = excluded.request_completed, request_failed = excluded.request_failed,
-            search_text = excluded.search_text, raw_json = excluded.raw_json, updated_at = excluded.updated_at;
+            search_text = excluded.search_text, updated_at = excluded.updated_at
+        RETURNING key;
+        """;
+
+    private const string DocumentSql = """
+        INSERT INTO batch_documents (batch_key, raw_json) VALUES ($key, $raw_json)
+        ON CONFLICT (batch_key) DO UPDATE SET raw_json = excluded.raw_json;
         """;
 
     public async Task<StoreResult> UpsertAsync(string connectionId, IReadOnlyList<Batch> batches, CancellationToken cancellationToken)
@@ -69,15 +75,15 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
                 continue;
             }
 
-            await commands.UpsertAsync(connectionId, batch, now, cancellationToken);
+            var key = await commands.UpsertAsync(connectionId, batch, now, cancellationToken);
             if (!found || !SameMetadata(cached!, batch))
             {
-                await commands.ReplaceMetadataAsync(connectionId, batch, found, cancellationToken);
+                await commands.ReplaceMetadataAsync(key, batch, found, cancellationToken);
             }
 
             if (!found || cached!.Status.Kind != batch.Status.Kind || cached.Status.Raw != batch.Status.Raw || cached.Counts != batch.RequestCounts)
             {
-                await commands.SnapshotAsync(connectionId, batch, now, cancellationToken);
+                await commands.SnapshotAsync(key, batch, now, cancellationToken);
             }
 
             existing[batch.Id] = new CachedState(batch.Status, batch.RequestCounts, batch.RawJson, batch.Metadata);
@@ -169,7 +175,10 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
             }
 
             command.Parameters.AddWithValue("$connection", connectionId);
-            command.CommandText = $"SELECT raw_json FROM batches WHERE connection_id = $connection AND id IN ({string.Join(',', names)})";
+            command.CommandText = $"""
+                SELECT d.raw_json FROM batches b JOIN batch_documents d ON d.batch_key = b.key
+                WHERE b.connection_id = $connection AND b.id IN ({string.Join(',', names)})
+                """;
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -190,15 +199,17 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
     private sealed class Commands(SqliteConnection connection, SqliteTransaction transaction)
     {
         private SqliteCommand? _upsert;
+        private SqliteCommand? _document;
         private SqliteCommand? _deleteMetadata;
         private SqliteCommand? _insertMetadata;
         private SqliteCommand? _snapshot;
 
-        public async Task UpsertAsync(string connectionId, Batch batch, long now, CancellationToken cancellationToken)
+        /// <summary>Writes the batch's columns and document; returns its key.</summary>
+        public async Task<long> UpsertAsync(string connectionId, Batch batch, long now, CancellationToken cancellationToken)
         {
             var command = _upsert ??= Prepare(UpsertSql, "$connection", "$id", "$status", "$status_raw", "$is_terminal", "$endpoint", "$model",
                 "$input_file_id", "$output_file_id", "$error_file_id", "$created_at", "$expires_at", "$ended_at", "$request_total",
-                "$request_completed", "$request_failed", "$search_text", "$raw_json", "$now");
+                "$request_completed", "$request_failed", "$search_text", "$now");
             Set(command, "$connection", connectionId);
             Set(command, "$id", batch.Id);
             Set(command, "$status", BatchStatus.NameOf(batch.Status.Kind));
@@ -216,42 +227,42 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
             Set(command, "$request_completed", batch.RequestCounts?.Completed);
             Set(command, "$request_failed", batch.RequestCounts?.Failed);
             Set(command, "$search_text", SearchTextOf(batch));
-            Set(command, "$raw_json", batch.RawJson);
             Set(command, "$now", now);
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            var key = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+
+            var document = _document ??= Prepare(DocumentSql, "$key", "$raw_json");
+            Set(document, "$key", key);
+            Set(document, "$raw_json", batch.RawJson);
+            await document.ExecuteNonQueryAsync(cancellationToken);
+            return key;
         }
 
-        public async Task ReplaceMetadataAsync(string connectionId, Batch batch, bool existed, CancellationToken cancellationToken)
+        public async Task ReplaceMetadataAsync(long key, Batch batch, bool existed, CancellationToken cancellationToken)
         {
             if (existed)
             {
-                var delete = _deleteMetadata ??= Prepare("DELETE FROM batch_metadata WHERE connection_id = $connection AND batch_id = $id", "$connection", "$id");
-                Set(delete, "$connection", connectionId);
-                Set(delete, "$id", batch.Id);
+                var delete = _deleteMetadata ??= Prepare("DELETE FROM batch_metadata WHERE batch_key = $key", "$key");
+                Set(delete, "$key", key);
                 await delete.ExecuteNonQueryAsync(cancellationToken);
             }
 
-            foreach (var (key, value) in batch.Metadata)
+            foreach (var (name, value) in batch.Metadata)
             {
-                var insert = _insertMetadata ??= Prepare(
-                    "INSERT INTO batch_metadata (connection_id, batch_id, key, value) VALUES ($connection, $id, $key, $value)",
-                    "$connection", "$id", "$key", "$value");
-                Set(insert, "$connection", connectionId);
-                Set(insert, "$id", batch.Id);
+                var insert = _insertMetadata ??= Prepare("INSERT INTO batch_metadata (batch_key, key, value) VALUES ($key, $name, $value)", "$key", "$name", "$value");
                 Set(insert, "$key", key);
+                Set(insert, "$name", name);
                 Set(insert, "$value", value);
                 await insert.ExecuteNonQueryAsync(cancellationToken);
             }
         }
 
-        public async Task SnapshotAsync(string connectionId, Batch batch, long now, CancellationToken cancellationToken)
+        public async Task SnapshotAsync(long key, Batch batch, long now, CancellationToken cancellationToken)
         {
             var command = _snapshot ??= Prepare("""
-                INSERT INTO batch_snapshots (connection_id, batch_id, observed_at, status, request_total, request_completed, request_failed)
-                VALUES ($connection, $id, $now, $status, $total, $completed, $failed)
-                """, "$connection", "$id", "$now", "$status", "$total", "$completed", "$failed");
-            Set(command, "$connection", connectionId);
-            Set(command, "$id", batch.Id);
+                INSERT INTO batch_snapshots (batch_key, observed_at, status, request_total, request_completed, request_failed)
+                VALUES ($key, $now, $status, $total, $completed, $failed)
+                """, "$key", "$now", "$status", "$total", "$completed", "$failed");
+            Set(command, "$key", key);
             Set(command, "$now", now);
             Set(command, "$status", batch.Status.Name);
             Set(command, "$total", batch.RequestCounts?.Total);

@@ -1,3 +1,4 @@
 using System.Runtime.CompilerServices;
 
 [assembly: InternalsVisibleTo("BatchDashboard.Core.Tests")]
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("BatchDashboard.Benchmarks")]

@@ -23,10 +23,13 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
         await using var command = await OpenCommandAsync(context, cancellationToken);
         var where = new StringBuilder();
-        AppendFilter(where, command, request.Filter, includeStatuses: true);
+        var statuses = request.Filter.Statuses.Distinct().ToList();
+        // Several statuses in created order: one index-ordered, limited scan per status, merged; not a sort of every match.
+        var perStatus = statuses.Count > 1 && request.Sort.Field == BatchSortField.Created;
+        AppendFilter(where, command, request.Filter, includeStatuses: !perStatus);
         if (cursor is not null)
         {
-            where.Append($" AND ({key} {comparison} $cursor_key OR ({key} = $cursor_key AND (b.id, b.connection_id) {comparison} ($cursor_id, $cursor_connection)))");
+            where.Append($" AND ({key}, b.id, b.connection_id) {comparison} ($cursor_key, $cursor_id, $cursor_connection)");
             command.Parameters.AddWithValue("$cursor_key", cursor.Key);
             command.Parameters.AddWithValue("$cursor_id", cursor.Id);
             command.Parameters.AddWithValue("$cursor_connection", cursor.ConnectionId);
@@ -34,12 +37,35 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
 
         command.Parameters.AddWithValue("$now", now);
         command.Parameters.AddWithValue("$limit", pageSize + 1);
-        command.CommandText = $"""
-            SELECT b.connection_id, b.raw_json, b.first_seen_at, b.updated_at, {key} AS sort_key, b.id
+        var order = $"ORDER BY sort_key {direction}, id {direction}, connection_id {direction}";
+        string Select(string extra) => $"""
+            SELECT b.key, b.connection_id, b.id, b.first_seen_at, b.updated_at, {key} AS sort_key
             FROM batches b
-            WHERE 1 = 1{where}
-            ORDER BY sort_key {direction}, b.id {direction}, b.connection_id {direction}
+            WHERE 1 = 1{where}{extra}
+            {order}
             LIMIT $limit
+            """;
+        string keys;
+        if (perStatus)
+        {
+            keys = string.Join("\nUNION ALL\n", statuses.Select((kind, i) =>
+            {
+                command.Parameters.AddWithValue($"$status{i}", BatchStatus.NameOf(kind));
+                return $"SELECT * FROM ({Select($" AND b.status = $status{i}")})";
+            }));
+            keys = $"SELECT * FROM ({keys}) {order} LIMIT $limit";
+        }
+        else
+        {
+            keys = Select("");
+        }
+
+        // Two steps: order and limit the narrow rows, then fetch the documents of just the page.
+        command.CommandText = $"""
+            SELECT k.connection_id, d.raw_json, k.first_seen_at, k.updated_at, k.sort_key, k.id
+            FROM ({keys}) k
+            JOIN batch_documents d ON d.batch_key = k.key
+            ORDER BY k.sort_key {direction}, k.id {direction}, k.connection_id {direction}
             """;
 
         var items = new List<CachedBatch>(pageSize);
@@ -70,8 +96,9 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
         await using var command = await OpenCommandAsync(context, cancellationToken);
         command.CommandText = """
-            SELECT b.connection_id, b.raw_json, b.first_seen_at, b.updated_at
+            SELECT b.connection_id, d.raw_json, b.first_seen_at, b.updated_at
             FROM batches b
+            JOIN batch_documents d ON d.batch_key = b.key
             WHERE b.id = $id AND ($connection IS NULL OR b.connection_id = $connection)
             ORDER BY b.updated_at DESC
             LIMIT 1
@@ -123,7 +150,7 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
     {
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
         var rows = await context.BatchSnapshots.AsNoTracking()
-            .Where(s => s.ConnectionId == connectionId && s.BatchId == batchId)
+            .Join(context.Batches.Where(b => b.ConnectionId == connectionId && b.Id == batchId), s => s.BatchKey, b => b.Key, (s, _) => s)
             .OrderBy(s => s.ObservedAt).ThenBy(s => s.Id)
             .Select(s => new { s.ObservedAt, s.Status, s.RequestTotal, s.RequestCompleted, s.RequestFailed })
             .ToListAsync(cancellationToken);
@@ -189,7 +216,7 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
 
         if (!string.IsNullOrEmpty(filter.MetadataKey))
         {
-            where.Append(" AND EXISTS (SELECT 1 FROM batch_metadata m WHERE m.connection_id = b.connection_id AND m.batch_id = b.id AND m.key = $meta_key");
+            where.Append(" AND EXISTS (SELECT 1 FROM batch_metadata m WHERE m.batch_key = b.key AND m.key = $meta_key");
             command.Parameters.AddWithValue("$meta_key", filter.MetadataKey);
             if (filter.MetadataValue is not null)
             {

@@ -114,6 +114,26 @@ public sealed class BatchQueriesTests : IAsyncLifetime
         Assert.Equal(seen.Count, seen.Distinct().Count());
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task List_PagesThroughSeveralStatuses_InCreatedOrder(bool descending)
+    {
+        var filter = new BatchFilter { Statuses = [BatchStatusKind.InProgress, BatchStatusKind.Completed, BatchStatusKind.Expired] };
+        var seen = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await _harness.Queries.ListAsync(new BatchListRequest { Filter = filter, Sort = new(Descending: descending), PageSize = 2, Cursor = cursor }, Token);
+            seen.AddRange(page.Items.Select(i => i.Batch.Id));
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        string[] newestFirst = ["batch_e", "batch_z", "batch_d", "batch_c", "batch_a"];
+        Assert.Equal(descending ? newestFirst : newestFirst.Reverse(), seen);
+    }
+
     [Fact]
     public async Task List_StartsOver_WhenTheCursorIsGarbage()
     {

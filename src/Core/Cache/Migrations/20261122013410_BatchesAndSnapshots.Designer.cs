@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace BatchDashboard.Core.Cache.Migrations
 {
     [DbContext(typeof(BatchCacheDbContext))]
-    [Migration("20261122011901_BatchesAndSnapshots")]
+    [Migration("20261122013410_BatchesAndSnapshots")]
     partial class BatchesAndSnapshots
     {
         /// <inheritdoc />
@@ -19,15 +19,27 @@ namespace BatchDashboard.Core.Cache.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.14");
 
+            modelBuilder.Entity("BatchDashboard.Core.Cache.BatchDocumentRecord", b =>
+                {
+                    b.Property<long>("BatchKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("batch_key");
+
+                    b.Property<string>("RawJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("raw_json");
+
+                    b.HasKey("BatchKey");
+
+                    b.ToTable("batch_documents", (string)null);
+                });
+
             modelBuilder.Entity("BatchDashboard.Core.Cache.BatchMetadataRecord", b =>
                 {
-                    b.Property<string>("ConnectionId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("connection_id");
-
-                    b.Property<string>("BatchId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("batch_id");
+                    b.Property<long>("BatchKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("batch_key");
 
                     b.Property<string>("Key")
                         .HasColumnType("TEXT")
@@ -38,7 +50,7 @@ namespace BatchDashboard.Core.Cache.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("value");
 
-                    b.HasKey("ConnectionId", "BatchId", "Key");
+                    b.HasKey("BatchKey", "Key");
 
                     b.HasIndex("Key", "Value")
                         .HasDatabaseName("ix_batch_metadata_key_value");
@@ -48,13 +60,15 @@ namespace BatchDashboard.Core.Cache.Migrations
 
             modelBuilder.Entity("BatchDashboard.Core.Cache.BatchRecord", b =>
                 {
+                    b.Property<long>("Key")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("key");
+
                     b.Property<string>("ConnectionId")
+                        .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("connection_id");
-
-                    b.Property<string>("Id")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("id");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER")
@@ -80,6 +94,10 @@ namespace BatchDashboard.Core.Cache.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("first_seen_at");
 
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
                     b.Property<string>("InputFileId")
                         .HasColumnType("TEXT")
                         .HasColumnName("input_file_id");
@@ -95,11 +113,6 @@ namespace BatchDashboard.Core.Cache.Migrations
                     b.Property<string>("OutputFileId")
                         .HasColumnType("TEXT")
                         .HasColumnName("output_file_id");
-
-                    b.Property<string>("RawJson")
-                        .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("raw_json");
 
                     b.Property<int?>("RequestCompleted")
                         .HasColumnType("INTEGER")
@@ -132,22 +145,21 @@ namespace BatchDashboard.Core.Cache.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("updated_at");
 
-                    b.HasKey("ConnectionId", "Id");
+                    b.HasKey("Key");
+
+                    b.HasIndex("ConnectionId", "CreatedAt")
+                        .HasDatabaseName("ix_batches_active")
+                        .HasFilter("is_terminal = 0");
+
+                    b.HasIndex("ConnectionId", "Id")
+                        .IsUnique()
+                        .HasDatabaseName("ux_batches_connection_id");
 
                     b.HasIndex("CreatedAt", "Id")
                         .HasDatabaseName("ix_batches_created");
 
-                    b.HasIndex("Endpoint", "CreatedAt")
-                        .HasDatabaseName("ix_batches_endpoint_created");
-
-                    b.HasIndex("Model", "CreatedAt")
-                        .HasDatabaseName("ix_batches_model_created");
-
                     b.HasIndex("Status", "CreatedAt")
                         .HasDatabaseName("ix_batches_status_created");
-
-                    b.HasIndex("ConnectionId", "IsTerminal", "CreatedAt")
-                        .HasDatabaseName("ix_batches_connection_active");
 
                     b.ToTable("batches", (string)null);
                 });
@@ -159,15 +171,9 @@ namespace BatchDashboard.Core.Cache.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
-                    b.Property<string>("BatchId")
-                        .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("batch_id");
-
-                    b.Property<string>("ConnectionId")
-                        .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("connection_id");
+                    b.Property<long>("BatchKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("batch_key");
 
                     b.Property<long>("ObservedAt")
                         .HasColumnType("INTEGER")
@@ -192,7 +198,7 @@ namespace BatchDashboard.Core.Cache.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ConnectionId", "BatchId", "ObservedAt")
+                    b.HasIndex("BatchKey", "ObservedAt")
                         .HasDatabaseName("ix_batch_snapshots_batch");
 
                     b.ToTable("batch_snapshots", (string)null);
@@ -229,11 +235,20 @@ namespace BatchDashboard.Core.Cache.Migrations
                     b.ToTable("sync_states", (string)null);
                 });
 
+            modelBuilder.Entity("BatchDashboard.Core.Cache.BatchDocumentRecord", b =>
+                {
+                    b.HasOne("BatchDashboard.Core.Cache.BatchRecord", null)
+                        .WithOne()
+                        .HasForeignKey("BatchDashboard.Core.Cache.BatchDocumentRecord", "BatchKey")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("BatchDashboard.Core.Cache.BatchMetadataRecord", b =>
                 {
                     b.HasOne("BatchDashboard.Core.Cache.BatchRecord", null)
                         .WithMany()
-                        .HasForeignKey("ConnectionId", "BatchId")
+                        .HasForeignKey("BatchKey")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -242,7 +257,7 @@ namespace BatchDashboard.Core.Cache.Migrations
                 {
                     b.HasOne("BatchDashboard.Core.Cache.BatchRecord", null)
                         .WithMany()
-                        .HasForeignKey("ConnectionId", "BatchId")
+                        .HasForeignKey("BatchKey")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -14,8 +14,10 @@ namespace BatchDashboard.Core.Cache.Migrations
                 name: "batches",
                 columns: table => new
                 {
+                    key = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
                     connection_id = table.Column<string>(type: "TEXT", nullable: false),
-                    id = table.Column<string>(type: "TEXT", nullable: false),
+                    id = table.Column<string>(type: "TEXT", nullable: true),
                     status = table.Column<string>(type: "TEXT", nullable: false),
                     status_raw = table.Column<string>(type: "TEXT", nullable: false),
                     is_terminal = table.Column<bool>(type: "INTEGER", nullable: false),
@@ -31,32 +33,48 @@ namespace BatchDashboard.Core.Cache.Migrations
                     request_completed = table.Column<int>(type: "INTEGER", nullable: true),
                     request_failed = table.Column<int>(type: "INTEGER", nullable: true),
                     search_text = table.Column<string>(type: "TEXT", nullable: false),
-                    raw_json = table.Column<string>(type: "TEXT", nullable: false),
                     first_seen_at = table.Column<long>(type: "INTEGER", nullable: false),
                     updated_at = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_batches", x => new { x.connection_id, x.id });
+                    table.PrimaryKey("PK_batches", x => x.key);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "batch_documents",
+                columns: table => new
+                {
+                    batch_key = table.Column<long>(type: "INTEGER", nullable: false),
+                    raw_json = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_batch_documents", x => x.batch_key);
+                    table.ForeignKey(
+                        name: "FK_batch_documents_batches_batch_key",
+                        column: x => x.batch_key,
+                        principalTable: "batches",
+                        principalColumn: "key",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
                 name: "batch_metadata",
                 columns: table => new
                 {
-                    connection_id = table.Column<string>(type: "TEXT", nullable: false),
-                    batch_id = table.Column<string>(type: "TEXT", nullable: false),
+                    batch_key = table.Column<long>(type: "INTEGER", nullable: false),
                     key = table.Column<string>(type: "TEXT", nullable: false),
                     value = table.Column<string>(type: "TEXT", nullable: false)
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_batch_metadata", x => new { x.connection_id, x.batch_id, x.key });
+                    table.PrimaryKey("PK_batch_metadata", x => new { x.batch_key, x.key });
                     table.ForeignKey(
-                        name: "FK_batch_metadata_batches_connection_id_batch_id",
-                        columns: x => new { x.connection_id, x.batch_id },
+                        name: "FK_batch_metadata_batches_batch_key",
+                        column: x => x.batch_key,
                         principalTable: "batches",
-                        principalColumns: new[] { "connection_id", "id" },
+                        principalColumn: "key",
                         onDelete: ReferentialAction.Cascade);
                 });
 
@@ -66,8 +84,7 @@ namespace BatchDashboard.Core.Cache.Migrations
                 {
                     id = table.Column<long>(type: "INTEGER", nullable: false)
                         .Annotation("Sqlite:Autoincrement", true),
-                    connection_id = table.Column<string>(type: "TEXT", nullable: false),
-                    batch_id = table.Column<string>(type: "TEXT", nullable: false),
+                    batch_key = table.Column<long>(type: "INTEGER", nullable: false),
                     observed_at = table.Column<long>(type: "INTEGER", nullable: false),
                     status = table.Column<string>(type: "TEXT", nullable: false),
                     request_total = table.Column<int>(type: "INTEGER", nullable: true),
@@ -78,10 +95,10 @@ namespace BatchDashboard.Core.Cache.Migrations
                 {
                     table.PrimaryKey("PK_batch_snapshots", x => x.id);
                     table.ForeignKey(
-                        name: "FK_batch_snapshots_batches_connection_id_batch_id",
-                        columns: x => new { x.connection_id, x.batch_id },
+                        name: "FK_batch_snapshots_batches_batch_key",
+                        column: x => x.batch_key,
                         principalTable: "batches",
-                        principalColumns: new[] { "connection_id", "id" },
+                        principalColumn: "key",
                         onDelete: ReferentialAction.Cascade);
                 });
 
@@ -93,12 +110,13 @@ namespace BatchDashboard.Core.Cache.Migrations
             migrationBuilder.CreateIndex(
                 name: "ix_batch_snapshots_batch",
                 table: "batch_snapshots",
-                columns: new[] { "connection_id", "batch_id", "observed_at" });
+                columns: new[] { "batch_key", "observed_at" });
 
             migrationBuilder.CreateIndex(
-                name: "ix_batches_connection_active",
+                name: "ix_batches_active",
                 table: "batches",
-                columns: new[] { "connection_id", "is_terminal", "created_at" });
+                columns: new[] { "connection_id", "created_at" },
+                filter: "is_terminal = 0");
 
             migrationBuilder.CreateIndex(
                 name: "ix_batches_created",
@@ -106,24 +124,23 @@ namespace BatchDashboard.Core.Cache.Migrations
                 columns: new[] { "created_at", "id" });
 
             migrationBuilder.CreateIndex(
-                name: "ix_batches_endpoint_created",
-                table: "batches",
-                columns: new[] { "endpoint", "created_at" });
-
-            migrationBuilder.CreateIndex(
-                name: "ix_batches_model_created",
-                table: "batches",
-                columns: new[] { "model", "created_at" });
-
-            migrationBuilder.CreateIndex(
                 name: "ix_batches_status_created",
                 table: "batches",
                 columns: new[] { "status", "created_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ux_batches_connection_id",
+                table: "batches",
+                columns: new[] { "connection_id", "id" },
+                unique: true);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "batch_documents");
+
             migrationBuilder.DropTable(
                 name: "batch_metadata");
 

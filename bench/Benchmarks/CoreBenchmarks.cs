@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using BatchDashboard.Core;
+using BatchDashboard.Core.Batches;
+using BatchDashboard.Core.Cache;
+using BatchDashboard.Core.Queries;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BatchDashboard.Benchmarks;
+
+/// <summary>Parse and import throughput, and list-query latency, over a real SQLite file.</summary>
+internal static class CoreBenchmarks
+{
+    public static async Task<string> RunAsync(int count)
+    {
+        var folder = Directory.CreateTempSubdirectory("batch-dashboard-bench-").FullName;
+        try
+        {
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:BatchCache"] = $"Data Source={Path.Combine(folder, "bench.db")}",
+            }).Build();
+            await using var services = new ServiceCollection().AddLogging().AddBatchCore(configuration).BuildServiceProvider();
+            await services.GetRequiredService<IBatchCacheDatabase>().MigrateAsync(CancellationToken.None);
+            var store = services.GetRequiredService<BatchStore>();
+            var queries = services.GetRequiredService<IBatchQueries>();
+
+            var newest = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            var json = SyntheticBatches.Create(count, newest);
+
+            var report = new StringBuilder();
+            report.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}");
+            report.AppendLine(CultureInfo.InvariantCulture, $"Batches: {count:N0}");
+            report.AppendLine();
+            report.AppendLine("| measurement | result | target |");
+            report.AppendLine("| --- | --- | --- |");
+
+            // Parse: the tolerant reader over every batch.
+            var watch = Stopwatch.StartNew();
+            var parsed = new List<Batch>(count);
+            foreach (var item in json)
+            {
+                parsed.Add(BatchReader.Read(item).Batch!);
+            }
+
+            watch.Stop();
+            report.AppendLine(CultureInfo.InvariantCulture, $"| parse batch JSON | {count / watch.Elapsed.TotalSeconds:N0} batches/s | |");
+
+            // Import: as the first import stores them, one transaction per page of 100.
+            watch.Restart();
+            foreach (var page in parsed.Chunk(100))
+            {
+                await store.UpsertAsync("bench", page, CancellationToken.None);
+            }
+
+            watch.Stop();
+            report.AppendLine(CultureInfo.InvariantCulture, $"| import into SQLite (pages of 100, new batches) | {count / watch.Elapsed.TotalSeconds:N0} batches/s | ≥ 20,000 batches/s |");
+
+            // Re-import of unchanged pages: what a steady-state cycle costs per batch read.
+            watch.Restart();
+            foreach (var page in parsed.Take(10_000).Chunk(100))
+            {
+                await store.UpsertAsync("bench", page, CancellationToken.None);
+            }
+
+            watch.Stop();
+            report.AppendLine(CultureInfo.InvariantCulture, $"| re-read of unchanged batches (pages of 100) | {10_000 / watch.Elapsed.TotalSeconds:N0} batches/s | |");
+
+            var cases = new (string Name, BatchListRequest Request)[]
+            {
+                ("newest 50, no filter", new BatchListRequest()),
+                ("status = failed", new BatchListRequest { Filter = new() { Statuses = [BatchStatusKind.Failed] } }),
+                ("status in (in_progress, finalizing, validating)", new BatchListRequest
+                    { Filter = new() { Statuses = [BatchStatusKind.InProgress, BatchStatusKind.Finalizing, BatchStatusKind.Validating] } }),
+                ("endpoint = /v1/embeddings and status = completed", new BatchListRequest
+                    { Filter = new() { Endpoint = "/v1/embeddings", Statuses = [BatchStatusKind.Completed] } }),
+                ("metadata team = research", new BatchListRequest { Filter = new() { MetadataKey = "team", MetadataValue = "research" } }),
+                ("created in one day", new BatchListRequest
+                    { Filter = new() { CreatedFrom = DateTimeOffset.FromUnixTimeSeconds(newest - 10 * 86_400), CreatedTo = DateTimeOffset.FromUnixTimeSeconds(newest - 9 * 86_400) } }),
+                ("free text (an id prefix)", new BatchListRequest { Filter = new() { Text = "run-1234" } }),
+                ("sort by failures", new BatchListRequest { Sort = new(BatchSortField.Failures) }),
+            };
+
+            foreach (var (name, request) in cases)
+            {
+                var (median, p99) = await TimeAsync(() => queries.ListAsync(request, CancellationToken.None));
+                report.AppendLine(CultureInfo.InvariantCulture, $"| page of 50, {name} | median {median:0.00} ms, p99 {p99:0.00} ms | ≤ 5 ms |");
+            }
+
+            var page2 = await queries.ListAsync(new BatchListRequest(), CancellationToken.None);
+            var (m2, p2) = await TimeAsync(() => queries.ListAsync(new BatchListRequest { Cursor = page2.NextCursor }, CancellationToken.None));
+            report.AppendLine(CultureInfo.InvariantCulture, $"| page of 50, next page by cursor | median {m2:0.00} ms, p99 {p2:0.00} ms | ≤ 5 ms |");
+
+            var (ms, ps) = await TimeAsync(() => queries.SummarizeAsync(new BatchFilter(), CancellationToken.None));
+            report.AppendLine(CultureInfo.InvariantCulture, $"| header counts (all batches) | median {ms:0.00} ms, p99 {ps:0.00} ms | |");
+            return report.ToString();
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task<(double Median, double P99)> TimeAsync<T>(Func<Task<T>> action, int runs = 200)
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            await action();
+        }
+
+        var times = new double[runs];
+        for (var i = 0; i < runs; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await action();
+            times[i] = watch.Elapsed.TotalMilliseconds;
+        }
+
+        Array.Sort(times);
+        return (times[runs / 2], times[(int)Math.Ceiling(runs * 0.99) - 1]);
+    }
+}
