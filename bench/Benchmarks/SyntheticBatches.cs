@@ -19,6 +19,12 @@ internal static class SyntheticBatches
         {
             var created = newest - (i * 26L); // about 30 days for 100,000
             var status = Statuses[random.Next(Statuses.Length)];
+            // A batch's 24 h window has closed for anything older than a day: only recent batches can still run.
+            if (created < newest - 86_400 && status is "in_progress" or "validating" or "finalizing")
+            {
+                status = "completed";
+            }
+
             var total = random.Next(1, 50_000);
             var failed = status == "failed" ? 0 : random.Next(0, total / 20 + 1);
             var completed = status is "completed" ? total - failed : status is "validating" ? 0 : random.Next(0, total - failed + 1);

@@ -113,38 +113,64 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
     {
         var since = timeProvider.GetUtcNow().AddHours(-24).ToUnixTimeSeconds();
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
-        await using var command = await OpenCommandAsync(context, cancellationToken);
-        var where = new StringBuilder();
-        AppendFilter(where, command, filter, includeStatuses: false);
-        command.Parameters.AddWithValue("$since", since);
-        command.CommandText = $"""
-            SELECT CASE WHEN b.status = 'unknown' THEN b.status_raw ELSE b.status END AS name,
-                   COUNT(*),
-                   SUM(CASE WHEN b.is_terminal = 0
-                       THEN MAX(COALESCE(b.request_total, 0) - COALESCE(b.request_completed, 0) - COALESCE(b.request_failed, 0), 0)
-                       ELSE 0 END),
-                   SUM(CASE WHEN b.created_at >= $since AND b.status = 'failed' THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN b.created_at >= $since THEN COALESCE(b.request_failed, 0) ELSE 0 END)
-            FROM batches b
-            WHERE 1 = 1{where}
-            GROUP BY name
-            """;
+
+        // Three small queries, each answered from an index: counts from the status index, running requests from the
+        // partial index of unfinished batches, and recent failures from a range of the created index.
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        long inFlight = 0, failedRequests = 0;
-        int failedBatches = 0, total = 0;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var total = 0;
+        await using (var command = await OpenCommandAsync(context, cancellationToken))
         {
-            var count = reader.GetInt32(1);
-            counts[reader.GetString(0)] = count;
-            total += count;
-            inFlight += reader.GetInt64(2);
-            failedBatches += reader.GetInt32(3);
-            failedRequests += reader.GetInt64(4);
+            var where = new StringBuilder();
+            AppendFilter(where, command, filter, includeStatuses: false);
+            command.CommandText = $"""
+                SELECT b.status, NULL, COUNT(*) FROM batches b WHERE b.status <> 'unknown'{where} GROUP BY b.status
+                UNION ALL
+                SELECT b.status, b.status_raw, COUNT(*) FROM batches b WHERE b.status = 'unknown'{where} GROUP BY b.status_raw
+                """;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var name = reader.IsDBNull(1) ? reader.GetString(0) : reader.GetString(1);
+                var count = reader.GetInt32(2);
+                counts[name] = counts.GetValueOrDefault(name) + count;
+                total += count;
+            }
+        }
+
+        long inFlight;
+        await using (var command = await OpenCommandAsync(context, cancellationToken))
+        {
+            var where = new StringBuilder();
+            AppendFilter(where, command, filter, includeStatuses: false);
+            command.CommandText = $"""
+                SELECT COALESCE(SUM(MAX(COALESCE(b.request_total, 0) - COALESCE(b.request_completed, 0) - COALESCE(b.request_failed, 0), 0)), 0)
+                FROM batches b INDEXED BY ix_batches_active
+                WHERE b.is_terminal = 0{where}
+                """;
+            inFlight = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        }
+
+        int failedBatches;
+        long failedRequests;
+        await using (var command = await OpenCommandAsync(context, cancellationToken))
+        {
+            var where = new StringBuilder();
+            AppendFilter(where, command, filter with { CreatedFrom = Later(filter.CreatedFrom, DateTimeOffset.FromUnixTimeSeconds(since)) }, includeStatuses: false);
+            command.CommandText = $"""
+                SELECT COALESCE(SUM(b.status = 'failed'), 0), COALESCE(SUM(COALESCE(b.request_failed, 0)), 0)
+                FROM batches b
+                WHERE 1 = 1{where}
+                """;
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            failedBatches = reader.GetInt32(0);
+            failedRequests = reader.GetInt64(1);
         }
 
         return new BatchSummary(counts, total, inFlight, failedBatches, failedRequests);
     }
+
+    private static DateTimeOffset Later(DateTimeOffset? a, DateTimeOffset b) => a is { } value && value > b ? value : b;
 
     public async Task<IReadOnlyList<BatchProgressPoint>> GetHistoryAsync(string connectionId, string batchId, CancellationToken cancellationToken)
     {
