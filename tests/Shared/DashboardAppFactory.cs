@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using BatchDashboard.Core.Sync;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchDashboard.Tests.Shared;
@@ -23,6 +24,41 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
     {
         _settings[key] = value;
         return this;
+    }
+
+    /// <summary>Connects the app to an upstream (the default connection, as <c>OPENAI_API_KEY</c> makes it), polling fast.</summary>
+    public DashboardAppFactory WithUpstream(Uri baseUrl, string apiKey = "sk-test-key") => this
+        .WithSetting("OPENAI_API_KEY", apiKey)
+        .WithSetting("OPENAI_BASE_URL", baseUrl.ToString())
+        .WithSetting("BatchDashboard:Sync:ActivePollInterval", "00:00:00.200")
+        .WithSetting("BatchDashboard:Sync:IdlePollInterval", "00:00:00.200")
+        .WithSetting("BatchDashboard:Sync:ErrorRetryInterval", "00:00:00.200")
+        .WithSetting("BatchDashboard:Api:BaseDelay", "00:00:00.001")
+        .WithSetting("BatchDashboard:Api:MaxDelay", "00:00:00.005");
+
+    /// <summary>
+    /// Completes when a sync state change satisfies <paramref name="condition"/> (or already does): waits on the
+    /// sync's own notifications, never on a timer.
+    /// </summary>
+    public async Task WaitForSyncAsync(Func<ConnectionSyncStatus, bool> condition, TimeSpan? timeout = null)
+    {
+        var sync = Services.GetRequiredService<ISyncStatusProvider>();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var subscription = Services.GetRequiredService<IBatchChangeNotifications>().Subscribe(_ =>
+        {
+            if (sync.GetAll().Any(condition))
+            {
+                done.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        });
+        if (sync.GetAll().Any(condition))
+        {
+            return;
+        }
+
+        await done.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(20));
     }
 
     /// <summary>Starts Kestrel on 127.0.0.1 with a free port and returns the app's base address.</summary>

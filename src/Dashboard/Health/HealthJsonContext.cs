@@ -6,4 +6,5 @@ namespace BatchDashboard.Dashboard.Health;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(HealthBody))]
 [JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(ConnectionHealth))]
 internal sealed partial class HealthJsonContext : JsonSerializerContext;

@@ -10,7 +10,7 @@ public static class BatchDashboardServiceCollectionExtensions
     {
         services.AddBatchCore(configuration);
         services.AddRazorComponents().AddInteractiveServerComponents();
-        services.AddHealthChecks().AddCheck<CacheHealthCheck>("cache");
+        services.AddHealthChecks().AddCheck<CacheHealthCheck>("cache").AddCheck<SyncHealthCheck>("sync");
         return services;
     }
 }

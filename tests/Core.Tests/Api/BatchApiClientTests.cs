@@ -3,6 +3,7 @@ using BatchDashboard.Core.Api;
 using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Connections;
 using BatchDashboard.Core.Tests.Support;
+using BatchDashboard.Tests.Shared;
 using Microsoft.AspNetCore.Http;
 
 namespace BatchDashboard.Core.Tests.Api;

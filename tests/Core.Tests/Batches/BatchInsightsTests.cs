@@ -1,5 +1,6 @@
 using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Tests.Support;
+using BatchDashboard.Tests.Shared;
 
 namespace BatchDashboard.Core.Tests.Batches;
 

@@ -1,6 +1,7 @@
 using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Queries;
 using BatchDashboard.Core.Tests.Support;
+using BatchDashboard.Tests.Shared;
 
 namespace BatchDashboard.Core.Tests.Queries;
 

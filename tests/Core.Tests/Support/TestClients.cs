@@ -3,6 +3,8 @@ using BatchDashboard.Core.Connections;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
+using BatchDashboard.Tests.Shared;
+
 namespace BatchDashboard.Core.Tests.Support;
 
 /// <summary>Core's real services (client, handlers, options) wired as the app wires them, over test settings.</summary>

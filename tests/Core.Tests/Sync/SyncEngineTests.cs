@@ -2,6 +2,7 @@ using BatchDashboard.Core.Api;
 using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Sync;
 using BatchDashboard.Core.Tests.Support;
+using BatchDashboard.Tests.Shared;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchDashboard.Core.Tests.Sync;

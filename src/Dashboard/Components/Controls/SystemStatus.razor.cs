@@ -1,4 +1,7 @@
+using System.Globalization;
 using BatchDashboard.Core.Cache;
+using BatchDashboard.Core.Sync;
+using BatchDashboard.Dashboard.Model;
 using Microsoft.AspNetCore.Components;
 
 namespace BatchDashboard.Dashboard.Components.Controls;
@@ -7,12 +10,30 @@ public sealed partial class SystemStatus : IDisposable
 {
     private readonly CancellationTokenSource _disposed = new();
     private CacheStatus? _status;
+    private IReadOnlyList<ConnectionSyncStatus> _sync = [];
     private bool _checking;
+    private IDisposable? _subscription;
 
-    [Inject]
-    private IBatchCacheDatabase Database { get; set; } = default!;
+    [Inject] private IBatchCacheDatabase Database { get; set; } = default!;
+    [Inject] private ISyncStatusProvider Sync { get; set; } = default!;
+    [Inject] private IBatchChangeNotifications Changes { get; set; } = default!;
+    [Inject] private TimeProvider Time { get; set; } = default!;
 
-    protected override async Task OnInitializedAsync() => _status = await Database.CheckAsync(_disposed.Token);
+    protected override async Task OnInitializedAsync()
+    {
+        _sync = Sync.GetAll();
+        _status = await Database.CheckAsync(_disposed.Token);
+        if (RendererInfo.IsInteractive)
+        {
+            _subscription = Changes.Subscribe(change => change.SyncStateChanged
+                ? InvokeAsync(() =>
+                {
+                    _sync = Sync.GetAll();
+                    StateHasChanged();
+                })
+                : Task.CompletedTask);
+        }
+    }
 
     private async Task CheckNowAsync()
     {
@@ -20,6 +41,7 @@ public sealed partial class SystemStatus : IDisposable
         try
         {
             _status = await Database.CheckAsync(_disposed.Token);
+            _sync = Sync.GetAll();
         }
         finally
         {
@@ -27,8 +49,18 @@ public sealed partial class SystemStatus : IDisposable
         }
     }
 
+    private string SyncText(ConnectionSyncStatus sync) => sync.Phase switch
+    {
+        SyncPhase.Waiting => "Starting…",
+        SyncPhase.Importing => string.Create(CultureInfo.InvariantCulture, $"Importing: {sync.ImportedBatches:N0} batches so far"),
+        SyncPhase.Polling => $"Up to date · synced {RelativeTime.Format(sync.LastSuccessAt, Time.GetUtcNow())}",
+        _ when sync.Unauthorized => "The API rejected the key",
+        _ => "Sync failing; showing cached data",
+    };
+
     public void Dispose()
     {
+        _subscription?.Dispose();
         _disposed.Cancel();
         _disposed.Dispose();
     }

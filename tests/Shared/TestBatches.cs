@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace BatchDashboard.Core.Tests.Support;
+namespace BatchDashboard.Tests.Shared;
 
 /// <summary>Batch objects written from the spec for these tests (the shared fixtures are read where they are).</summary>
 public static class TestBatches

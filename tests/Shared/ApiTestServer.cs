@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace BatchDashboard.Core.Tests.Support;
+namespace BatchDashboard.Tests.Shared;
 
 /// <summary>A request as the server received it.</summary>
 public sealed record ReceivedRequest(string Method, string Path, string Query, string RawTarget, IReadOnlyDictionary<string, string> Headers, string Body);

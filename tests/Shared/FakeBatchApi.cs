@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
-namespace BatchDashboard.Core.Tests.Support;
+namespace BatchDashboard.Tests.Shared;
 
 /// <summary>
 /// An upstream that speaks enough of the Batch API for sync tests: list (newest first, after/limit), retrieve and

@@ -1,0 +1,50 @@
+using BatchDashboard.Core.Sync;
+using BatchDashboard.Tests.Shared;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace BatchDashboard.EndToEnd.Tests;
+
+[Collection(BrowserCollection.Name)]
+public sealed class LiveListTests(BrowserFixture browser) : IAsyncLifetime
+{
+    private readonly FakeBatchApi _api = new();
+    private readonly DashboardAppFactory _app = new();
+    private ApiTestServer _server = default!;
+    private Uri _baseAddress = default!;
+
+    public ValueTask InitializeAsync()
+    {
+        _server = new ApiTestServer(_api.HandleAsync);
+        _api.Add(TestBatches.Json("batch_running", "in_progress", created: TestBatches.Created));
+        _baseAddress = _app.WithUpstream(_server.BaseUrl).StartOnLoopback();
+        return ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task UpstreamChanges_AppearInTheOpenPage_WithoutAReload()
+    {
+        await _app.WaitForSyncAsync(s => s.Phase == SyncPhase.Polling);
+        await using var session = await PageSession.OpenAsync(browser.Browser, _baseAddress);
+        var page = session.Page;
+        await page.GotoAsync("/batches");
+        await session.WaitForInteractiveAsync();
+        var running = page.Locator("tr[data-batch-id=\"batch_running\"]");
+        await Expect(running.GetByText("in progress")).ToBeVisibleAsync();
+
+        _api.Add(TestBatches.Json("batch_brand_new", "validating", created: TestBatches.Created + 60));
+        _api.Update("batch_running", b => b["status"] = "finalizing");
+
+        await Expect(page.Locator("tr[data-batch-id=\"batch_brand_new\"]")).ToBeVisibleAsync();
+        await Expect(running.GetByText("finalizing")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("batch-total")).ToHaveTextAsync("2 cached");
+        await session.ScreenshotAsync("batches-live-list");
+        Assert.Empty(session.Errors);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _server.DisposeAsync();
+    }
+}
