@@ -255,6 +255,7 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
 
         if (!string.IsNullOrWhiteSpace(filter.Text))
         {
+            // A scan of the narrow table (about 60 ms at 100,000 batches); docs/PERFORMANCE.md weighs an FTS5 index.
             var escaped = filter.Text.Trim().ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal)
                 .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
             where.Append(" AND b.search_text LIKE $text ESCAPE '\\'");
