@@ -18,10 +18,13 @@ internal sealed class SyncStatusBoard(IConnectionCatalog catalog) : ISyncStatusP
         return [.. configured, .. others.OrderBy(s => s.ConnectionId, StringComparer.Ordinal)];
     }
 
+    /// <summary>A retry of a failed import stays "failing" until it stores something: the error stays on screen.</summary>
     public void Importing(ApiConnection connection, int imported) =>
         _states.AddOrUpdate(connection.Id,
             _ => new ConnectionSyncStatus(connection.Id, connection.Name, SyncPhase.Importing, imported, null, null, null, false),
-            (_, old) => old with { Phase = SyncPhase.Importing, ImportedBatches = imported });
+            (_, old) => old.Phase == SyncPhase.Failing && imported == 0
+                ? old
+                : old with { Phase = SyncPhase.Importing, ImportedBatches = imported, LastError = null, Unauthorized = false });
 
     public void Succeeded(ApiConnection connection, DateTimeOffset at) =>
         _states.AddOrUpdate(connection.Id,

@@ -175,6 +175,10 @@ public sealed class SyncEngineTests : IAsyncLifetime
         Assert.Contains("upstream down", status.LastError, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode500, error.StatusCode);
 
+        // A retry that fails again keeps the error on screen rather than flickering back to "importing".
+        await Assert.ThrowsAsync<BatchApiException>(() => syncer.RunCycleAsync(Token));
+        Assert.Equal(SyncPhase.Failing, _harness.Services.GetRequiredService<ISyncStatusProvider>().GetAll().Single(s => s.ConnectionId == "test").Phase);
+
         failing = false;
         _harness.Api.ResetCalls();
         var report = await syncer.RunCycleAsync(Token);
