@@ -98,13 +98,11 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         return new StoreResult(added, changed, stale);
     }
 
-    /// <summary>Which of these batches the cache holds, and whether each has finished.</summary>
-    public async Task<Dictionary<string, bool>> GetTerminalFlagsAsync(string connectionId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    /// <summary>How many of these batches the cache already holds.</summary>
+    public async Task<int> CountCachedAsync(string connectionId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
     {
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
-        return await context.Batches.AsNoTracking()
-            .Where(b => b.ConnectionId == connectionId && ids.Contains(b.Id))
-            .ToDictionaryAsync(b => b.Id, b => b.IsTerminal, cancellationToken);
+        return await context.Batches.CountAsync(b => b.ConnectionId == connectionId && ids.Contains(b.Id), cancellationToken);
     }
 
     /// <summary>The connection's unfinished batches, newest first.</summary>

@@ -57,94 +57,60 @@ internal sealed class ConnectionSyncer(
 
     private async Task<CycleReport> ImportAsync(SyncStateRecord state, CancellationToken cancellationToken)
     {
-        var calls = 0;
-        var changed = 0;
-        var added = 0;
+        var cycle = new Cycle();
         board.Importing(Connection, 0);
         var imported = 0;
         while (true)
         {
-            var page = await client.ListBatchesAsync(state.ImportCursor, options.PageSize, cancellationToken);
-            calls++;
-            var result = await StoreAsync(page, cancellationToken);
-            changed += result.Changed.Count;
-            added += result.Added.Count;
+            var page = await ReadPageAsync(cycle, state.ImportCursor, cancellationToken);
             imported += page.Batches.Count;
-
-            var next = page.NextCursor;
-            var done = !page.HasMore || page.Batches.Count == 0 || next is null || next == state.ImportCursor;
-            state.ImportCursor = done ? null : next;
+            var done = !page.HasMore || page.Batches.Count == 0 || page.NextCursor is null || page.NextCursor == state.ImportCursor;
+            state.ImportCursor = done ? null : page.NextCursor;
             state.InitialImportComplete = done;
             await store.SaveSyncStateAsync(state, cancellationToken);
             board.Importing(Connection, imported);
             if (done)
             {
-                logger.LogInformation("Connection {Connection}: first import complete, {Count} batches in {Calls} calls", Connection.Id, imported, calls);
-                var active = await store.GetActiveAsync(Connection.Id, cancellationToken);
-                return new CycleReport(calls, changed, added, active.Count > 0);
+                logger.LogInformation("Connection {Connection}: first import complete, {Count} batches in {Calls} calls", Connection.Id, imported, cycle.Calls);
+                return await cycle.ReportAsync(store, Connection.Id, cancellationToken);
             }
         }
     }
 
     private async Task<CycleReport> PollAsync(CancellationToken cancellationToken)
     {
-        var calls = 0;
-        var changed = 0;
-        var added = 0;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var cycle = new Cycle();
 
         // 1. Head pages until one holds a batch the cache already had: every newer batch has then been seen.
-        string? after = null;
-        var hasMore = true;
-        var pagesRead = 0;
-        while (hasMore)
+        do
         {
-            var page = await client.ListBatchesAsync(after, options.PageSize, cancellationToken);
-            calls++;
-            pagesRead++;
-            var known = await store.GetTerminalFlagsAsync(Connection.Id, [.. page.Batches.Select(b => b.Id)], cancellationToken);
-            var result = await StoreAsync(page, cancellationToken);
-            changed += result.Changed.Count;
-            added += result.Added.Count;
-            seen.UnionWith(page.Batches.Select(b => b.Id));
-            hasMore = page.HasMore && page.Batches.Count > 0 && page.NextCursor is not null;
-            after = page.NextCursor;
-            if (known.Count > 0)
-            {
-                break;
-            }
+            await ReadPageAsync(cycle, cycle.After, cancellationToken, checkKnown: true);
         }
+        while (!cycle.ReachedKnown && cycle.HasMore);
 
         // 2. Running batches not on those pages: page on, or one GET each, whichever costs fewer calls.
-        var remaining = (await store.GetActiveAsync(Connection.Id, cancellationToken)).Where(b => !seen.Contains(b.Id)).ToList();
-        if (remaining.Count > 0 && hasMore)
+        var remaining = (await store.GetActiveAsync(Connection.Id, cancellationToken)).Where(b => !cycle.Seen.Contains(b.Id)).ToList();
+        if (remaining.Count > 0 && cycle.HasMore)
         {
             var oldest = remaining.Min(b => b.CreatedAt);
             var depth = await store.CountAtLeastAsNewAsync(Connection.Id, oldest, cancellationToken);
-            var pagesNeeded = (int)Math.Ceiling(Math.Max(0, depth - (pagesRead * options.PageSize)) / (double)options.PageSize);
+            var pagesNeeded = (int)Math.Ceiling(Math.Max(0, depth - (cycle.Calls * options.PageSize)) / (double)options.PageSize);
             if (pagesNeeded < remaining.Count)
             {
                 // The estimate comes from the cache; allow one page of slack for batches it has not seen yet.
-                for (var i = 0; i <= pagesNeeded && hasMore && remaining.Exists(b => !seen.Contains(b.Id)); i++)
+                for (var i = 0; i <= pagesNeeded && cycle.HasMore && remaining.Exists(b => !cycle.Seen.Contains(b.Id)); i++)
                 {
-                    var page = await client.ListBatchesAsync(after, options.PageSize, cancellationToken);
-                    calls++;
-                    var result = await StoreAsync(page, cancellationToken);
-                    changed += result.Changed.Count;
-                    added += result.Added.Count;
-                    seen.UnionWith(page.Batches.Select(b => b.Id));
-                    hasMore = page.HasMore && page.Batches.Count > 0 && page.NextCursor is not null;
-                    after = page.NextCursor;
+                    await ReadPageAsync(cycle, cycle.After, cancellationToken);
                 }
 
-                remaining.RemoveAll(b => seen.Contains(b.Id));
+                remaining.RemoveAll(b => cycle.Seen.Contains(b.Id));
             }
         }
 
         foreach (var active in remaining)
         {
             var batch = await client.GetBatchAsync(active.Id, cancellationToken);
-            calls++;
+            cycle.Calls++;
             if (batch is null)
             {
                 logger.LogWarning("Connection {Connection}: batch {BatchId} is cached as running but the API no longer knows it; keeping it as cached",
@@ -152,13 +118,52 @@ internal sealed class ConnectionSyncer(
                 continue;
             }
 
-            var result = await StoreAsync([batch], cancellationToken);
-            changed += result.Changed.Count;
+            cycle.Count(await StoreAsync([batch], cancellationToken));
         }
 
-        var stillActive = await store.GetActiveAsync(Connection.Id, cancellationToken);
-        logger.LogDebug("Connection {Connection}: cycle made {Calls} calls, {Changed} changed, {Added} new", Connection.Id, calls, changed, added);
-        return new CycleReport(calls, changed, added, stillActive.Count > 0);
+        logger.LogDebug("Connection {Connection}: cycle made {Calls} calls, {Changed} changed, {Added} new", Connection.Id, cycle.Calls, cycle.Changed, cycle.Added);
+        return await cycle.ReportAsync(store, Connection.Id, cancellationToken);
+    }
+
+    /// <summary>Reads one list page, stores it and counts it; with <paramref name="checkKnown"/>, notes whether it reached cached batches.</summary>
+    private async Task<BatchPage> ReadPageAsync(Cycle cycle, string? after, CancellationToken cancellationToken, bool checkKnown = false)
+    {
+        var page = await client.ListBatchesAsync(after, options.PageSize, cancellationToken);
+        cycle.Calls++;
+        if (checkKnown)
+        {
+            cycle.ReachedKnown = await store.CountCachedAsync(Connection.Id, [.. page.Batches.Select(b => b.Id)], cancellationToken) > 0;
+        }
+
+        cycle.Count(await StoreAsync(page.Batches, cancellationToken));
+        cycle.Seen.UnionWith(page.Batches.Select(b => b.Id));
+        cycle.HasMore = page.HasMore && page.Batches.Count > 0 && page.NextCursor is not null;
+        cycle.After = page.NextCursor;
+        return page;
+    }
+
+    /// <summary>What one cycle has done so far.</summary>
+    private sealed class Cycle
+    {
+        public int Calls { get; set; }
+        public int Changed { get; private set; }
+        public int Added { get; private set; }
+        public HashSet<string> Seen { get; } = new(StringComparer.Ordinal);
+        public string? After { get; set; }
+        public bool HasMore { get; set; } = true;
+        public bool ReachedKnown { get; set; }
+
+        public void Count(StoreResult result)
+        {
+            Changed += result.Changed.Count;
+            Added += result.Added.Count;
+        }
+
+        public async Task<CycleReport> ReportAsync(BatchStore store, string connectionId, CancellationToken cancellationToken)
+        {
+            var active = await store.GetActiveAsync(connectionId, cancellationToken);
+            return new CycleReport(Calls, Changed, Added, active.Count > 0);
+        }
     }
 
     public async Task<Batch?> RefreshAsync(string batchId, CancellationToken cancellationToken)
@@ -182,8 +187,6 @@ internal sealed class ConnectionSyncer(
 
         return batch;
     }
-
-    private Task<StoreResult> StoreAsync(BatchPage page, CancellationToken cancellationToken) => StoreAsync(page.Batches, cancellationToken);
 
     private async Task<StoreResult> StoreAsync(IReadOnlyList<Batch> batches, CancellationToken cancellationToken)
     {
