@@ -14,7 +14,7 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     /// <summary>Where screenshots go: <c>BD_ARTIFACTS</c> when set (CI), else <c>artifacts/</c> at the repo root.</summary>
     public static string ArtifactsFolder { get; } = Directory.CreateDirectory(Path.Combine(
-        Environment.GetEnvironmentVariable("BD_ARTIFACTS") is { Length: > 0 } configured ? configured : Path.Combine(FindRepoRoot(), "artifacts"),
+        Environment.GetEnvironmentVariable("BD_ARTIFACTS") is { Length: > 0 } configured ? configured : Path.Combine(BatchDashboard.Tests.Shared.RepoPaths.Root, "artifacts"),
         "screenshots")).FullName;
 
     public async ValueTask InitializeAsync()
@@ -46,17 +46,6 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
 
         _playwright?.Dispose();
-    }
-
-    private static string FindRepoRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "BatchDashboard.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? Path.GetTempPath();
     }
 }
 

@@ -1,5 +1,5 @@
-using System.Reflection;
 using System.Xml.Linq;
+using BatchDashboard.Tests.Shared;
 
 namespace BatchDashboard.Core.Tests.Architecture;
 
@@ -28,7 +28,7 @@ public sealed class CoreDependencyTests
     [Fact]
     public void CoreProject_HasNoAspNetCoreFrameworkOrPackageReference()
     {
-        var project = XDocument.Load(Path.Combine(RepoRoot(), "src", "Core", "BatchDashboard.Core.csproj"));
+        var project = XDocument.Load(Path.Combine(RepoPaths.Root, "src", "Core", "BatchDashboard.Core.csproj"));
 
         var references = project.Descendants()
             .Where(element => element.Name.LocalName is "FrameworkReference" or "PackageReference")
@@ -38,16 +38,5 @@ public sealed class CoreDependencyTests
         Assert.NotEmpty(references);
         Assert.DoesNotContain(references, name => ForbiddenPrefixes.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal)));
         Assert.Equal("Microsoft.NET.Sdk", (string?)project.Root?.Attribute("Sdk"));
-    }
-
-    private static string RepoRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "BatchDashboard.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("BatchDashboard.sln not found above " + Assembly.GetExecutingAssembly().Location);
     }
 }
