@@ -62,6 +62,8 @@ public sealed class SyncedPageTests : IAsyncDisposable
                 """{"error":{"message":"Incorrect API key provided: sk-test***.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}""", 401);
             return true;
         };
+        // One cycle only: a rejected key waits the idle interval before the next.
+        _app.WithSetting("BatchDashboard:Sync:IdlePollInterval", "01:00:00");
         using var client = _app.CreateClient();
         await _app.WaitForSyncAsync(s => s.Phase == SyncPhase.Failing);
 
