@@ -84,7 +84,8 @@ internal sealed class BatchApiClient(HttpClient http, ApiConnection connection, 
         var file = new StreamContent(content);
         file.Headers.ContentType = new MediaTypeHeaderValue("application/jsonl");
         form.Add(file, "file", fileName);
-        return (await SendAsync(HttpMethod.Post, "files", null, form, retriable: false, ApiJson.ReadFile, notFoundIsAnswer: false, cancellationToken))!;
+        return (await SendAsync(HttpMethod.Post, "files", null, form, retriable: false, ApiJson.ReadFile, notFoundIsAnswer: false, cancellationToken,
+            unbounded: true))!;
     }
 
     private static Batch ReadBatch(JsonElement root)
@@ -94,9 +95,10 @@ internal sealed class BatchApiClient(HttpClient http, ApiConnection connection, 
     }
 
     private async Task<T?> SendAsync<T>(HttpMethod method, string path, string? query, HttpContent? content, bool retriable,
-        Func<JsonElement, T> read, bool notFoundIsAnswer, CancellationToken cancellationToken) where T : class
+        Func<JsonElement, T> read, bool notFoundIsAnswer, CancellationToken cancellationToken, bool unbounded = false) where T : class
     {
         using var request = NewRequest(method, path, query, content, retriable);
+        request.Options.Set(ApiRequest.Unbounded, unbounded);
         using var response = await SendRawAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound && notFoundIsAnswer)
         {

@@ -9,7 +9,8 @@ namespace BatchDashboard.Core.Api;
 /// <summary>
 /// Timeouts for every call; jittered exponential retries, honouring the server's <c>retry-after</c>, only for
 /// requests marked <see cref="ApiRequest.Retriable"/>. Response bodies of reads are buffered inside the attempt,
-/// so a connection dropped mid-body is retried too.
+/// so a connection dropped mid-body is retried too. Requests that are not retried (create) get the overall timeout;
+/// uploads (<see cref="ApiRequest.Unbounded"/>) only the caller's cancellation.
 /// </summary>
 internal sealed class ResilienceHandler : DelegatingHandler
 {
@@ -20,7 +21,7 @@ internal sealed class ResilienceHandler : DelegatingHandler
     {
         var settings = options.Value;
         _once = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }
-            .AddTimeout(settings.AttemptTimeout)
+            .AddTimeout(settings.TotalTimeout)
             .Build();
 
         _retrying = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }
@@ -57,7 +58,8 @@ internal sealed class ResilienceHandler : DelegatingHandler
     {
         var retriable = request.Options.TryGetValue(ApiRequest.Retriable, out var r) && r;
         var streamed = request.Options.TryGetValue(ApiRequest.Streamed, out var s) && s;
-        var pipeline = retriable ? _retrying : _once;
+        var unbounded = request.Options.TryGetValue(ApiRequest.Unbounded, out var u) && u;
+        var pipeline = retriable ? _retrying : unbounded ? ResiliencePipeline<HttpResponseMessage>.Empty : _once;
         return await pipeline.ExecuteAsync(async token =>
         {
             var response = await base.SendAsync(request, token);

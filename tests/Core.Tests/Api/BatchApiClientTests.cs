@@ -288,6 +288,47 @@ public sealed class BatchApiClientTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task AHangingRead_TimesOutPerAttempt_AndIsRetried()
+    {
+        await using var services = TestClients.Services(new() { ["BatchDashboard:Api:AttemptTimeout"] = "00:00:00.200" });
+        var calls = 0;
+        _server = new ApiTestServer(async context =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                // Never answers in time; the client gives up on this attempt, not on the call.
+                await Task.Delay(TimeSpan.FromSeconds(5), context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                return;
+            }
+
+            await ApiTestServer.WriteJsonAsync(context, TestBatches.Json("b"));
+        });
+        var client = TestClients.Client(services, TestClients.Connection(_server.BaseUrl));
+
+        var batch = await client.GetBatchAsync("b", Token);
+
+        Assert.Equal("b", batch!.Id);
+        Assert.Equal(2, _server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Upload_OutlastsTheAttemptTimeout()
+    {
+        await using var services = TestClients.Services(new() { ["BatchDashboard:Api:AttemptTimeout"] = "00:00:00.100" });
+        _server = new ApiTestServer(async context =>
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500), context.RequestAborted); // a slow link
+            await ApiTestServer.WriteJsonAsync(context, """{"object":"file","id":"file-big","purpose":"batch","filename":"big.jsonl","bytes":1}""");
+        });
+        var client = TestClients.Client(services, TestClients.Connection(_server.BaseUrl));
+        using var content = new MemoryStream("{}\n"u8.ToArray());
+
+        var file = await client.UploadBatchFileAsync(content, "big.jsonl", Token);
+
+        Assert.Equal("file-big", file.Id);
+    }
+
+    [Fact]
     public async Task UnreachableServer_IsANetworkFailure()
     {
         var client = TestClients.Client(_services, TestClients.Connection(new Uri("http://127.0.0.1:1/v1")));
