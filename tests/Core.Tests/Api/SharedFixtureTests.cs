@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using BatchDashboard.Core.Api;
 using BatchDashboard.Core.Batches;
+using BatchDashboard.Tests.Shared;
 
 namespace BatchDashboard.Core.Tests.Api;
 
@@ -11,7 +12,7 @@ namespace BatchDashboard.Core.Tests.Api;
 /// </summary>
 public sealed class SharedFixtureTests
 {
-    private static readonly string? Folder = FindFolder();
+    private static readonly string? Folder = SharedFixtures.Folder;
 
     public static TheoryData<string> Files()
     {
@@ -173,24 +174,5 @@ public sealed class SharedFixtureTests
         }
     }
 
-    private static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
-
-    private static string? FindFolder()
-    {
-        if (Environment.GetEnvironmentVariable("BD_FIXTURES") is { Length: > 0 } configured)
-        {
-            return Directory.Exists(configured) ? configured : null;
-        }
-
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "shared", "fixtures", "openai");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
+    private static bool IsCi => SharedFixtures.IsCi;
 }
