@@ -53,7 +53,8 @@ public static class BatchCoreServiceCollectionExtensions
             new ConnectionCatalog(configuration, provider.GetRequiredService<IOptions<BatchDashboardOptions>>()));
 
         // The API client: one named HttpClient; the connection travels with each request to the auth handler.
-        services.AddOptions<ApiResilienceOptions>().Bind(configuration.GetSection($"{BatchDashboardOptions.SectionName}:Api"));
+        services.AddOptions<ApiResilienceOptions>().Bind(configuration.GetSection(ApiResilienceOptionsValidator.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ApiResilienceOptions>, ApiResilienceOptionsValidator>();
         services.TryAddTransient<ResilienceHandler>();
         services.TryAddTransient<AuthenticationHandler>();
         services.AddHttpClient(BatchApiClientFactory.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)

@@ -19,4 +19,37 @@ public sealed class ApiResilienceOptions
 
     /// <summary>The limit for a call with all its retries.</summary>
     public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Every problem with these settings, each naming its configuration key.</summary>
+    public IEnumerable<string> Problems(string section)
+    {
+        if (MaxRetries is < 0 or > 10)
+        {
+            yield return $"{section}:MaxRetries must be between 0 and 10.";
+        }
+
+        foreach (var (name, value) in new[]
+        {
+            (nameof(BaseDelay), BaseDelay), (nameof(MaxDelay), MaxDelay), (nameof(MaxRetryAfter), MaxRetryAfter),
+            (nameof(AttemptTimeout), AttemptTimeout), (nameof(TotalTimeout), TotalTimeout),
+        })
+        {
+            if (value <= TimeSpan.Zero || value > TimeSpan.FromDays(1))
+            {
+                yield return $"{section}:{name} must be a positive time span of at most a day (e.g. 00:00:30).";
+            }
+        }
+    }
+}
+
+/// <summary>Stops start-up on bad retry or timeout settings, listing every problem at once.</summary>
+public sealed class ApiResilienceOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<ApiResilienceOptions>
+{
+    public const string Section = "BatchDashboard:Api";
+
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, ApiResilienceOptions options)
+    {
+        var problems = options.Problems(Section).ToList();
+        return problems.Count == 0 ? Microsoft.Extensions.Options.ValidateOptionsResult.Success : Microsoft.Extensions.Options.ValidateOptionsResult.Fail(problems);
+    }
 }

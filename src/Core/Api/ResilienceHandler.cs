@@ -24,11 +24,13 @@ internal sealed class ResilienceHandler : DelegatingHandler
             .AddTimeout(settings.TotalTimeout)
             .Build();
 
-        _retrying = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }
-            .AddTimeout(settings.TotalTimeout)
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+        var retrying = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }
+            .AddTimeout(settings.TotalTimeout);
+        if (settings.MaxRetries > 0)
+        {
+            retrying.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
-                MaxRetryAttempts = Math.Max(0, settings.MaxRetries),
+                MaxRetryAttempts = settings.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = settings.BaseDelay,
@@ -49,9 +51,10 @@ internal sealed class ResilienceHandler : DelegatingHandler
                     args.Outcome.Result?.Dispose();
                     return ValueTask.CompletedTask;
                 },
-            })
-            .AddTimeout(settings.AttemptTimeout)
-            .Build();
+            });
+        }
+
+        _retrying = retrying.AddTimeout(settings.AttemptTimeout).Build();
     }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)

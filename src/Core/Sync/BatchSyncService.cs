@@ -47,14 +47,13 @@ internal sealed class BatchSyncService(
     private async Task RunAsync(ApiConnection connection, CancellationToken stoppingToken)
     {
         await Task.Yield();
-        var syncer = SyncerFor(connection.Id);
         var settings = options.Value.Sync;
         while (!stoppingToken.IsCancellationRequested)
         {
             TimeSpan wait;
             try
             {
-                var report = await syncer.RunCycleAsync(stoppingToken);
+                var report = await SyncerFor(connection.Id).RunCycleAsync(stoppingToken);
                 wait = report.HasActiveBatches ? settings.ActivePollInterval : settings.IdlePollInterval;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

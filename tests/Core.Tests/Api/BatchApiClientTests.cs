@@ -173,6 +173,35 @@ public sealed class BatchApiClientTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ZeroRetries_MeansOneAttempt()
+    {
+        await using var services = TestClients.Services(new() { ["BatchDashboard:Api:MaxRetries"] = "0" });
+        _server = new ApiTestServer(context => ApiTestServer.WriteJsonAsync(context, """{"error":{"message":"boom","type":"server_error"}}""", 500));
+        var client = TestClients.Client(services, TestClients.Connection(_server.BaseUrl));
+
+        await Assert.ThrowsAsync<BatchApiException>(() => client.GetBatchAsync("b", Token));
+
+        Assert.Single(_server.Requests);
+    }
+
+    [Fact]
+    public void BadRetrySettings_AreRejected_NamingTheirKeys()
+    {
+        using var services = TestClients.Services(new()
+        {
+            ["BatchDashboard:Api:MaxRetries"] = "50",
+            ["BatchDashboard:Api:AttemptTimeout"] = "-00:00:01",
+        });
+
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() =>
+            Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+                .GetRequiredService<Microsoft.Extensions.Options.IOptions<ApiResilienceOptions>>(services).Value);
+
+        Assert.Contains("BatchDashboard:Api:MaxRetries must be between 0 and 10.", error.Failures);
+        Assert.Contains(error.Failures, f => f.StartsWith("BatchDashboard:Api:AttemptTimeout", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ShouldRetryFalse_StopsRetries()
     {
         var client = Start(async context =>
