@@ -74,6 +74,8 @@ public sealed class SyncedPageTests : IAsyncDisposable
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal("degraded", body.RootElement.GetProperty("status").GetString());
         Assert.Contains("The API rejected the key", html, StringComparison.Ordinal);
+        Assert.Contains("The API could not be reached yet", html, StringComparison.Ordinal);
+        Assert.Contains("Check the key, then restart the dashboard.", html, StringComparison.Ordinal);
         Assert.Contains("Incorrect API key provided", html, StringComparison.Ordinal);
         Assert.DoesNotContain("sk-test-key", html, StringComparison.Ordinal);
         Assert.Equal(1, _api.Calls); // a rejected key is not retried

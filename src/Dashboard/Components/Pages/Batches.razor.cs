@@ -13,12 +13,14 @@ public sealed partial class Batches : IDisposable
     private IReadOnlyList<BatchRowViewModel> _rows = [];
     private BatchSummary? _summary;
     private bool _hasConnections;
+    private IReadOnlyList<ConnectionSyncStatus> _failing = [];
     private IDisposable? _subscription;
     private int _reloadState; // 0 idle, 1 reloading, 2 reloading and another change arrived
 
     [Inject] private IBatchQueries Queries { get; set; } = default!;
     [Inject] private IConnectionCatalog Connections { get; set; } = default!;
     [Inject] private IBatchChangeNotifications Changes { get; set; } = default!;
+    [Inject] private ISyncStatusProvider Sync { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
 
     protected override async Task OnInitializedAsync()
@@ -37,6 +39,7 @@ public sealed partial class Batches : IDisposable
         var now = Time.GetUtcNow();
         _rows = [.. page.Items.Select(item => BatchRowViewModel.From(item, now))];
         _summary = await Queries.SummarizeAsync(new BatchFilter(), _disposed.Token);
+        _failing = [.. Sync.GetAll().Where(s => s.Phase == SyncPhase.Failing)];
     }
 
     // A first import changes hundreds of batches a second: coalesce, so at most one reload runs and one waits.
@@ -44,6 +47,15 @@ public sealed partial class Batches : IDisposable
     {
         if (change.ChangedBatchIds.Count == 0)
         {
+            if (change.SyncStateChanged)
+            {
+                await InvokeAsync(() =>
+                {
+                    _failing = [.. Sync.GetAll().Where(s => s.Phase == SyncPhase.Failing)];
+                    StateHasChanged();
+                });
+            }
+
             return;
         }
 
