@@ -15,5 +15,6 @@ internal sealed class SyncStateConfiguration : IEntityTypeConfiguration<SyncStat
         builder.Property(s => s.LastError).HasColumnName("last_error");
         builder.Property(s => s.InitialImportComplete).HasColumnName("initial_import_complete");
         builder.Property(s => s.ImportCursor).HasColumnName("import_cursor");
+        builder.Property(s => s.SearchIndexed).HasColumnName("search_indexed");
     }
 }

@@ -18,4 +18,10 @@ internal sealed class SyncStateRecord
 
     /// <summary>The list cursor (<c>after</c>) where an interrupted first import resumes.</summary>
     public string? ImportCursor { get; set; }
+
+    /// <summary>
+    /// True once the connection's batches are in the free-text index (<c>batch_search</c>). It is built in one pass
+    /// after the first import; from then on every write keeps it current. Until then, search scans.
+    /// </summary>
+    public bool SearchIndexed { get; set; }
 }

@@ -21,12 +21,13 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         var comparison = request.Sort.Descending ? "<" : ">";
 
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var unindexed = await UnindexedConnectionsAsync(context, request.Filter, cancellationToken);
         await using var command = await OpenCommandAsync(context, cancellationToken);
         var where = new StringBuilder();
         var statuses = request.Filter.Statuses.Distinct().ToList();
         // Several statuses in created order: one index-ordered, limited scan per status, merged; not a sort of every match.
         var perStatus = statuses.Count > 1 && request.Sort.Field == BatchSortField.Created;
-        AppendFilter(where, command, request.Filter, includeStatuses: !perStatus);
+        AppendFilter(where, command, request.Filter, includeStatuses: !perStatus, unindexed);
         if (cursor is not null)
         {
             where.Append($" AND ({key}, b.id, b.connection_id) {comparison} ($cursor_key, $cursor_id, $cursor_connection)");
@@ -113,6 +114,7 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
     {
         var since = timeProvider.GetUtcNow().AddHours(-24).ToUnixTimeSeconds();
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var unindexed = await UnindexedConnectionsAsync(context, filter, cancellationToken);
 
         // Three small queries, each answered from an index: counts from the status index, running requests from the
         // partial index of unfinished batches, and recent failures from a range of the created index.
@@ -121,7 +123,7 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         await using (var command = await OpenCommandAsync(context, cancellationToken))
         {
             var where = new StringBuilder();
-            AppendFilter(where, command, filter, includeStatuses: false);
+            AppendFilter(where, command, filter, includeStatuses: false, unindexed);
             command.CommandText = $"""
                 SELECT b.status, NULL, COUNT(*) FROM batches b WHERE b.status <> 'unknown'{where} GROUP BY b.status
                 UNION ALL
@@ -141,7 +143,7 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         await using (var command = await OpenCommandAsync(context, cancellationToken))
         {
             var where = new StringBuilder();
-            AppendFilter(where, command, filter, includeStatuses: false);
+            AppendFilter(where, command, filter, includeStatuses: false, unindexed);
             command.CommandText = $"""
                 SELECT COALESCE(SUM(MAX(COALESCE(b.request_total, 0) - COALESCE(b.request_completed, 0) - COALESCE(b.request_failed, 0), 0)), 0)
                 FROM batches b INDEXED BY ix_batches_active
@@ -155,7 +157,7 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         await using (var command = await OpenCommandAsync(context, cancellationToken))
         {
             var where = new StringBuilder();
-            AppendFilter(where, command, filter with { CreatedFrom = Later(filter.CreatedFrom, DateTimeOffset.FromUnixTimeSeconds(since)) }, includeStatuses: false);
+            AppendFilter(where, command, filter with { CreatedFrom = Later(filter.CreatedFrom, DateTimeOffset.FromUnixTimeSeconds(since)) }, includeStatuses: false, unindexed);
             command.CommandText = $"""
                 SELECT COALESCE(SUM(b.status = 'failed'), 0), COALESCE(SUM(COALESCE(b.request_failed, 0)), 0)
                 FROM batches b
@@ -204,7 +206,8 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         _ => "b.created_at",
     };
 
-    private static void AppendFilter(StringBuilder where, SqliteCommand command, BatchFilter filter, bool includeStatuses)
+    private static void AppendFilter(StringBuilder where, SqliteCommand command, BatchFilter filter, bool includeStatuses,
+        IReadOnlyList<string> unindexedConnections)
     {
         if (includeStatuses && filter.Statuses.Count > 0)
         {
@@ -255,12 +258,43 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
 
         if (!string.IsNullOrWhiteSpace(filter.Text))
         {
-            // A scan of the narrow table (about 60 ms at 100,000 batches); docs/PERFORMANCE.md weighs an FTS5 index.
-            var escaped = filter.Text.Trim().ToLowerInvariant().Replace("\\", "\\\\", StringComparison.Ordinal)
+            var text = filter.Text.Trim().ToLowerInvariant();
+            if (text.Length >= 3)
+            {
+                // Candidates from the trigram index, plus every batch of a connection whose index is not built yet.
+                var unindexed = unindexedConnections.Select((id, i) =>
+                {
+                    command.Parameters.AddWithValue($"$unindexed{i}", id);
+                    return $"$unindexed{i}";
+                }).ToList();
+                where.Append(" AND b.key IN (SELECT rowid FROM batch_search WHERE batch_search MATCH $fts");
+                if (unindexed.Count > 0)
+                {
+                    where.Append($" UNION ALL SELECT key FROM batches WHERE connection_id IN ({string.Join(", ", unindexed)})");
+                }
+
+                where.Append(')');
+                command.Parameters.AddWithValue("$fts", "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"");
+            }
+
+            // The exact test, also for texts too short for trigrams.
+            var escaped = text.Replace("\\", "\\\\", StringComparison.Ordinal)
                 .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
             where.Append(" AND b.search_text LIKE $text ESCAPE '\\'");
             command.Parameters.AddWithValue("$text", $"%{escaped}%");
         }
+    }
+
+    /// <summary>Connections with cached batches whose free-text index is not built yet; needed only for a text filter.</summary>
+    private static async Task<IReadOnlyList<string>> UnindexedConnectionsAsync(BatchCacheDbContext context, BatchFilter filter, CancellationToken cancellationToken)
+    {
+        if (filter.Text is not { } text || text.Trim().Length < 3)
+        {
+            return [];
+        }
+
+        // The store gives every connection with cached batches a sync state, so this small table is enough.
+        return await context.SyncStates.AsNoTracking().Where(s => !s.SearchIndexed).Select(s => s.ConnectionId).ToListAsync(cancellationToken);
     }
 
     private static async Task<SqliteCommand> OpenCommandAsync(BatchCacheDbContext context, CancellationToken cancellationToken)

@@ -38,6 +38,13 @@ internal sealed class ConnectionSyncer(
             var report = state.InitialImportComplete
                 ? await PollAsync(cancellationToken)
                 : await ImportAsync(state, cancellationToken);
+            if (state.InitialImportComplete && !state.SearchIndexed)
+            {
+                // One pass after the first import (or after a crash cut it short); later writes keep it current.
+                await store.BuildSearchIndexAsync(Connection.Id, cancellationToken);
+                state.SearchIndexed = true;
+            }
+
             state.LastSuccessAt = timeProvider.GetUtcNow().ToUnixTimeSeconds();
             state.LastError = null;
             await store.SaveSyncStateAsync(state, cancellationToken);

@@ -78,6 +78,45 @@ public sealed class BatchQueriesTests : IAsyncLifetime
         Assert.Equal([expected], await IdsAsync(new() { Text = text }));
     }
 
+    [Theory]
+    [InlineData("BATCH_C", "batch_c")]
+    [InlineData("file-xyz", "batch_e")]
+    [InlineData("nightly-7", "batch_d")]
+    [InlineData("team=search", "batch_d")]
+    public async Task List_FindsTheSameText_ThroughTheSearchIndex_OnceBuilt(string text, string expected)
+    {
+        await _harness.Store.BuildSearchIndexAsync("main", Token);
+        await _harness.Store.BuildSearchIndexAsync("other", Token);
+
+        Assert.Equal([expected], await IdsAsync(new() { Text = text }));
+        Assert.Equal(6, await CountIndexedAsync());
+    }
+
+    [Fact]
+    public async Task SearchIndex_FollowsChanges_AfterItIsBuilt()
+    {
+        await _harness.Store.BuildSearchIndexAsync("main", Token);
+
+        await _harness.Store.UpsertAsync("main", [Read(TestBatches.Json("batch_d", "completed", created: 4_000,
+            change: j => j["metadata"] = System.Text.Json.Nodes.JsonNode.Parse("""{"team":"ads"}""")))], Token);
+        await _harness.Store.UpsertAsync("main", [Read(TestBatches.Json("batch_new", created: 6_000,
+            change: j => j["metadata"] = System.Text.Json.Nodes.JsonNode.Parse("""{"team":"fresh-team"}""")))], Token);
+
+        Assert.Empty(await IdsAsync(new() { Text = "nightly-7" }));
+        Assert.Equal(["batch_d"], await IdsAsync(new() { Text = "team=ads" }));
+        Assert.Equal(["batch_new"], await IdsAsync(new() { Text = "fresh-team" }));
+        Assert.Equal(6, await CountIndexedAsync());
+    }
+
+    private async Task<long> CountIndexedAsync()
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(_harness.Database.ConnectionString);
+        await connection.OpenAsync(Token);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM batch_search";
+        return (long)(await command.ExecuteScalarAsync(Token))!;
+    }
+
     [Fact]
     public async Task List_TreatsLikeWildcardsInTextLiterally()
     {

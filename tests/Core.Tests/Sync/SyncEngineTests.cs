@@ -40,6 +40,10 @@ public sealed class SyncEngineTests : IAsyncLifetime
         Assert.Equal(250, report.Added);
         Assert.Equal(250, await CachedCountAsync());
         Assert.False(report.HasActiveBatches);
+        // The free-text index is built once the import is complete.
+        var found = await _harness.Queries.ListAsync(new BatchDashboard.Core.Queries.BatchListRequest { Filter = new() { Text = "batch_0123" } }, Token);
+        Assert.Equal("batch_0123", Assert.Single(found.Items).Batch.Id);
+        Assert.True((await _harness.Store.GetSyncStateAsync("test", Token)).SearchIndexed);
     }
 
     [Fact]

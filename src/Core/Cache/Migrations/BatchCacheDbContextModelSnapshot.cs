@@ -227,6 +227,10 @@ namespace BatchDashboard.Core.Cache.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("last_success_at");
 
+                    b.Property<bool>("SearchIndexed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("search_indexed");
+
                     b.HasKey("ConnectionId");
 
                     b.ToTable("sync_states", (string)null);
