@@ -76,14 +76,11 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
                 continue;
             }
 
-            var key = await commands.UpsertAsync(connectionId, batch, now, cancellationToken);
-            if (indexSearch)
+            var searchText = SearchTextOf(batch);
+            var key = await commands.UpsertAsync(connectionId, batch, searchText, now, cancellationToken);
+            if (indexSearch && (!found || SearchTextOf(cached!) != searchText))
             {
-                var searchText = SearchTextOf(batch);
-                if (!found || SearchTextOf(cached!.Batch) != searchText)
-                {
-                    await commands.IndexSearchTextAsync(key, searchText, replace: found, cancellationToken);
-                }
+                await commands.IndexSearchTextAsync(key, searchText, replace: found, cancellationToken);
             }
 
             if (!found || !SameMetadata(cached!, batch))
@@ -91,12 +88,12 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
                 await commands.ReplaceMetadataAsync(key, batch, found, cancellationToken);
             }
 
-            if (!found || cached!.Status.Kind != batch.Status.Kind || cached.Status.Raw != batch.Status.Raw || cached.Counts != batch.RequestCounts)
+            if (!found || cached!.Status.Kind != batch.Status.Kind || cached.Status.Raw != batch.Status.Raw || cached.RequestCounts != batch.RequestCounts)
             {
                 await commands.SnapshotAsync(key, batch, now, cancellationToken);
             }
 
-            existing[batch.Id] = new CachedState(batch);
+            existing[batch.Id] = batch;
             changed.Add(batch.Id);
             if (!found)
             {
@@ -192,7 +189,7 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         return await command.ExecuteScalarAsync(cancellationToken) is long indexed && indexed != 0;
     }
 
-    private static bool IsStale(Batch incoming, CachedState cached)
+    private static bool IsStale(Batch incoming, Batch cached)
     {
         var incomingRank = incoming.Status.Rank;
         var cachedRank = cached.Status.Rank;
@@ -203,17 +200,18 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
 
         // Same stage: fewer finished requests means an older answer.
         static int Done(RequestCounts? counts) => (counts?.Completed ?? 0) + (counts?.Failed ?? 0);
-        return incoming.Status.Kind == cached.Status.Kind && Done(incoming.RequestCounts) < Done(cached.Counts);
+        return incoming.Status.Kind == cached.Status.Kind && Done(incoming.RequestCounts) < Done(cached.RequestCounts);
     }
 
-    private static bool SameMetadata(CachedState cached, Batch batch) =>
+    private static bool SameMetadata(Batch cached, Batch batch) =>
         cached.Metadata.Count == batch.Metadata.Count
         && cached.Metadata.All(pair => batch.Metadata.TryGetValue(pair.Key, out var value) && value == pair.Value);
 
-    private static async Task<Dictionary<string, CachedState>> ReadExistingAsync(SqliteConnection connection, SqliteTransaction transaction,
+    /// <summary>The cached state of these batches, read from their cached JSON: one source of truth.</summary>
+    private static async Task<Dictionary<string, Batch>> ReadExistingAsync(SqliteConnection connection, SqliteTransaction transaction,
         string connectionId, IReadOnlyList<Batch> batches, CancellationToken cancellationToken)
     {
-        var found = new Dictionary<string, CachedState>(StringComparer.Ordinal);
+        var found = new Dictionary<string, Batch>(StringComparer.Ordinal);
         // SQLite allows 32,766 parameters; stay well under it.
         foreach (var chunk in batches.Select(b => b.Id).Distinct().Chunk(500))
         {
@@ -234,23 +232,14 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                // The cached state is what the cached JSON says: one source of truth.
                 if (BatchReader.Read(reader.GetString(0)).Batch is { } cached)
                 {
-                    found[cached.Id] = new CachedState(cached);
+                    found[cached.Id] = cached;
                 }
             }
         }
 
         return found;
-    }
-
-    private sealed record CachedState(Batch Batch)
-    {
-        public BatchStatus Status => Batch.Status;
-        public RequestCounts? Counts => Batch.RequestCounts;
-        public string RawJson => Batch.RawJson;
-        public IReadOnlyDictionary<string, string> Metadata => Batch.Metadata;
     }
 
     /// <summary>The prepared statements of one transaction, reused for every batch in it.</summary>
@@ -265,7 +254,7 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         private SqliteCommand? _reindexSearch;
 
         /// <summary>Writes the batch's columns and document; returns its key.</summary>
-        public async Task<long> UpsertAsync(string connectionId, Batch batch, long now, CancellationToken cancellationToken)
+        public async Task<long> UpsertAsync(string connectionId, Batch batch, string searchText, long now, CancellationToken cancellationToken)
         {
             var command = _upsert ??= Prepare(UpsertSql, "$connection", "$id", "$status", "$status_raw", "$is_terminal", "$endpoint", "$model",
                 "$input_file_id", "$output_file_id", "$error_file_id", "$created_at", "$expires_at", "$ended_at", "$request_total",
@@ -286,7 +275,7 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
             Set(command, "$request_total", batch.RequestCounts?.Total);
             Set(command, "$request_completed", batch.RequestCounts?.Completed);
             Set(command, "$request_failed", batch.RequestCounts?.Failed);
-            Set(command, "$search_text", SearchTextOf(batch));
+            Set(command, "$search_text", searchText);
             Set(command, "$now", now);
             var key = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
 
