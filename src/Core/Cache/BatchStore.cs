@@ -138,12 +138,20 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         return await context.Batches.CountAsync(b => b.ConnectionId == connectionId && ids.Contains(b.Id), cancellationToken);
     }
 
-    /// <summary>The connection's unfinished batches, newest first.</summary>
+    /// <summary>How long a batch with a status this version does not know is still treated as running.</summary>
+    public static readonly TimeSpan UnknownStatusActiveFor = TimeSpan.FromHours(48);
+
+    /// <summary>
+    /// The connection's unfinished batches, newest first: the ones the sync refreshes. A batch whose status is
+    /// unknown counts only for <see cref="UnknownStatusActiveFor"/> after its creation, so a provider whose finished
+    /// batches use another vocabulary does not get every old batch fetched on every cycle.
+    /// </summary>
     public async Task<List<ActiveBatch>> GetActiveAsync(string connectionId, CancellationToken cancellationToken)
     {
+        var unknownSince = (timeProvider.GetUtcNow() - UnknownStatusActiveFor).ToUnixTimeSeconds();
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
         return await context.Batches.AsNoTracking()
-            .Where(b => b.ConnectionId == connectionId && !b.IsTerminal)
+            .Where(b => b.ConnectionId == connectionId && !b.IsTerminal && (b.Status != "unknown" || b.CreatedAt >= unknownSince))
             .OrderByDescending(b => b.CreatedAt).ThenByDescending(b => b.Id)
             .Select(b => new ActiveBatch(b.Id, b.CreatedAt))
             .ToListAsync(cancellationToken);

@@ -155,6 +155,25 @@ public sealed class SyncEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OldBatchesWithAnUnknownStatus_AreNotFetchedEveryCycle()
+    {
+        // A provider whose finished batches say "SUCCESS": unknown to us, so possibly still running, but not for ever.
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        AddCompleted(300, start: 10_000);
+        _harness.Api.Add(TestBatches.Json("batch_old_success", "SUCCESS", created: now - (3 * 86_400)));
+        _harness.Api.Add(TestBatches.Json("batch_new_success", "SUCCESS", created: now - 3_600));
+        _harness.Api.Add(TestBatches.Json("batch_recent_done", "completed", created: now - 60));
+        var syncer = _harness.Syncer(pageSize: 1);
+        await syncer.RunCycleAsync(Token);
+        _harness.Api.ResetCalls();
+
+        await syncer.RunCycleAsync(Token);
+
+        Assert.Contains("GET /v1/batches/batch_new_success", _harness.Api.CallLog);
+        Assert.DoesNotContain("GET /v1/batches/batch_old_success", _harness.Api.CallLog);
+    }
+
+    [Fact]
     public async Task FailedImport_KeepsWhatWasStored_AndResumesWhereItStopped()
     {
         AddCompleted(300); // pages: 0299-0200, 0199-0100, 0099-0000
