@@ -4,9 +4,9 @@ namespace BatchDashboard.Core.Sync;
 public sealed record CacheChange(string ConnectionId, IReadOnlyList<string> ChangedBatchIds, IReadOnlyList<string> AddedBatchIds, bool SyncStateChanged);
 
 /// <summary>
-/// Tells subscribers (open pages) when the cache changed, so they re-read what they show. Handlers run on the
-/// sync's thread: they should only schedule work (e.g. <c>InvokeAsync(StateHasChanged)</c>), and a failing handler
-/// never stops the sync or the other subscribers.
+/// Tells subscribers (open pages) when the cache changed, so they re-read what they show. Each handler runs on the
+/// sync's thread until its first await; the sync never waits for the rest, so a slow page cannot hold it up, and a
+/// failing handler is logged without stopping the sync or the other subscribers.
 /// </summary>
 public interface IBatchChangeNotifications
 {
@@ -28,22 +28,45 @@ internal sealed class BatchChangeNotifier(Microsoft.Extensions.Logging.ILogger<B
         return new Subscription(this, handler);
     }
 
-    public async Task PublishAsync(CacheChange change)
+    public Task PublishAsync(CacheChange change)
     {
         foreach (var handler in Volatile.Read(ref _handlers))
         {
             try
             {
-                await handler(change);
+                var running = handler(change);
+                if (!running.IsCompletedSuccessfully)
+                {
+                    _ = ObserveAsync(running);
+                }
             }
 #pragma warning disable CA1031 // A subscriber's failure must not reach the sync.
             catch (Exception ex)
 #pragma warning restore CA1031
             {
-                Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger, ex, "A cache change subscriber failed");
+                LogFailure(ex);
             }
         }
+
+        return Task.CompletedTask;
     }
+
+    private async Task ObserveAsync(Task running)
+    {
+        try
+        {
+            await running;
+        }
+#pragma warning disable CA1031 // A subscriber's failure must not reach the sync.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogFailure(ex);
+        }
+    }
+
+    private void LogFailure(Exception ex) =>
+        Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger, ex, "A cache change subscriber failed");
 
     private void Unsubscribe(Func<CacheChange, Task> handler)
     {
