@@ -8,16 +8,15 @@ namespace BatchDashboard.EndToEnd.Tests;
 [Collection(BrowserCollection.Name)]
 public sealed class LiveListTests(BrowserFixture browser) : IAsyncLifetime
 {
-    private readonly FakeBatchApi _api = new();
     private readonly DashboardAppFactory _app = new();
-    private ApiTestServer _server = default!;
+    private FakeBatchApi _api = default!;
     private Uri _baseAddress = default!;
 
     public ValueTask InitializeAsync()
     {
-        _server = new ApiTestServer(_api.HandleAsync);
+        _api = _app.WithFakeUpstream();
         _api.Add(TestBatches.Json("batch_running", "in_progress", created: TestBatches.Created));
-        _baseAddress = _app.WithUpstream(_server.BaseUrl).StartOnLoopback();
+        _baseAddress = _app.StartOnLoopback();
         return ValueTask.CompletedTask;
     }
 
@@ -42,9 +41,5 @@ public sealed class LiveListTests(BrowserFixture browser) : IAsyncLifetime
         Assert.Empty(session.Errors);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _server.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
 }

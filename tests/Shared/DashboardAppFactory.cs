@@ -16,6 +16,7 @@ namespace BatchDashboard.Tests.Shared;
 public sealed class DashboardAppFactory : WebApplicationFactory<Program>
 {
     private readonly TemporaryDatabase _database = new();
+    private ApiTestServer? _upstream;
     private readonly Dictionary<string, string?> _settings = new(StringComparer.OrdinalIgnoreCase);
 
     public TemporaryDatabase Database => _database;
@@ -24,6 +25,15 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
     {
         _settings[key] = value;
         return this;
+    }
+
+    /// <summary>Starts a fake Batch API on loopback, owned and disposed by this factory, and connects the app to it.</summary>
+    public FakeBatchApi WithFakeUpstream()
+    {
+        var api = new FakeBatchApi();
+        _upstream = new ApiTestServer(api.HandleAsync);
+        WithUpstream(_upstream.BaseUrl);
+        return api;
     }
 
     /// <summary>Connects the app to an upstream (the default connection, as <c>OPENAI_API_KEY</c> makes it), polling fast.</summary>
@@ -87,6 +97,8 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
         base.Dispose(disposing);
         if (disposing)
         {
+            _upstream?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            _upstream = null;
             _database.Dispose();
         }
     }
@@ -94,6 +106,12 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        if (_upstream is not null)
+        {
+            await _upstream.DisposeAsync();
+            _upstream = null;
+        }
+
         _database.Dispose();
     }
 }

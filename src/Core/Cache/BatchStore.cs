@@ -57,7 +57,7 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
 
         var existing = await ReadExistingAsync(connection, transaction, connectionId, batches, cancellationToken);
-        var indexSearch = await IsSearchIndexedAsync(connection, transaction, connectionId, cancellationToken);
+        var indexSearch = await EnsureSyncStateAsync(connection, transaction, connectionId, cancellationToken);
         var commands = new Commands(connection, transaction);
         var added = new List<string>();
         var changed = new List<string>();
@@ -115,7 +115,7 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         await context.Database.OpenConnectionAsync(cancellationToken);
         var connection = (SqliteConnection)context.Database.GetDbConnection();
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        if (!await IsSearchIndexedAsync(connection, transaction, connectionId, cancellationToken))
+        if (!await EnsureSyncStateAsync(connection, transaction, connectionId, cancellationToken))
         {
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
@@ -180,10 +180,10 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
     }
 
     /// <summary>
-    /// Whether the connection's batches are in the free-text index. Creates the connection's sync state when missing:
-    /// every connection with cached batches has one, so queries find the unindexed ones in that small table.
+    /// Creates the connection's sync state when missing (every connection with cached batches has one, so queries
+    /// find the unindexed ones in that small table), and says whether its batches are in the free-text index.
     /// </summary>
-    private static async Task<bool> IsSearchIndexedAsync(SqliteConnection connection, SqliteTransaction transaction, string connectionId,
+    private static async Task<bool> EnsureSyncStateAsync(SqliteConnection connection, SqliteTransaction transaction, string connectionId,
         CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();

@@ -24,7 +24,6 @@ public sealed record ConnectionSyncStatus(
     SyncPhase Phase,
     int ImportedBatches,
     DateTimeOffset? LastSuccessAt,
-    DateTimeOffset? LastAttemptAt,
     string? LastError,
     bool Unauthorized);
 

@@ -9,15 +9,10 @@ namespace BatchDashboard.Dashboard.Tests.Pages;
 /// <summary>Every real batch in ../shared/fixtures/openai/, served by an upstream and synced, is shown on the list.</summary>
 public sealed class FixtureDisplayTests : IAsyncDisposable
 {
-    private readonly FakeBatchApi _api = new();
-    private readonly ApiTestServer _server;
     private readonly DashboardAppFactory _app = new();
+    private readonly FakeBatchApi _api;
 
-    public FixtureDisplayTests()
-    {
-        _server = new ApiTestServer(_api.HandleAsync);
-        _app.WithUpstream(_server.BaseUrl);
-    }
+    public FixtureDisplayTests() => _api = _app.WithFakeUpstream();
 
     [Fact]
     public async Task EveryFixtureBatch_IsListed_WithItsStatus()
@@ -60,9 +55,5 @@ public sealed class FixtureDisplayTests : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _server.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
 }

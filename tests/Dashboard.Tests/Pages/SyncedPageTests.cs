@@ -8,15 +8,10 @@ namespace BatchDashboard.Dashboard.Tests.Pages;
 /// <summary>The whole app syncing from a loopback upstream into its SQLite file, and its pages reading the cache.</summary>
 public sealed class SyncedPageTests : IAsyncDisposable
 {
-    private readonly FakeBatchApi _api = new();
-    private readonly ApiTestServer _server;
     private readonly DashboardAppFactory _app = new();
+    private readonly FakeBatchApi _api;
 
-    public SyncedPageTests()
-    {
-        _server = new ApiTestServer(_api.HandleAsync);
-        _app.WithUpstream(_server.BaseUrl);
-    }
+    public SyncedPageTests() => _api = _app.WithFakeUpstream();
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
@@ -95,9 +90,5 @@ public sealed class SyncedPageTests : IAsyncDisposable
         Assert.Contains("'NOT_SET_ANYWHERE', which is not set", error.ToString(), StringComparison.Ordinal);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.DisposeAsync();
-        await _server.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
 }

@@ -39,8 +39,10 @@ public sealed partial class Batches : IDisposable
         var now = Time.GetUtcNow();
         _rows = [.. page.Items.Select(item => BatchRowViewModel.From(item, now))];
         _summary = await Queries.SummarizeAsync(new BatchFilter(), _disposed.Token);
-        _failing = [.. Sync.GetAll().Where(s => s.Phase == SyncPhase.Failing)];
+        _failing = FailingConnections();
     }
+
+    private IReadOnlyList<ConnectionSyncStatus> FailingConnections() => [.. Sync.GetAll().Where(s => s.Phase == SyncPhase.Failing)];
 
     // A first import changes hundreds of batches a second: coalesce, so at most one reload runs and one waits.
     private async Task OnCacheChangedAsync(CacheChange change)
@@ -51,7 +53,7 @@ public sealed partial class Batches : IDisposable
             {
                 await InvokeAsync(() =>
                 {
-                    _failing = [.. Sync.GetAll().Where(s => s.Phase == SyncPhase.Failing)];
+                    _failing = FailingConnections();
                     StateHasChanged();
                 });
             }
