@@ -70,6 +70,9 @@ internal sealed class EmulatorState : IDisposable
 
     public EmulatorOptions Options => _options;
 
+    /// <summary>Where uploads are written.</summary>
+    public string StorageDirectory => _storage;
+
     public DateTimeOffset Now => _time.GetUtcNow();
 
     public int BatchCount
@@ -86,7 +89,7 @@ internal sealed class EmulatorState : IDisposable
     // ---- Files -------------------------------------------------------------------------------------------------
 
     /// <summary>A fresh path in the storage folder for an upload to be written to.</summary>
-    public string NewUploadPath() => Path.Combine(_storage, Guid.NewGuid().ToString("N") + ".upload");
+    public string NewUploadPath() => Path.Combine(StorageDirectory, Guid.NewGuid().ToString("N") + ".upload");
 
     public EmulatedFile RegisterUpload(string path, string filename, string purpose, TimeSpan? expiresAfter)
     {

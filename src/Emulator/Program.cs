@@ -10,14 +10,26 @@ if (builder.Configuration["config"] is { Length: > 0 } configFile)
     builder.Configuration.AddCommandLine(args, EmulatorCommandLine.Switches);
 }
 
-var options = builder.Configuration.GetSection(EmulatorOptions.SectionName).Get<EmulatorOptions>() ?? new EmulatorOptions();
 if (args.Contains("--help") || args.Contains("-h"))
 {
     Console.WriteLine(EmulatorCommandLine.Help);
     return 0;
 }
 
-var problems = options.Validate();
+EmulatorOptions options;
+IReadOnlyList<string> problems;
+try
+{
+    options = builder.Configuration.GetSection(EmulatorOptions.SectionName).Get<EmulatorOptions>() ?? new EmulatorOptions();
+    problems = options.Validate();
+}
+catch (InvalidOperationException ex)
+{
+    // A value that is not of its setting's type, e.g. --speed fast.
+    options = new EmulatorOptions();
+    problems = [ex.Message];
+}
+
 if (problems.Count > 0)
 {
     Console.Error.WriteLine("The emulator cannot start:");

@@ -50,7 +50,6 @@ internal sealed class EmulatorApi(EmulatorState state)
         }
 
         string? purpose = null, filename = null, path = null, anchor = null, seconds = null;
-        long size = 0;
         try
         {
             var reader = new MultipartReader(boundary, context.Request.Body);
@@ -68,7 +67,7 @@ internal sealed class EmulatorApi(EmulatorState state)
                     filename = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "file";
                     path = state.NewUploadPath();
                     await using var target = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true);
-                    size = await CopyLimitedAsync(section.Body, target, options.MaxUploadBytes, context.RequestAborted);
+                    await CopyLimitedAsync(section.Body, target, options.MaxUploadBytes, context.RequestAborted);
                 }
                 else
                 {
@@ -100,7 +99,6 @@ internal sealed class EmulatorApi(EmulatorState state)
             : purpose is null ? new EmulatorError(400, "Missing required parameter: 'purpose'.", Param: "purpose", Code: "missing_required_parameter")
             : !EmulatorState.Purposes.Contains(purpose) ? new EmulatorError(400, $"Invalid value: '{purpose}'. Supported values are: {Quoted(EmulatorState.Purposes)}.", Param: "purpose", Code: "invalid_value")
             : purpose == "batch" && !filename!.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) ? new EmulatorError(400, "Invalid file format for Batch API. Must be .jsonl", Param: "file")
-            : purpose == "batch" && size > options.MaxBatchInputBytes ? new EmulatorError(400, string.Create(CultureInfo.InvariantCulture, $"File is too large for the Batch API: the limit is {options.MaxBatchInputBytes:N0} bytes."), Param: "file")
             : null;
         TimeSpan? expiresAfter = null;
         if (problem is null && (anchor is not null || seconds is not null))
@@ -392,7 +390,7 @@ internal sealed class EmulatorApi(EmulatorState state)
         return true;
     }
 
-    private static async Task<long> CopyLimitedAsync(Stream source, Stream target, long maxBytes, CancellationToken cancellationToken)
+    private static async Task CopyLimitedAsync(Stream source, Stream target, long maxBytes, CancellationToken cancellationToken)
     {
         var buffer = new byte[81920];
         long total = 0;
@@ -407,8 +405,6 @@ internal sealed class EmulatorApi(EmulatorState state)
 
             await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
         }
-
-        return total;
     }
 
     private static string Quoted(IEnumerable<string> values) => string.Join(", ", values.Select(v => $"'{v}'"));

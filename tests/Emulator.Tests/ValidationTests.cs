@@ -1,0 +1,99 @@
+using System.Text.Json;
+using static BatchDashboard.Emulator.Tests.BatchShape;
+
+namespace BatchDashboard.Emulator.Tests;
+
+/// <summary>Bad input files fail their batch while validating, each problem reported with its line, as OpenAI does.</summary>
+public sealed class ValidationTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    private const string Url = "/v1/chat/completions";
+
+    public static TheoryData<string, string, string, string?, int?> BadFiles => new()
+    {
+        { "invalid JSON", Line("a") + "\n{\"custom_id\": \"b\", \"method\": \n", "invalid_json_line", null, 2 },
+        { "not an object", Line("a") + "\n[1, 2, 3]\n", "invalid_json_line", null, 2 },
+        { "missing custom_id", Line("a") + "\n" + Line("b") + "\n" + Line("c").Replace("\"custom_id\": \"c\", ", "", StringComparison.Ordinal) + "\n", "missing_required_parameter", "custom_id", 3 },
+        { "duplicate custom_id", Line("a") + "\n" + Line("b") + "\n" + Line("a") + "\n", "duplicate_custom_id", "custom_id", 3 },
+        { "method not POST", Line("a").Replace("\"POST\"", "\"GET\"", StringComparison.Ordinal) + "\n", "invalid_value", "method", 1 },
+        { "url not the endpoint", Line("a") + "\n" + Line("b", url: "/v1/embeddings") + "\n", "url_mismatch", "url", 2 },
+        { "mixed models", Line("a") + "\n" + Line("b") + "\n" + Line("c", model: "gpt-4o") + "\n", "model_mismatch", "body.model", 3 },
+        { "no body", "{\"custom_id\": \"a\", \"method\": \"POST\", \"url\": \"/v1/chat/completions\"}\n", "missing_required_parameter", "body", 1 },
+        { "no model", "{\"custom_id\": \"a\", \"method\": \"POST\", \"url\": \"/v1/chat/completions\", \"body\": {\"messages\": []}}\n", "missing_required_parameter", "body.model", 1 },
+        { "blank lines count in line numbers", Line("a") + "\n\n   \n" + Line("a") + "\n", "duplicate_custom_id", "custom_id", 4 },
+        { "empty file", "\n\n", "empty_file", "input_file_id", null },
+        { "too many requests", string.Join("\n", Enumerable.Range(1, 6).Select(i => Line($"r{i}"))), "too_many_tasks", null, null },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadFiles))]
+    public async Task A_bad_file_fails_the_batch_with_the_problem_and_its_line(string why, string content, string code, string? param, int? line)
+    {
+        await using var emulator = await EmulatorHarness.StartAsync(options => options.MaxRequestsPerBatch = 5);
+        var file = await emulator.UploadAsync(content);
+        var (operation, created) = await emulator.CreateAsync(file.Id);
+        Assert.Equal("validating", Status(created));
+
+        emulator.Clock.Advance(TimeSpan.FromSeconds(10));
+        await operation.UpdateStatusAsync();
+        var failed = EmulatorHarness.Json(operation.GetRawResponse().Content);
+
+        Assert.True(operation.HasCompleted, why);
+        AssertMatchesSpec(failed);
+        Assert.Equal("failed", Status(failed));
+        Assert.Equal(Time(failed, "created_at") + 10, Time(failed, "failed_at"));
+        Assert.Null(Time(failed, "in_progress_at"));
+        Assert.Equal((0, 0, 0), Counts(failed));
+        var error = Assert.Single(failed.GetProperty("errors").GetProperty("data").EnumerateArray());
+        Assert.Equal(code, error.GetProperty("code").GetString());
+        Assert.Equal(param, Text(error, "param"));
+        Assert.Equal(line, error.GetProperty("line").ValueKind == JsonValueKind.Null ? null : error.GetProperty("line").GetInt32());
+        Assert.False(string.IsNullOrWhiteSpace(error.GetProperty("message").GetString()));
+    }
+
+    [Fact]
+    public async Task Every_problem_of_a_file_is_listed_with_its_own_line()
+    {
+        await using var emulator = await EmulatorHarness.StartAsync();
+        var content = string.Join("\n", Line("a"), "oops", Line("a"), Line("d", url: "/v1/responses"), Line("e")) + "\n";
+        var batch = (await emulator.CreateAsync((await emulator.UploadAsync(content)).Id)).Batch;
+        emulator.Clock.Advance(TimeSpan.FromSeconds(10));
+
+        var failed = await emulator.GetBatchAsync(batch.GetProperty("id").GetString()!);
+
+        var errors = failed.GetProperty("errors").GetProperty("data").EnumerateArray()
+            .Select(e => (e.GetProperty("code").GetString(), e.GetProperty("line").GetInt32())).ToList();
+        Assert.Equal([("invalid_json_line", 2), ("duplicate_custom_id", 3), ("url_mismatch", 4)], errors);
+    }
+
+    [Fact]
+    public async Task A_file_over_the_size_limit_fails_validation()
+    {
+        await using var emulator = await EmulatorHarness.StartAsync(options => options.MaxBatchInputBytes = 300);
+        var batch = await emulator.StartBatchAsync(3);
+        emulator.Clock.Advance(TimeSpan.FromSeconds(10));
+
+        var failed = await emulator.GetBatchAsync(batch.GetProperty("id").GetString()!);
+
+        Assert.Equal("failed", Status(failed));
+        var error = Assert.Single(failed.GetProperty("errors").GetProperty("data").EnumerateArray());
+        Assert.Equal("file_too_large", error.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Blank_lines_and_a_byte_order_mark_are_accepted()
+    {
+        await using var emulator = await EmulatorHarness.StartAsync();
+        var content = "\uFEFF" + Line("a") + "\n\n" + Line("b") + "\n   \n" + Line("c") + "\n\n";
+        var batch = (await emulator.CreateAsync((await emulator.UploadAsync(content)).Id)).Batch;
+        emulator.Clock.Advance(TimeSpan.FromMinutes(1));
+
+        var done = await emulator.GetBatchAsync(batch.GetProperty("id").GetString()!);
+
+        Assert.Equal("completed", Status(done));
+        Assert.Equal((3, 3, 0), Counts(done));
+    }
+
+    private static string Line(string id, string model = "gpt-4o-mini", string url = Url) => EmulatorHarness.ChatLine(id, model, url);
+}
