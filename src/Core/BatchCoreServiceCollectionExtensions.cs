@@ -49,8 +49,8 @@ public static class BatchCoreServiceCollectionExtensions
         // Connections: validated at start-up, every problem reported at once with its configuration key.
         services.AddOptions<BatchDashboardOptions>().Bind(configuration.GetSection(BatchDashboardOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<BatchDashboardOptions>>(new BatchDashboardOptionsValidator(configuration));
-        services.TryAddSingleton<IConnectionCatalog>(provider =>
-            new ConnectionCatalog(configuration, provider.GetRequiredService<IOptions<BatchDashboardOptions>>()));
+        services.TryAddSingleton(provider => new ConnectionCatalog(configuration, provider.GetRequiredService<IOptions<BatchDashboardOptions>>()));
+        services.TryAddSingleton<IConnectionCatalog>(provider => provider.GetRequiredService<ConnectionCatalog>());
 
         // The API client: one named HttpClient; the connection travels with each request to the auth handler.
         services.AddOptions<ApiResilienceOptions>().Bind(configuration.GetSection(ApiResilienceOptionsValidator.Section)).ValidateOnStart();

@@ -50,3 +50,6 @@ app.Lifetime.ApplicationStarted.Register(() =>
 });
 await app.RunAsync();
 return 0;
+
+/// <summary>Internal, so it does not clash with the dashboard's <c>Program</c> in the app that hosts the demo.</summary>
+internal sealed partial class Program;

@@ -27,6 +27,12 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
         return this;
     }
 
+    /// <summary>
+    /// Lets the app start its demo on the built-in emulator when no connection is configured. Off by default, so a
+    /// test sees exactly the connections it configures.
+    /// </summary>
+    public DashboardAppFactory WithDemo() => WithSetting("BatchDashboard:Demo:Enabled", "true");
+
     /// <summary>Starts a fake Batch API on loopback, owned and disposed by this factory, and connects the app to it.</summary>
     public FakeBatchApi WithFakeUpstream()
     {
@@ -86,6 +92,7 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:BatchCache", _database.ConnectionString);
         // Tests must not depend on whatever the developer has in their environment.
         builder.UseSetting("OPENAI_API_KEY", "");
+        builder.UseSetting("BatchDashboard:Demo:Enabled", "false");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

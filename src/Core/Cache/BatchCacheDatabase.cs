@@ -1,17 +1,24 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace BatchDashboard.Core.Cache;
 
 internal sealed class BatchCacheDatabase(
     IDbContextFactory<BatchCacheDbContext> contextFactory,
     TimeProvider timeProvider,
+    IOptions<BatchCacheOptions> options,
     ILogger<BatchCacheDatabase> logger) : IBatchCacheDatabase
 {
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        if (options.Value.ResetOnStart)
+        {
+            Reset(context);
+        }
+
         var pending = (await context.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         if (pending.Count > 0)
         {
@@ -41,6 +48,23 @@ internal sealed class BatchCacheDatabase(
         {
             logger.LogWarning(ex, "Cache database {DataSource} is not reachable", dataSource);
             return new CacheStatus(false, dataSource, 0, ex.Message, timeProvider.GetUtcNow());
+        }
+    }
+
+    private void Reset(DbContext context)
+    {
+        var path = DataSourceOf(context);
+        if (string.IsNullOrEmpty(path) || path == ":memory:")
+        {
+            return;
+        }
+
+        logger.LogInformation("Starting the cache {DataSource} afresh", path);
+        SqliteConnection.ClearAllPools();
+        // The write-ahead log and its index go too: left beside a new file, SQLite could replay them into it.
+        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
+        {
+            File.Delete(file);
         }
     }
 

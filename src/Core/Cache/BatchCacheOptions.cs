@@ -9,4 +9,10 @@ public sealed class BatchCacheOptions
     public const string DefaultConnectionString = "Data Source=data/batch-cache.db";
 
     public string ConnectionString { get; set; } = DefaultConnectionString;
+
+    /// <summary>
+    /// Deletes the database file at start-up, before migrating: for a cache whose upstream starts afresh each time
+    /// (the dashboard's demo on its built-in emulator). Off for real connections, whose cache outlives restarts.
+    /// </summary>
+    public bool ResetOnStart { get; set; }
 }

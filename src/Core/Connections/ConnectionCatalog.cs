@@ -21,18 +21,37 @@ public sealed class ConnectionCatalog : IConnectionCatalog
     public const string DefaultConnectionId = "openai";
     public const string DefaultBaseUrl = "https://api.openai.com/v1";
 
-    private readonly List<ApiConnection> _connections = [];
+    private readonly Lock _gate = new();
+    private IReadOnlyList<ApiConnection> _connections;
 
     public ConnectionCatalog(IConfiguration configuration, IOptions<BatchDashboardOptions> options)
         : this(Resolve(configuration, options.Value, out _))
     {
     }
 
-    public ConnectionCatalog(IEnumerable<ApiConnection> connections) => _connections.AddRange(connections);
+    public ConnectionCatalog(IEnumerable<ApiConnection> connections) => _connections = [.. connections];
 
     public IReadOnlyList<ApiConnection> Connections => _connections;
 
-    public ApiConnection? Find(string id) => _connections.Find(c => string.Equals(c.Id, id, StringComparison.OrdinalIgnoreCase));
+    public ApiConnection? Find(string id) => _connections.FirstOrDefault(c => string.Equals(c.Id, id, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// Adds a connection known only once the app runs: the demo's emulator, whose address is chosen when it starts.
+    /// Added before the sync starts (hosted services start in order), it is synced and shown like any other.
+    /// </summary>
+    public void Add(ApiConnection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        lock (_gate)
+        {
+            if (Find(connection.Id) is not null)
+            {
+                throw new InvalidOperationException($"A connection '{connection.Id}' already exists.");
+            }
+
+            _connections = [.. _connections, connection];
+        }
+    }
 
     /// <summary>Resolves every configured connection and lists every problem, each naming its configuration key.</summary>
     public static List<ApiConnection> Resolve(IConfiguration configuration, BatchDashboardOptions options, out List<string> problems)

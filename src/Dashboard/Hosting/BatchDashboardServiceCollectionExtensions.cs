@@ -1,5 +1,9 @@
 using BatchDashboard.Core;
+using BatchDashboard.Core.Cache;
+using BatchDashboard.Core.Connections;
+using BatchDashboard.Dashboard.Demo;
 using BatchDashboard.Dashboard.Health;
+using Microsoft.Data.Sqlite;
 
 namespace BatchDashboard.Dashboard.Hosting;
 
@@ -8,9 +12,47 @@ public static class BatchDashboardServiceCollectionExtensions
     /// <summary>Registers everything the dashboard needs: Core (cache, client, sync), components and health checks.</summary>
     public static IServiceCollection AddBatchDashboard(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddOptions<DemoOptions>().Bind(configuration.GetSection(DemoOptions.SectionName))
+            .Validate(o => o.Batches is >= 0 and <= 100_000 && o.Speed > 0, $"{DemoOptions.SectionName}: Batches must be 0 to 100000 and Speed positive.")
+            .ValidateOnStart();
+        if (DemoOptions.IsActive(configuration))
+        {
+            AddDemo(services, configuration);
+        }
+
         services.AddBatchCore(configuration);
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddHealthChecks().AddCheck<CacheHealthCheck>("cache").AddCheck<SyncHealthCheck>("sync");
         return services;
+    }
+
+    /// <summary>
+    /// The demo: the emulator starts before Core's hosted services (registration order is start order), so its
+    /// connection exists when the sync starts. Its cache is a separate file, started afresh each run, so demo
+    /// batches never mix with a real account's.
+    /// </summary>
+    private static void AddDemo(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<DemoEmulatorService>();
+        services.AddHostedService(provider => provider.GetRequiredService<DemoEmulatorService>());
+        services.PostConfigure<BatchCacheOptions>(options =>
+        {
+            var builder = new SqliteConnectionStringBuilder(options.ConnectionString);
+            if (builder.DataSource.Length > 0 && builder.DataSource != ":memory:")
+            {
+                builder.DataSource = Path.Combine(Path.GetDirectoryName(builder.DataSource) ?? "", "demo-" + Path.GetFileName(builder.DataSource));
+                options.ConnectionString = builder.ToString();
+            }
+
+            options.ResetOnStart = true;
+        });
+        services.PostConfigure<BatchDashboardOptions>(options =>
+        {
+            // The demo's batches move every few seconds; show it unless the user chose an interval.
+            if (configuration[$"{BatchDashboardOptions.SectionName}:Sync:ActivePollInterval"] is null)
+            {
+                options.Sync.ActivePollInterval = TimeSpan.FromSeconds(3);
+            }
+        });
     }
 }

@@ -30,6 +30,19 @@ public sealed class ConnectionCatalogTests
     }
 
     [Fact]
+    public void AConnectionAddedAtRunTime_IsListedAndFound_ButNotTwice()
+    {
+        var catalog = new ConnectionCatalog([]);
+        var demo = new ApiConnection { Id = "demo", Name = "Demo", Kind = ConnectionKind.Compatible, BaseUrl = new Uri("http://127.0.0.1:1/v1"), ApiKey = "sk-demo", IsDemo = true };
+
+        catalog.Add(demo);
+
+        Assert.Same(demo, Assert.Single(catalog.Connections));
+        Assert.Same(demo, catalog.Find("DEMO"));
+        Assert.Throws<InvalidOperationException>(() => catalog.Add(demo));
+    }
+
+    [Fact]
     public void NoKey_MeansNoConnection()
     {
         Assert.Empty(Resolve(new(), out var problems));

@@ -92,12 +92,38 @@ public sealed class BatchCacheDatabaseTests : IDisposable
         return names;
     }
 
-    private static ServiceProvider BuildServices(string connectionString)
+    [Fact]
+    public async Task Migrate_StartsTheFileAfresh_WhenResetOnStartIsSet()
+    {
+        await using (var first = BuildServices(_database.ConnectionString))
+        {
+            await first.GetRequiredService<IBatchCacheDatabase>().MigrateAsync(TestContext.Current.CancellationToken);
+        }
+
+        await using (var connection = new SqliteConnection(_database.ConnectionString))
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE leftover (x INTEGER);";
+            await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        }
+
+        await using var again = BuildServices(_database.ConnectionString, reset: true);
+        await again.GetRequiredService<IBatchCacheDatabase>().MigrateAsync(TestContext.Current.CancellationToken);
+
+        var tables = await TableNamesAsync();
+        Assert.DoesNotContain("leftover", tables);
+        Assert.Contains("sync_states", tables);
+    }
+
+    private static ServiceProvider BuildServices(string connectionString, bool reset = false)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:BatchCache"] = connectionString })
             .Build();
-        return new ServiceCollection().AddLogging().AddBatchCore(configuration).BuildServiceProvider();
+        var services = new ServiceCollection().AddLogging().AddBatchCore(configuration);
+        services.PostConfigure<BatchCacheOptions>(options => options.ResetOnStart = reset);
+        return services.BuildServiceProvider();
     }
 
     public void Dispose() => _database.Dispose();

@@ -58,8 +58,10 @@ public sealed partial class PublishedAppTests : IDisposable
 
             using var health = await client.GetAsync("/healthz", TestContext.Current.CancellationToken);
             Assert.Equal(HttpStatusCode.OK, health.StatusCode);
-            // The default cache file sits in a data folder beside the published app.
-            Assert.True(File.Exists(Path.Combine(output, "data", "batch-cache.db")));
+            // With no key the published app runs its demo on the emulator it carries, with the demo's cache file in
+            // the data folder beside the app (a real connection's file would sit beside it, as batch-cache.db).
+            Assert.Contains("Demo data", html, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(output, "data", "demo-batch-cache.db")));
         }
         finally
         {

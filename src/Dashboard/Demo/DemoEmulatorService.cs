@@ -1,0 +1,62 @@
+using System.Security.Cryptography;
+using BatchDashboard.Core.Connections;
+using BatchDashboard.Emulator;
+using Microsoft.Extensions.Options;
+
+namespace BatchDashboard.Dashboard.Demo;
+
+/// <summary>
+/// Starts the emulator on a free loopback port with a month of seeded history and adds it as the "demo" connection,
+/// before the sync starts; the dashboard then reads it through the same client, cache and pages as a real account.
+/// </summary>
+internal sealed partial class DemoEmulatorService(
+    ConnectionCatalog catalog,
+    IOptions<DemoOptions> options,
+    TimeProvider timeProvider,
+    ILogger<DemoEmulatorService> logger) : IHostedService, IAsyncDisposable
+{
+    public const string ConnectionId = "demo";
+
+    private EmulatorServer? _server;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var demo = options.Value;
+        _server = await EmulatorServer.StartAsync(
+            new EmulatorOptions
+            {
+                Port = 0,
+                // A key of its own each run: the emulator listens on loopback, but nothing else should use it.
+                ApiKey = "sk-demo-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
+                SeedBatches = demo.Batches,
+                Speed = demo.Speed,
+            },
+            timeProvider,
+            cancellationToken);
+
+        catalog.Add(new ApiConnection
+        {
+            Id = ConnectionId,
+            Name = "Demo",
+            Kind = ConnectionKind.Compatible,
+            BaseUrl = _server.BaseUrl,
+            ApiKey = _server.ApiKey,
+            IsDemo = true,
+        });
+        LogDemo(logger, demo.Batches, _server.BaseUrl);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+            _server = null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No API key is configured: showing a demo of {Batches} batches from the built-in emulator at {BaseUrl}. Set OPENAI_API_KEY to see your own.")]
+    private static partial void LogDemo(ILogger logger, int batches, Uri baseUrl);
+}
