@@ -42,8 +42,8 @@ public sealed class CoreHarness : IAsyncDisposable
 
     public IBatchQueries Queries => Services.GetRequiredService<IBatchQueries>();
 
-    internal ConnectionSyncer Syncer(int pageSize = 100) => new(
-        TestClients.Client(Services, Connection),
+    internal ConnectionSyncer Syncer(int pageSize = 100, ApiConnection? connection = null) => new(
+        TestClients.Client(Services, connection ?? Connection),
         Store,
         Services.GetRequiredService<BatchChangeNotifier>(),
         Services.GetRequiredService<SyncStatusBoard>(),
