@@ -22,7 +22,7 @@ internal static class EmulatorCommandLine
         Options (each also settable as Emulator:<Name> in a JSON file given with --config, or as BATCH_EMULATOR_Emulator__<Name>):
           --port N                  loopback port (default 5180; 0 picks a free one)
           --key KEY                 the Bearer key clients must send (default sk-emulator)
-          --speed X                 run batches X times faster (default 1)
+          --speed X                 run the batches you create X times faster (default 1)
           --seed-batches N          start with N batches of realistic history (default 0)
           --random-seed N           seed for ids, outcomes and faults (default 20240415)
           --failure-rate X          share of requests that fail, 0 to 1 (default 0.02)

@@ -16,7 +16,10 @@ public sealed class EmulatorOptions
     /// <summary>The loopback port of the standalone emulator; 0 picks a free one.</summary>
     public int Port { get; set; } = 5180;
 
-    /// <summary>Multiplies every rate and divides every duration below (10 = ten times faster than configured).</summary>
+    /// <summary>
+    /// Multiplies every rate and divides every duration below (10 = ten times faster than configured), for the
+    /// batches created through the API; the seeded history keeps the pace it was planned with.
+    /// </summary>
     public double Speed { get; set; } = 1;
 
     /// <summary>Seeds every random choice (ids, outcomes, token counts), so a run can be repeated exactly.</summary>

@@ -77,6 +77,18 @@ public sealed class FaultTests
     }
 
     [Fact]
+    public async Task Latency_delays_the_matching_answers()
+    {
+        await using var emulator = await WithFault(new FaultRule { Route = "GET /v1/files", Latency = TimeSpan.FromMilliseconds(300) });
+        var timer = System.Diagnostics.Stopwatch.StartNew();
+
+        using var slow = await emulator.GetAsync("files");
+
+        Assert.Equal(HttpStatusCode.OK, slow.StatusCode);
+        Assert.True(timer.Elapsed >= TimeSpan.FromMilliseconds(300), $"answered after {timer.Elapsed}");
+    }
+
+    [Fact]
     public async Task A_share_faults_that_share_of_requests_and_no_more()
     {
         await using var emulator = await WithFault(new FaultRule { Route = "GET /v1/batches", ServerErrorShare = 0.3 });

@@ -29,7 +29,6 @@ internal sealed partial class DemoEmulatorService(
                 // A key of its own each run: the emulator listens on loopback, but nothing else should use it.
                 ApiKey = "sk-demo-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
                 SeedBatches = demo.Batches,
-                Speed = demo.Speed,
             },
             timeProvider,
             cancellationToken);

@@ -11,9 +11,6 @@ public sealed class DemoOptions
     /// <summary>How many batches of history the emulator starts with (at least 200 make a realistic month).</summary>
     public int Batches { get; set; } = 240;
 
-    /// <summary>How much faster than real time the demo's batches move.</summary>
-    public double Speed { get; set; } = 1;
-
     /// <summary>
     /// True when the demo runs: enabled, and no connection configured (neither <c>OPENAI_API_KEY</c> nor
     /// <c>BatchDashboard:Connections</c>). Configuring a key turns it off.

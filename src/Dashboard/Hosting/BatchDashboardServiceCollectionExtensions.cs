@@ -13,7 +13,7 @@ public static class BatchDashboardServiceCollectionExtensions
     public static IServiceCollection AddBatchDashboard(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<DemoOptions>().Bind(configuration.GetSection(DemoOptions.SectionName))
-            .Validate(o => o.Batches is >= 0 and <= 100_000 && o.Speed > 0, $"{DemoOptions.SectionName}: Batches must be 0 to 100000 and Speed positive.")
+            .Validate(o => o.Batches is >= 0 and <= 100_000, $"{DemoOptions.SectionName}:Batches must be between 0 and 100000.")
             .ValidateOnStart();
         if (DemoOptions.IsActive(configuration))
         {
