@@ -59,6 +59,7 @@ public sealed record RequestCounts(int? Total, int? Completed, int? Failed)
 /// <summary>Token usage. Any member may be missing from providers other than OpenAI.</summary>
 public sealed record BatchUsage(long? InputTokens, long? CachedTokens, long? OutputTokens, long? ReasoningTokens, long? TotalTokens)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsEmpty => (InputTokens ?? 0) == 0 && (OutputTokens ?? 0) == 0 && (TotalTokens ?? 0) == 0;
 }
 

@@ -4,6 +4,9 @@ using BatchDashboard.Core.Queries;
 
 namespace BatchDashboard.Dashboard.Model;
 
+/// <summary>A condition worth a second look, as a short label with a longer explanation.</summary>
+public sealed record FlagView(string Label, string Explanation);
+
 /// <summary>One row of the batch list, shaped for display from a cached batch at a moment.</summary>
 public sealed record BatchRowViewModel(
     string Id,
@@ -15,8 +18,13 @@ public sealed record BatchRowViewModel(
     string Model,
     string Created,
     string CreatedExact,
+    string PhaseAge,
+    RequestProgress Progress,
     string Requests,
-    int Failed)
+    int Failed,
+    IReadOnlyList<KeyValuePair<string, string>> Tags,
+    IReadOnlyList<FlagView> Flags,
+    string Href)
 {
     public static BatchRowViewModel From(CachedBatch cached, DateTimeOffset now)
     {
@@ -27,19 +35,64 @@ public sealed record BatchRowViewModel(
             batch.Id,
             ShortIdOf(batch.Id),
             cached.ConnectionId,
-            batch.Status.Name.Replace('_', ' '),
-            "status-" + (batch.Status.Kind == BatchStatusKind.Unknown ? "unknown" : BatchStatus.NameOf(batch.Status.Kind).Replace('_', '-')),
+            StatusText(batch.Status),
+            StatusClassOf(batch.Status),
             batch.Endpoint ?? "—",
             batch.Model ?? "—",
             RelativeTime.Format(batch.CreatedAt, now),
             RelativeTime.Exact(batch.CreatedAt),
+            insights.CurrentPhase is { } phase && !batch.Status.IsTerminal ? RelativeTime.Duration(now - phase.Start) : "",
+            progress,
             progress.Total > 0
                 ? string.Create(CultureInfo.InvariantCulture, $"{progress.Completed + progress.Failed:N0} / {progress.Total:N0}")
                 : "—",
-            progress.Failed);
+            progress.Failed,
+            [.. batch.Metadata.Take(3)],
+            FlagsOf(insights, now),
+            DetailHref(batch.Id, cached.ConnectionId));
     }
+
+    public static string StatusText(BatchStatus status) => status.Name.Replace('_', ' ');
+
+    public static string StatusClassOf(BatchStatus status) =>
+        "status-" + (status.Kind == BatchStatusKind.Unknown ? "unknown" : BatchStatus.NameOf(status.Kind).Replace('_', '-'));
+
+    public static string DetailHref(string id, string connectionId) =>
+        $"batches/{Uri.EscapeDataString(id)}?connection={Uri.EscapeDataString(connectionId)}";
 
     /// <summary>Enough of the id to tell batches apart: the prefix and the last eight characters.</summary>
     public static string ShortIdOf(string id) =>
         id.Length <= 20 ? id : $"{id[..6]}…{id[^8..]}";
+
+    public static IReadOnlyList<FlagView> FlagsOf(BatchInsights insights, DateTimeOffset now)
+    {
+        var flags = new List<FlagView>();
+        if (insights.Flags.HasFlag(BatchFlags.LongPhase) && insights.CurrentPhase is { } phase)
+        {
+            var duration = RelativeTime.Duration(now - phase.Start);
+            flags.Add(new($"{BatchStatus.NameOf(phase.Kind).Replace('_', ' ')} for {duration}", $"This batch has been {BatchStatus.NameOf(phase.Kind).Replace('_', ' ')} for {duration}, longer than usual."));
+        }
+
+        if (insights.Flags.HasFlag(BatchFlags.ExpiringSoon) && insights.TimeToExpiry is { } left)
+        {
+            flags.Add(new($"expires in {RelativeTime.Duration(left)}", "Requests not finished when the 24-hour window ends are not run."));
+        }
+
+        if (insights.Flags.HasFlag(BatchFlags.CompletedAllFailed))
+        {
+            flags.Add(new("all failed", "The batch completed, but every request failed: see its error file."));
+        }
+
+        if (insights.Flags.HasFlag(BatchFlags.CompletedWithoutOutput) && !insights.Flags.HasFlag(BatchFlags.CompletedAllFailed))
+        {
+            flags.Add(new("no output", "The batch completed without an output file."));
+        }
+
+        if (insights.Flags.HasFlag(BatchFlags.CountsDoNotAddUp))
+        {
+            flags.Add(new("counts don't add up", $"{insights.Progress.Pending:N0} requests were neither completed nor failed (expired or cancelled)."));
+        }
+
+        return flags;
+    }
 }

@@ -1,3 +1,4 @@
+using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Connections;
 using BatchDashboard.Core.Queries;
 using BatchDashboard.Core.Sync;
@@ -6,14 +7,32 @@ using Microsoft.AspNetCore.Components;
 
 namespace BatchDashboard.Dashboard.Components.Pages;
 
+/// <summary>
+/// The batch list: every filter, the sort and the page live in the URL (<see cref="BatchListQuery"/>), so links and
+/// the back button work; the cache's change notifications keep the open page current.
+/// </summary>
 public sealed partial class Batches : IDisposable
 {
-    private const int PageSize = 50;
+    public const int PageSize = 50;
+
+    private static readonly BatchStatusKind[] HeaderStatuses =
+    [
+        BatchStatusKind.Validating, BatchStatusKind.InProgress, BatchStatusKind.Finalizing, BatchStatusKind.Completed,
+        BatchStatusKind.Failed, BatchStatusKind.Expired, BatchStatusKind.Cancelling, BatchStatusKind.Cancelled,
+    ];
+
     private readonly CancellationTokenSource _disposed = new();
+    private BatchListQuery _query = new();
+    private List<string> _problems = [];
     private IReadOnlyList<BatchRowViewModel> _rows = [];
+    private string? _nextCursor;
     private BatchSummary? _summary;
+    private int _cached;
+    private IReadOnlyList<string> _endpoints = [];
+    private IReadOnlyList<string> _models = [];
     private bool _hasConnections;
     private IReadOnlyList<ConnectionSyncStatus> _failing = [];
+    private IReadOnlySet<string> _highlighted = new HashSet<string>();
     private IDisposable? _subscription;
     private int _reloadState; // 0 idle, 1 reloading, 2 reloading and another change arrived
 
@@ -22,38 +41,88 @@ public sealed partial class Batches : IDisposable
     [Inject] private IBatchChangeNotifications Changes { get; set; } = default!;
     [Inject] private ISyncStatusProvider Sync { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
 
-    protected override async Task OnInitializedAsync()
+    [SupplyParameterFromQuery(Name = "status")] public string? StatusParameter { get; set; }
+    [SupplyParameterFromQuery(Name = "endpoint")] public string? EndpointParameter { get; set; }
+    [SupplyParameterFromQuery(Name = "model")] public string? ModelParameter { get; set; }
+    [SupplyParameterFromQuery(Name = "connection")] public string? ConnectionParameter { get; set; }
+    [SupplyParameterFromQuery(Name = "from")] public string? FromParameter { get; set; }
+    [SupplyParameterFromQuery(Name = "to")] public string? ToParameter { get; set; }
+    [SupplyParameterFromQuery(Name = "meta")] public string? MetaParameter { get; set; }
+    [SupplyParameterFromQuery(Name = "q")] public string? TextParameter { get; set; }
+    [SupplyParameterFromQuery(Name = "sort")] public string? SortParameter { get; set; }
+    [SupplyParameterFromQuery(Name = "dir")] public string? DirectionParameter { get; set; }
+    [SupplyParameterFromQuery(Name = "after")] public string? AfterParameter { get; set; }
+
+    private int Matching => _summary is null ? 0
+        : _query.Statuses.Count == 0 ? _summary.Total
+        : _query.Statuses.Sum(s => _summary.CountsByStatus.GetValueOrDefault(BatchStatus.NameOf(s)));
+
+    private bool ManyConnections => Connections.Connections.Count > 1;
+
+    protected override void OnInitialized()
     {
         _hasConnections = Connections.Connections.Count > 0;
-        await LoadAsync();
         if (RendererInfo.IsInteractive)
         {
             _subscription = Changes.Subscribe(OnCacheChangedAsync);
         }
     }
 
-    private async Task LoadAsync()
+    protected override async Task OnParametersSetAsync()
     {
-        var page = await Queries.ListAsync(new BatchListRequest { PageSize = PageSize }, _disposed.Token);
-        var now = Time.GetUtcNow();
-        _rows = [.. page.Items.Select(item => BatchRowViewModel.From(item, now))];
-        _summary = await Queries.SummarizeAsync(new BatchFilter(), _disposed.Token);
-        _failing = FailingConnections();
+        var values = new Dictionary<string, string?>
+        {
+            ["status"] = StatusParameter, ["endpoint"] = EndpointParameter, ["model"] = ModelParameter,
+            ["connection"] = ConnectionParameter, ["from"] = FromParameter, ["to"] = ToParameter, ["meta"] = MetaParameter,
+            ["q"] = TextParameter, ["sort"] = SortParameter, ["dir"] = DirectionParameter, ["after"] = AfterParameter,
+        };
+        _query = BatchListQuery.Parse(name => values.GetValueOrDefault(name), out _problems);
+        _highlighted = new HashSet<string>();
+        await LoadAsync();
     }
 
-    private IReadOnlyList<ConnectionSyncStatus> FailingConnections() => [.. Sync.GetAll().Where(s => s.Phase == SyncPhase.Failing)];
+    private async Task LoadAsync()
+    {
+        // A mangled cursor (an edited URL) restarts from the first page.
+        var page = await Queries.ListAsync(_query.ToRequest(PageSize), _disposed.Token);
+        var now = Time.GetUtcNow();
+        _rows = [.. page.Items.Select(item => BatchRowViewModel.From(item, now))];
+        _nextCursor = page.NextCursor;
+        _summary = await Queries.SummarizeAsync(_query.ToFilter(), _disposed.Token);
+        _cached = _query.HasFilters ? (await Queries.SummarizeAsync(new BatchFilter(), _disposed.Token)).Total : _summary.Total;
+        (_endpoints, _models) = await Queries.GetFacetsAsync(_disposed.Token);
+        _failing = [.. Sync.GetAll().Where(s => s.Phase == SyncPhase.Failing)];
+    }
+
+    private string Link(BatchListQuery query) => "batches" + query.ToQueryString();
+
+    /// <summary>Applies a filter change: back to the first page, with the new state in the URL.</summary>
+    private void Set(Func<BatchListQuery, BatchListQuery> change) => Navigation.NavigateTo(Link(change(_query) with { After = null }));
+
+    private static string? Value(ChangeEventArgs e) => e.Value?.ToString() is { Length: > 0 } text ? text : null;
+
+    private static DateOnly? DayValue(ChangeEventArgs e) => DateOnly.TryParse(Value(e), System.Globalization.CultureInfo.InvariantCulture, out var day) ? day : null;
+
+    private string SortLink(BatchSortField field) =>
+        Link(_query with { Sort = field, Ascending = _query.Sort == field && !_query.Ascending, After = null });
+
+    private string AriaSort(BatchSortField field) =>
+        _query.Sort != field ? "none" : _query.Ascending ? "ascending" : "descending";
+
+    private string ExportLink(string format) => $"api/batches/export.{format}" + (_query with { After = null }).ToQueryString();
 
     // A first import changes hundreds of batches a second: coalesce, so at most one reload runs and one waits.
     private async Task OnCacheChangedAsync(CacheChange change)
     {
-        if (change.ChangedBatchIds.Count == 0)
+        if (change.ChangedBatchIds.Count == 0 && change.AddedBatchIds.Count == 0)
         {
             if (change.SyncStateChanged)
             {
                 await InvokeAsync(() =>
                 {
-                    _failing = FailingConnections();
+                    _failing = [.. Sync.GetAll().Where(s => s.Phase == SyncPhase.Failing)];
                     StateHasChanged();
                 });
             }
@@ -83,6 +152,7 @@ public sealed partial class Batches : IDisposable
                 await InvokeAsync(async () =>
                 {
                     await LoadAsync();
+                    _highlighted = change.ChangedBatchIds.Concat(change.AddedBatchIds).ToHashSet(StringComparer.Ordinal);
                     StateHasChanged();
                 });
             }

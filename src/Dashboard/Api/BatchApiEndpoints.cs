@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using BatchDashboard.Core.Queries;
+using BatchDashboard.Dashboard.Model;
+
+namespace BatchDashboard.Dashboard.Api;
+
+/// <summary>
+/// The JSON API and the exports, read from the cache like the pages and with the same query parameters as the list
+/// page's URL (<see cref="BatchListQuery"/>): for other tools, and for an admin portal's own widgets.
+/// </summary>
+public static class BatchApiEndpoints
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 500;
+    private const int ExportPageSize = 500;
+
+    public static RouteGroupBuilder MapBatchApi(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api/batches");
+        api.MapGet("", ListAsync);
+        api.MapGet("/export.csv", ExportCsvAsync);
+        api.MapGet("/export.json", ExportJsonAsync);
+        api.MapGet("/{id}", GetAsync);
+        return api;
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext context, IBatchQueries queries, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!TryQuery(context, out var query, out var problem))
+        {
+            return problem!;
+        }
+
+        var limitText = context.Request.Query["limit"].ToString();
+        var limit = DefaultLimit;
+        if (limitText.Length > 0 && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
+        {
+            return Error($"limit '{limitText}' must be a whole number from 1 to {MaxLimit}.");
+        }
+
+        var page = await queries.ListAsync(query.ToRequest(limit), cancellationToken);
+        var summary = await queries.SummarizeAsync(query.ToFilter(), cancellationToken);
+        var matching = query.Statuses.Count == 0 ? summary.Total
+            : query.Statuses.Sum(s => summary.CountsByStatus.GetValueOrDefault(Core.Batches.BatchStatus.NameOf(s)));
+        var now = time.GetUtcNow();
+        return Results.Json(
+            new BatchPageResource([.. page.Items.Select(b => BatchResource.From(b, now))], page.NextCursor, matching),
+            DashboardApiJson.Default.BatchPageResource);
+    }
+
+    private static async Task<IResult> GetAsync(string id, string? connection, IBatchQueries queries, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var cached = await queries.GetAsync(id, connection, cancellationToken);
+        return cached is null
+            ? Results.Json(new ApiErrorResource(new ApiErrorDetail($"No batch '{id}' is cached{(connection is null ? "" : $" for connection '{connection}'")}.")), DashboardApiJson.Default.ApiErrorResource, statusCode: 404)
+            : Results.Json(BatchResource.From(cached, time.GetUtcNow()), DashboardApiJson.Default.BatchResource);
+    }
+
+    private static async Task ExportJsonAsync(HttpContext context, IBatchQueries queries, TimeProvider time)
+    {
+        if (!TryQuery(context, out var query, out var problem))
+        {
+            await problem!.ExecuteAsync(context);
+            return;
+        }
+
+        Attachment(context, "json", time);
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await JsonSerializer.SerializeAsync(context.Response.Body, AllAsync(queries, query, time, context.RequestAborted), DashboardApiJson.Default.IAsyncEnumerableBatchResource, context.RequestAborted);
+    }
+
+    private static async Task ExportCsvAsync(HttpContext context, IBatchQueries queries, TimeProvider time)
+    {
+        if (!TryQuery(context, out var query, out var problem))
+        {
+            await problem!.ExecuteAsync(context);
+            return;
+        }
+
+        Attachment(context, "csv", time);
+        context.Response.ContentType = "text/csv; charset=utf-8";
+        await using var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(false), 64 * 1024);
+        await writer.WriteLineAsync("id,connection,status,endpoint,model,created_at,in_progress_at,finalizing_at,completed_at,failed_at,expired_at,cancelled_at,expires_at,total,completed,failed,input_tokens,output_tokens,input_file_id,output_file_id,error_file_id,flags,metadata");
+        await foreach (var batch in AllAsync(queries, query, time, context.RequestAborted))
+        {
+            await writer.WriteLineAsync(string.Join(',',
+                Csv(batch.Id), Csv(batch.Connection), Csv(batch.Status), Csv(batch.Endpoint), Csv(batch.Model),
+                Time(batch.CreatedAt), Time(batch.InProgressAt), Time(batch.FinalizingAt), Time(batch.CompletedAt), Time(batch.FailedAt),
+                Time(batch.ExpiredAt), Time(batch.CancelledAt), Time(batch.ExpiresAt),
+                Number(batch.RequestCounts.Total), Number(batch.RequestCounts.Completed), Number(batch.RequestCounts.Failed),
+                Number(batch.Usage?.InputTokens), Number(batch.Usage?.OutputTokens),
+                Csv(batch.InputFileId), Csv(batch.OutputFileId), Csv(batch.ErrorFileId),
+                Csv(string.Join(' ', batch.Flags)),
+                Csv(batch.Metadata.Count == 0 ? null : string.Join("; ", batch.Metadata.Select(m => $"{m.Key}={m.Value}")))));
+        }
+    }
+
+    /// <summary>Every batch the query selects, a page at a time, so an export of 100,000 batches stays small in memory.</summary>
+    private static async IAsyncEnumerable<BatchResource> AllAsync(IBatchQueries queries, BatchListQuery query, TimeProvider time, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? cursor = null;
+        do
+        {
+            var page = await queries.ListAsync(query.ToRequest(ExportPageSize) with { Cursor = cursor }, cancellationToken);
+            var now = time.GetUtcNow();
+            foreach (var item in page.Items)
+            {
+                yield return BatchResource.From(item, now);
+            }
+
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+    }
+
+    private static bool TryQuery(HttpContext context, out BatchListQuery query, out IResult? problem)
+    {
+        var values = context.Request.Query;
+        query = BatchListQuery.Parse(name => values.TryGetValue(name, out var value) ? string.Join(',', value.ToArray()) : null, out var problems);
+        problem = problems.Count == 0 ? null : Error("The query has values that cannot be used.", problems);
+        return problem is null;
+    }
+
+    private static IResult Error(string message, IReadOnlyList<string>? problems = null) =>
+        Results.Json(new ApiErrorResource(new ApiErrorDetail(message, problems)), DashboardApiJson.Default.ApiErrorResource, statusCode: 400);
+
+    private static void Attachment(HttpContext context, string extension, TimeProvider time) =>
+        context.Response.Headers.ContentDisposition = $"attachment; filename=\"batches-{time.GetUtcNow():yyyyMMdd-HHmm}.{extension}\"";
+
+    private static string Time(DateTimeOffset? value) => value?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "";
+
+    private static string Number(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
+
+    /// <summary>RFC 4180 quoting, and a leading quote for text a spreadsheet would run as a formula.</summary>
+    private static string Csv(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return "";
+        }
+
+        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+        {
+            value = "'" + value;
+        }
+
+        return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+    }
+}

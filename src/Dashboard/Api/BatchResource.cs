@@ -1,0 +1,94 @@
+using System.Text.Json.Serialization;
+using BatchDashboard.Core.Batches;
+using BatchDashboard.Core.Queries;
+
+namespace BatchDashboard.Dashboard.Api;
+
+/// <summary>
+/// A cached batch as the JSON API and the exports return it: the Batch object's fields, with the derived ones the
+/// pages show (progress, phases, flags, time to expiry), times in ISO 8601.
+/// </summary>
+public sealed record BatchResource(
+    string Id,
+    string Connection,
+    string Status,
+    string? Endpoint,
+    string? Model,
+    string? InputFileId,
+    string? OutputFileId,
+    string? ErrorFileId,
+    string? CompletionWindow,
+    DateTimeOffset? CreatedAt,
+    DateTimeOffset? InProgressAt,
+    DateTimeOffset? ExpiresAt,
+    DateTimeOffset? FinalizingAt,
+    DateTimeOffset? CompletedAt,
+    DateTimeOffset? FailedAt,
+    DateTimeOffset? ExpiredAt,
+    DateTimeOffset? CancellingAt,
+    DateTimeOffset? CancelledAt,
+    RequestCountsResource RequestCounts,
+    double? Progress,
+    BatchUsage? Usage,
+    IReadOnlyDictionary<string, string> Metadata,
+    IReadOnlyList<BatchError> Errors,
+    IReadOnlyList<string> Flags,
+    IReadOnlyList<PhaseResource> Phases,
+    double? SecondsToExpiry,
+    DateTimeOffset UpdatedAt)
+{
+    public static BatchResource From(CachedBatch cached, DateTimeOffset now)
+    {
+        var batch = cached.Batch;
+        var insights = BatchInsights.Of(batch, now);
+        var progress = insights.Progress;
+        return new BatchResource(
+            batch.Id,
+            cached.ConnectionId,
+            batch.Status.Name,
+            batch.Endpoint,
+            batch.Model,
+            batch.InputFileId,
+            batch.OutputFileId,
+            batch.ErrorFileId,
+            batch.CompletionWindow,
+            batch.CreatedAt,
+            batch.InProgressAt,
+            batch.ExpiresAt,
+            batch.FinalizingAt,
+            batch.CompletedAt,
+            batch.FailedAt,
+            batch.ExpiredAt,
+            batch.CancellingAt,
+            batch.CancelledAt,
+            new RequestCountsResource(progress.Total, progress.Completed, progress.Failed, progress.Pending),
+            progress.Fraction,
+            batch.Usage,
+            batch.Metadata,
+            batch.Errors,
+            [.. Enum.GetValues<BatchFlags>().Where(f => f != BatchFlags.None && insights.Flags.HasFlag(f)).Select(f => JsonNamingPolicy(f.ToString()))],
+            [.. insights.Phases.Select(p => new PhaseResource(BatchStatus.NameOf(p.Kind), p.Start, p.End, p.Duration?.TotalSeconds, p.IsCurrent))],
+            insights.TimeToExpiry?.TotalSeconds,
+            cached.UpdatedAt);
+    }
+
+    private static string JsonNamingPolicy(string name) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
+}
+
+public sealed record RequestCountsResource(int Total, int Completed, int Failed, int Pending);
+
+public sealed record PhaseResource(string Status, DateTimeOffset Start, DateTimeOffset? End, double? DurationSeconds, bool Current);
+
+/// <summary>One page of <c>GET /api/batches</c>.</summary>
+public sealed record BatchPageResource(IReadOnlyList<BatchResource> Data, string? NextCursor, int Matching);
+
+public sealed record ApiErrorResource(ApiErrorDetail Error);
+
+public sealed record ApiErrorDetail(string Message, IReadOnlyList<string>? Problems = null);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never, WriteIndented = false)]
+[JsonSerializable(typeof(BatchResource))]
+[JsonSerializable(typeof(BatchPageResource))]
+[JsonSerializable(typeof(ApiErrorResource))]
+[JsonSerializable(typeof(IAsyncEnumerable<BatchResource>))]
+internal sealed partial class DashboardApiJson : JsonSerializerContext;
