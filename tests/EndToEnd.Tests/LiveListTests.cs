@@ -29,13 +29,14 @@ public sealed class LiveListTests(BrowserFixture browser) : IAsyncLifetime
         await page.GotoAsync("/batches");
         await session.WaitForInteractiveAsync();
         var running = page.Locator("tr[data-batch-id=\"batch_running\"]");
-        await Expect(running.GetByText("in progress")).ToBeVisibleAsync();
+        // Exact: a flag such as "in progress for 3 d" holds the same words.
+        await Expect(running.GetByText("in progress", new() { Exact = true })).ToBeVisibleAsync();
 
         _api.Add(TestBatches.Json("batch_brand_new", "validating", created: TestBatches.Created + 60));
         _api.Update("batch_running", b => b["status"] = "finalizing");
 
         await Expect(page.Locator("tr[data-batch-id=\"batch_brand_new\"]")).ToBeVisibleAsync();
-        await Expect(running.GetByText("finalizing")).ToBeVisibleAsync();
+        await Expect(running.GetByText("finalizing", new() { Exact = true })).ToBeVisibleAsync();
         await Expect(page.GetByTestId("batch-total")).ToHaveTextAsync("2 cached");
         await session.ScreenshotAsync("batches-live-list");
         Assert.Empty(session.Errors);
