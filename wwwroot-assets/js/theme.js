@@ -1,12 +1,55 @@
-// Applies the theme the user chose last time (light or dark) before the page paints; with no choice
-// stored, tokens.css follows the system. Loaded as a file, not inline, so the CSP can forbid inline scripts.
+// Themes: with no choice stored, tokens.css follows the system; a choice (light or dark) is remembered in
+// localStorage and applied before the page paints. The switch's buttons ([data-theme-choice]) are handled through
+// one delegated listener, and their pressed state is kept right as Blazor renders them. A file, not inline script,
+// so the CSP can forbid inline scripts.
 (function () {
-    try {
-        var theme = localStorage.getItem("bd-theme");
-        if (theme === "light" || theme === "dark") {
-            document.documentElement.setAttribute("data-theme", theme);
+    var key = "bd-theme";
+
+    function stored() {
+        try {
+            var value = localStorage.getItem(key);
+            return value === "light" || value === "dark" ? value : "system";
+        } catch (e) {
+            return "system"; // Storage can be blocked (privacy settings, sandboxed iframes).
         }
-    } catch (e) {
-        // Storage can be blocked (privacy settings, sandboxed iframes): the system theme applies.
     }
+
+    function apply(choice) {
+        if (choice === "light" || choice === "dark") {
+            document.documentElement.setAttribute("data-theme", choice);
+        } else {
+            document.documentElement.removeAttribute("data-theme");
+        }
+        markButtons(choice);
+    }
+
+    function markButtons(choice) {
+        var buttons = document.querySelectorAll("[data-theme-choice]");
+        for (var i = 0; i < buttons.length; i++) {
+            var pressed = buttons[i].getAttribute("data-theme-choice") === choice ? "true" : "false";
+            if (buttons[i].getAttribute("aria-pressed") !== pressed) {
+                buttons[i].setAttribute("aria-pressed", pressed);
+            }
+        }
+    }
+
+    apply(stored());
+
+    document.addEventListener("click", function (event) {
+        var button = event.target.closest ? event.target.closest("[data-theme-choice]") : null;
+        if (!button) {
+            return;
+        }
+        var choice = button.getAttribute("data-theme-choice");
+        try {
+            if (choice === "system") { localStorage.removeItem(key); } else { localStorage.setItem(key, choice); }
+        } catch (e) {
+            // Not remembered, but still applied to this page.
+        }
+        apply(choice);
+    });
+
+    // Blazor renders the switch (first prerendered, then again when the circuit starts): mark it each time.
+    new MutationObserver(function () { markButtons(stored()); })
+        .observe(document.documentElement, { childList: true, subtree: true });
 })();

@@ -3,6 +3,7 @@ using BatchDashboard.Core.Cache;
 using BatchDashboard.Core.Connections;
 using BatchDashboard.Dashboard.Demo;
 using BatchDashboard.Dashboard.Health;
+using BatchDashboard.Dashboard.Model;
 using Microsoft.Data.Sqlite;
 
 namespace BatchDashboard.Dashboard.Hosting;
@@ -22,6 +23,7 @@ public static class BatchDashboardServiceCollectionExtensions
 
         services.AddBatchCore(configuration);
         services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddScoped<ToastService>();
         services.AddHealthChecks().AddCheck<CacheHealthCheck>("cache").AddCheck<SyncHealthCheck>("sync");
         return services;
     }

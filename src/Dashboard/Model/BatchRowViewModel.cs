@@ -12,12 +12,10 @@ public sealed record BatchRowViewModel(
     string Id,
     string ShortId,
     string ConnectionId,
-    string Status,
-    string StatusClass,
+    BatchStatus Status,
     string Endpoint,
     string Model,
-    string Created,
-    string CreatedExact,
+    DateTimeOffset? CreatedAt,
     string PhaseAge,
     RequestProgress Progress,
     string Requests,
@@ -35,12 +33,10 @@ public sealed record BatchRowViewModel(
             batch.Id,
             ShortIdOf(batch.Id),
             cached.ConnectionId,
-            StatusText(batch.Status),
-            StatusClassOf(batch.Status),
+            batch.Status,
             batch.Endpoint ?? "—",
             batch.Model ?? "—",
-            RelativeTime.Format(batch.CreatedAt, now),
-            RelativeTime.Exact(batch.CreatedAt),
+            batch.CreatedAt,
             insights.CurrentPhase is { } phase && !batch.Status.IsTerminal ? RelativeTime.Duration(now - phase.Start) : "",
             progress,
             progress.Total > 0
@@ -51,11 +47,6 @@ public sealed record BatchRowViewModel(
             FlagsOf(insights, now),
             DetailHref(batch.Id, cached.ConnectionId));
     }
-
-    public static string StatusText(BatchStatus status) => status.Name.Replace('_', ' ');
-
-    public static string StatusClassOf(BatchStatus status) =>
-        "status-" + (status.Kind == BatchStatusKind.Unknown ? "unknown" : BatchStatus.NameOf(status.Kind).Replace('_', '-'));
 
     public static string DetailHref(string id, string connectionId) =>
         $"batches/{Uri.EscapeDataString(id)}?connection={Uri.EscapeDataString(connectionId)}";
@@ -70,7 +61,7 @@ public sealed record BatchRowViewModel(
         if (insights.Flags.HasFlag(BatchFlags.LongPhase) && insights.CurrentPhase is { } phase)
         {
             var duration = RelativeTime.Duration(now - phase.Start);
-            flags.Add(new($"{BatchStatus.NameOf(phase.Kind).Replace('_', ' ')} for {duration}", $"This batch has been {BatchStatus.NameOf(phase.Kind).Replace('_', ' ')} for {duration}, longer than usual."));
+            flags.Add(new($"{StatusDisplay.Text(phase.Kind)} for {duration}", $"This batch has been {StatusDisplay.Text(phase.Kind)} for {duration}, longer than usual."));
         }
 
         if (insights.Flags.HasFlag(BatchFlags.ExpiringSoon) && insights.TimeToExpiry is { } left)

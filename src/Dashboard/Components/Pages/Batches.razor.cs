@@ -28,6 +28,7 @@ public sealed partial class Batches : IDisposable
     private string? _nextCursor;
     private BatchSummary? _summary;
     private int _cached;
+    private DateTimeOffset _now;
     private IReadOnlyList<string> _endpoints = [];
     private IReadOnlyList<string> _models = [];
     private bool _hasConnections;
@@ -87,8 +88,8 @@ public sealed partial class Batches : IDisposable
     {
         // A mangled cursor (an edited URL) restarts from the first page.
         var page = await Queries.ListAsync(_query.ToRequest(PageSize), _disposed.Token);
-        var now = Time.GetUtcNow();
-        _rows = [.. page.Items.Select(item => BatchRowViewModel.From(item, now))];
+        _now = Time.GetUtcNow();
+        _rows = [.. page.Items.Select(item => BatchRowViewModel.From(item, _now))];
         _nextCursor = page.NextCursor;
         _summary = await Queries.SummarizeAsync(_query.ToFilter(), _disposed.Token);
         _cached = _query.HasFilters ? (await Queries.SummarizeAsync(new BatchFilter(), _disposed.Token)).Total : _summary.Total;

@@ -1,0 +1,236 @@
+using System.Data.Common;
+using System.Text.Json;
+using BatchDashboard.Core.Api;
+using BatchDashboard.Core.Batches;
+using BatchDashboard.Core.Connections;
+using BatchDashboard.Core.Queries;
+using BatchDashboard.Core.Sync;
+using BatchDashboard.Dashboard.Model;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Options;
+
+namespace BatchDashboard.Dashboard.Components.Pages;
+
+/// <summary>
+/// One batch from the cache, kept current by the cache's change notifications, its current phase and expiry
+/// countdown ticking. Refresh and cancel go to the API through Core, and their answer is shown as a toast.
+/// </summary>
+public sealed partial class BatchDetail : IDisposable
+{
+    private static readonly JsonWriterOptions Pretty = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private readonly CancellationTokenSource _disposed = new();
+    private bool _loaded;
+    private string? _loadError;
+    private CachedBatch? _cached;
+    private BatchInsights? _insights;
+    private IReadOnlyList<BatchProgressPoint> _history = [];
+    private ProgressProjection _projection = ProgressProjection.None;
+    private string _rawJson = "";
+    private ConnectionSyncStatus? _sync;
+    private DateTimeOffset _now;
+    private bool _busy;
+    private bool _confirming;
+    private IDisposable? _subscription;
+    private ITimer? _ticker;
+
+    [Parameter] public string Id { get; set; } = "";
+
+    [SupplyParameterFromQuery(Name = "connection")] public string? Connection { get; set; }
+
+    /// <summary>Set while prerendering, so a batch that is not cached answers 404.</summary>
+    [CascadingParameter] private HttpContext? HttpContext { get; set; }
+
+    [Inject] private IBatchQueries Queries { get; set; } = default!;
+    [Inject] private IBatchOperations Operations { get; set; } = default!;
+    [Inject] private IConnectionCatalog Connections { get; set; } = default!;
+    [Inject] private IBatchChangeNotifications Changes { get; set; } = default!;
+    [Inject] private ISyncStatusProvider Sync { get; set; } = default!;
+    [Inject] private IOptions<BatchDashboardOptions> Options { get; set; } = default!;
+    [Inject] private ToastService Toasts { get; set; } = default!;
+    [Inject] private TimeProvider Time { get; set; } = default!;
+    [Inject] private ILogger<BatchDetail> Logger { get; set; } = default!;
+
+    private string Title => _cached is { } cached
+        ? $"{BatchRowViewModel.ShortIdOf(cached.Batch.Id)} ({StatusDisplay.Text(cached.Batch.Status)})"
+        : _loaded ? "Batch not found" : "Batch";
+
+    private string SearchLink => "batches" + new BatchListQuery { Text = Id }.ToQueryString();
+
+    private bool Running => _cached is { } cached && !cached.Batch.Status.IsTerminal;
+
+    private bool Cancellable => _cached is { Batch.Status.Kind: BatchStatusKind.Validating or BatchStatusKind.InProgress } cached
+        && Connections.Find(cached.ConnectionId) is not null;
+
+    /// <summary>A running batch the sync has not confirmed for several of its poll intervals: its figures may be behind.</summary>
+    private bool IsStale => Running && _sync is { Phase: SyncPhase.Polling, LastSuccessAt: { } at }
+        && _now - at > (Options.Value.Sync.ActivePollInterval * 3) + TimeSpan.FromSeconds(30);
+
+    protected override void OnInitialized()
+    {
+        if (RendererInfo.IsInteractive)
+        {
+            _subscription = Changes.Subscribe(OnCacheChangedAsync);
+            _ticker = Time.CreateTimer(_ => _ = InvokeAsync(Tick), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        }
+    }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        _confirming = false;
+        await LoadAsync();
+        if (_loaded && _cached is null && _loadError is null && HttpContext is { Response.HasStarted: false } http)
+        {
+            http.Response.StatusCode = StatusCodes.Status404NotFound;
+        }
+    }
+
+    private async Task LoadAsync()
+    {
+        try
+        {
+            _cached = await Queries.GetAsync(Id, Connection, _disposed.Token);
+            _history = _cached is null ? [] : await Queries.GetHistoryAsync(_cached.ConnectionId, _cached.Batch.Id, _disposed.Token);
+            _loadError = null;
+        }
+        catch (DbException ex)
+        {
+            Logger.LogError(ex, "Reading batch {BatchId} from the cache failed", Id);
+            _loadError = "The cache database did not answer. The error is in the server log; the dashboard keeps running.";
+        }
+
+        _loaded = true;
+        _rawJson = _cached is null ? "" : PrettyJson(_cached.Batch.RawJson);
+        Derive();
+    }
+
+    /// <summary>Everything that moves with the clock: phases, countdown, pace and the sync state.</summary>
+    private void Derive()
+    {
+        _now = Time.GetUtcNow();
+        if (_cached is not { } cached)
+        {
+            _insights = null;
+            return;
+        }
+
+        _insights = BatchInsights.Of(cached.Batch, _now);
+        _projection = ProgressProjection.Of(cached.Batch, _insights, _history, _now);
+        _sync = Sync.GetAll().FirstOrDefault(s => s.ConnectionId == cached.ConnectionId);
+    }
+
+    private void Tick()
+    {
+        if (Running)
+        {
+            Derive();
+            StateHasChanged();
+        }
+    }
+
+    private Task ReloadAsync() => LoadAsync();
+
+    private Task RefreshAsync() => RunAsync("Refresh", async connectionId =>
+    {
+        var fresh = await Operations.RefreshAsync(connectionId, Id, _disposed.Token);
+        return fresh is null
+            ? ("The API no longer knows this batch; the cached copy is kept.", ToastTone.Error)
+            : ($"Refreshed from the API: {StatusDisplay.Text(fresh.Status)}.", ToastTone.Success);
+    });
+
+    private Task CancelAsync()
+    {
+        _confirming = false;
+        return RunAsync("Cancel", async connectionId =>
+        {
+            var answer = await Operations.CancelAsync(connectionId, Id, _disposed.Token);
+            return answer is null
+                ? ("The API no longer knows this batch, so it could not be cancelled.", ToastTone.Error)
+                : ($"Cancel requested. The API answered: {StatusDisplay.Text(answer.Status)}.", ToastTone.Success);
+        });
+    }
+
+    /// <summary>Runs an action against the API, turning its answer, or why it failed, into a toast.</summary>
+    private async Task RunAsync(string action, Func<string, Task<(string Text, ToastTone Tone)>> run)
+    {
+        if (_cached is not { } cached)
+        {
+            return;
+        }
+
+        _busy = true;
+        try
+        {
+            var (text, tone) = await run(cached.ConnectionId);
+            Toasts.Show(text, tone);
+        }
+        catch (BatchApiException ex)
+        {
+            Toasts.Show($"{action} failed. The API answered: {ex.Summary}", ToastTone.Error);
+        }
+        catch (ArgumentException)
+        {
+            Toasts.Show($"{action} failed: the connection '{cached.ConnectionId}' is not configured any more.", ToastTone.Error);
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        {
+            return;
+        }
+        finally
+        {
+            _busy = false;
+        }
+
+        await LoadAsync();
+    }
+
+    private async Task OnCacheChangedAsync(CacheChange change)
+    {
+        if (_cached is not { } cached
+            ? !(change.AddedBatchIds.Contains(Id) || change.ChangedBatchIds.Contains(Id))
+            : change.ConnectionId != cached.ConnectionId || !(change.ChangedBatchIds.Contains(Id) || change.AddedBatchIds.Contains(Id) || change.SyncStateChanged))
+        {
+            return;
+        }
+
+        try
+        {
+            await InvokeAsync(async () =>
+            {
+                await LoadAsync();
+                StateHasChanged();
+            });
+        }
+        catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+        {
+            // The page was closed while it reloaded.
+        }
+    }
+
+    private static string PrettyJson(string raw)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(raw);
+            using var stream = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(stream, Pretty))
+            {
+                document.WriteTo(writer);
+            }
+
+            return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+        }
+        catch (JsonException)
+        {
+            return raw;
+        }
+    }
+
+    public void Dispose()
+    {
+        _ticker?.Dispose();
+        _subscription?.Dispose();
+        _disposed.Cancel();
+        _disposed.Dispose();
+    }
+}
