@@ -18,12 +18,23 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
     private readonly TemporaryDatabase _database = new();
     private ApiTestServer? _upstream;
     private readonly Dictionary<string, string?> _settings = new(StringComparer.OrdinalIgnoreCase);
+    private TimeProvider? _clock;
 
     public TemporaryDatabase Database => _database;
 
     public DashboardAppFactory WithSetting(string key, string? value)
     {
         _settings[key] = value;
+        return this;
+    }
+
+    /// <summary>
+    /// The app's clock: pages, flags and the sync read "now" from it. A <see cref="ManualClock"/> fixes "now" while
+    /// the sync's waits still pass in real time.
+    /// </summary>
+    public DashboardAppFactory WithClock(TimeProvider clock)
+    {
+        _clock = clock;
         return this;
     }
 
@@ -96,6 +107,11 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_clock is { } clock)
+        {
+            builder.ConfigureServices(services => services.AddSingleton(clock));
         }
     }
 

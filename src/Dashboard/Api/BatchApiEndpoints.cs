@@ -54,9 +54,13 @@ public static class BatchApiEndpoints
     private static async Task<IResult> GetAsync(string id, string? connection, IBatchQueries queries, TimeProvider time, CancellationToken cancellationToken)
     {
         var cached = await queries.GetAsync(id, connection, cancellationToken);
-        return cached is null
-            ? Results.Json(new ApiErrorResource(new ApiErrorDetail($"No batch '{id}' is cached{(connection is null ? "" : $" for connection '{connection}'")}.")), DashboardApiJson.Default.ApiErrorResource, statusCode: 404)
-            : Results.Json(BatchResource.From(cached, time.GetUtcNow()), DashboardApiJson.Default.BatchResource);
+        if (cached is null)
+        {
+            return Results.Json(new ApiErrorResource(new ApiErrorDetail($"No batch '{id}' is cached{(connection is null ? "" : $" for connection '{connection}'")}.")), DashboardApiJson.Default.ApiErrorResource, statusCode: 404);
+        }
+
+        var history = await queries.GetHistoryAsync(cached.ConnectionId, cached.Batch.Id, cancellationToken);
+        return Results.Json(BatchResource.WithHistory(cached, history, time.GetUtcNow()), DashboardApiJson.Default.BatchResource);
     }
 
     private static async Task ExportJsonAsync(HttpContext context, IBatchQueries queries, TimeProvider time)

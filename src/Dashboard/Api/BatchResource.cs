@@ -37,6 +37,27 @@ public sealed record BatchResource(
     double? SecondsToExpiry,
     DateTimeOffset UpdatedAt)
 {
+    /// <summary>The counts as the cache saw them change (<c>GET /api/batches/{id}</c> only): the progress chart's points.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ProgressPointResource>? History { get; init; }
+
+    /// <summary>Pace and estimated end (<c>GET /api/batches/{id}</c> only), as the detail page shows them.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ThroughputResource? Throughput { get; init; }
+
+    /// <summary>The detail page's view of a batch: its fields, with its history and pace.</summary>
+    public static BatchResource WithHistory(CachedBatch cached, IReadOnlyList<BatchProgressPoint> history, DateTimeOffset now)
+    {
+        var projection = ProgressProjection.Of(cached.Batch, BatchInsights.Of(cached.Batch, now), history, now);
+        return From(cached, now) with
+        {
+            History = [.. history.Select(p => new ProgressPointResource(p.ObservedAt, p.Status, p.Total, p.Completed, p.Failed))],
+            Throughput = new ThroughputResource(projection.RequestsPerMinute,
+                projection.Basis == ThroughputBasis.None ? null : JsonNamingPolicy(projection.Basis.ToString()),
+                projection.EstimatedEnd, projection.UnfinishedAtExpiry),
+        };
+    }
+
     public static BatchResource From(CachedBatch cached, DateTimeOffset now)
     {
         var batch = cached.Batch;
@@ -76,6 +97,11 @@ public sealed record BatchResource(
 }
 
 public sealed record RequestCountsResource(int Total, int Completed, int Failed, int Pending);
+
+public sealed record ProgressPointResource(DateTimeOffset ObservedAt, string Status, int? Total, int? Completed, int? Failed);
+
+/// <param name="Basis"><c>recent</c> (the last 15 minutes of snapshots) or <c>average</c> (the whole in-progress phase).</param>
+public sealed record ThroughputResource(double? RequestsPerMinute, string? Basis, DateTimeOffset? EstimatedEnd, int? UnfinishedAtExpiry);
 
 public sealed record PhaseResource(string Status, DateTimeOffset Start, DateTimeOffset? End, double? DurationSeconds, bool Current);
 

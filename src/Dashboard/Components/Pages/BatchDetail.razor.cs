@@ -49,13 +49,12 @@ public sealed partial class BatchDetail : IDisposable
     [Inject] private IOptions<BatchDashboardOptions> Options { get; set; } = default!;
     [Inject] private ToastService Toasts { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private ILogger<BatchDetail> Logger { get; set; } = default!;
 
     private string Title => _cached is { } cached
         ? $"{BatchRowViewModel.ShortIdOf(cached.Batch.Id)} ({StatusDisplay.Text(cached.Batch.Status)})"
         : _loaded ? "Batch not found" : "Batch";
-
-    private string SearchLink => "batches" + new BatchListQuery { Text = Id }.ToQueryString();
 
     private bool Running => _cached is { } cached && !cached.Batch.Status.IsTerminal;
 
@@ -79,9 +78,11 @@ public sealed partial class BatchDetail : IDisposable
     {
         _confirming = false;
         await LoadAsync();
-        if (_loaded && _cached is null && _loadError is null && HttpContext is { Response.HasStarted: false } http)
+        if (_loaded && _cached is null && _loadError is null && HttpContext is not null)
         {
-            http.Response.StatusCode = StatusCodes.Status404NotFound;
+            // While prerendering: answer 404 (the not-found page says the same as this one). The live page then
+            // renders this state and shows the batch as soon as a sync brings it.
+            Navigation.NotFound();
         }
     }
 

@@ -1,0 +1,193 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using BatchDashboard.Core.Batches;
+using BatchDashboard.Core.Sync;
+using BatchDashboard.Tests.Shared;
+
+namespace BatchDashboard.Dashboard.Tests.Pages;
+
+/// <summary>The detail page and <c>GET /api/batches/{id}</c>, served by the real app from a cache a real sync filled.</summary>
+public sealed class BatchDetailPageTests : IAsyncDisposable
+{
+    private const long C = TestBatches.Created;
+    private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(C).AddMinutes(30);
+
+    private readonly DashboardAppFactory _app = new DashboardAppFactory().WithClock(new ManualClock(Now));
+    private readonly FakeBatchApi _api;
+
+    public BatchDetailPageTests() => _api = _app.WithFakeUpstream();
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    private async Task<(HttpStatusCode Status, string Html)> GetAsync(string path)
+    {
+        using var client = _app.CreateClient();
+        await _app.WaitForSyncAsync(s => s.Phase == SyncPhase.Polling);
+        using var response = await client.GetAsync(path, Token);
+        return (response.StatusCode, WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync(Token)));
+    }
+
+    [Fact]
+    public async Task CompletedBatch_ShowsItsHeaderCountsTimelineFilesUsageMetadataAndRawJson()
+    {
+        _api.Add(TestBatches.Json("batch_done", "completed", total: 10, failed: 2));
+
+        var (status, html) = await GetAsync("/batches/batch_done?connection=openai");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("<title>batch_done (completed) · Batch Dashboard</title>", html, StringComparison.Ordinal);
+        Assert.Matches("<h1[^>]*><code>batch_done</code>", html);
+        Assert.Contains("data-testid=\"detail-status\">completed</span>", html, StringComparison.Ordinal);
+        Assert.Contains("<dt>Endpoint</dt><dd>/v1/chat/completions</dd>", html, StringComparison.Ordinal);
+        Assert.Contains("<dt>Model</dt><dd>gpt-4o-mini-2024-07-18</dd>", html, StringComparison.Ordinal);
+        Assert.Contains("aria-label=\"8 completed, 2 failed and 0 not run of 10 requests\"", html, StringComparison.Ordinal);
+        Assert.Equal("validating in_progress finalizing completed", string.Join(' ', Regex.Matches(html, "data-phase=\"([^\"]+)\"").Select(m => m.Groups[1].Value)));
+        Assert.Contains("11 min after it was created", html, StringComparison.Ordinal);
+        Assert.Contains("file-outputbatch_done", html, StringComparison.Ordinal);
+        Assert.Matches("<th scope=\"row\">of which reasoning</th><td class=\"data-table__number\">5</td>", html);
+        Assert.Contains("href=\"batches?meta=project%3Deval\"", html, StringComparison.Ordinal);
+        Assert.Contains("\"id\": \"batch_done\",", html, StringComparison.Ordinal); // raw JSON, pretty-printed
+        Assert.Contains("Throughput, average", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"cancel-batch\"", html, StringComparison.Ordinal); // a finished batch cannot be cancelled
+        Assert.DoesNotContain("data-testid=\"eta\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunningBatch_OffersCancel_AndCountsDownToTheEndOfItsWindow()
+    {
+        _api.Add(TestBatches.Json("batch_running", "in_progress", total: 1000, completed: 300, failed: 10));
+
+        var (_, html) = await GetAsync("/batches/batch_running");
+
+        Assert.Contains("data-testid=\"cancel-batch\">Cancel batch…</button>", html, StringComparison.Ordinal);
+        Assert.Matches("<button [^>]*disabled[^>]*data-testid=\"cancel-batch\"", html); // until the circuit is live
+        Assert.Contains("The completion window ends in <strong>23 h 30 min</strong>", html, StringComparison.Ordinal);
+        Assert.Contains("for 29 min so far", html, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"eta\"", html, StringComparison.Ordinal);
+        // 310 finished in the 29 min 55 s it has been in progress: about 10 a minute.
+        Assert.Contains("<dd data-testid=\"throughput\">10 requests/min</dd>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FailedValidation_ShowsEachErrorWithItsLine()
+    {
+        _api.Add(TestBatches.Json("batch_invalid", "failed", total: 0, completed: 0, failed: 0, change: b =>
+        {
+            b["in_progress_at"] = null;
+            b["failed_at"] = C + 20;
+            b["request_counts"] = new JsonObject { ["total"] = 0, ["completed"] = 0, ["failed"] = 0 };
+            b["errors"] = JsonNode.Parse("""
+                {"object":"list","data":[
+                  {"code":"invalid_json_line","message":"This line is not parseable as valid JSON.","param":null,"line":2},
+                  {"code":"mismatched_model","message":"The provided model 'gpt-4o' does not match the model of the batch.","param":"body.model","line":7}]}
+                """);
+        }));
+
+        var (_, html) = await GetAsync("/batches/batch_invalid");
+
+        Assert.Contains("Errors <span class=\"card__count\">2</span>", html, StringComparison.Ordinal);
+        Assert.Matches("<td><code>invalid_json_line</code></td>\\s*<td class=\"data-table__wrap\">This line is not parseable as valid JSON.</td>\\s*<td>—</td>\\s*<td class=\"data-table__number\">2</td>", html);
+        Assert.Matches("(?s)<td><code>mismatched_model</code></td>.*?<td>body.model</td>\\s*<td class=\"data-table__number\">7</td>", html);
+        Assert.Contains("No request of this batch ran.", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnknownBatch_Answers404_WithAWayBackAndASearch()
+    {
+        _api.Add(TestBatches.Json("batch_other", "completed"));
+
+        var (status, html) = await GetAsync("/batches/batch_missing");
+
+        Assert.Equal(HttpStatusCode.NotFound, status);
+        Assert.Contains("This batch is not in the cache", html, StringComparison.Ordinal);
+        Assert.Contains("href=\"batches?q=batch_missing\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FailingSync_KeepsTheCachedBatchOnScreen_AndSaysWhy()
+    {
+        _api.Add(TestBatches.Json("batch_running", "in_progress"));
+        using var client = _app.CreateClient();
+        await _app.WaitForSyncAsync(s => s.Phase == SyncPhase.Polling);
+        _api.Fault = async context =>
+        {
+            await ApiTestServer.WriteJsonAsync(context, """{"error":{"message":"The server is overloaded.","type":"server_error","param":null,"code":null}}""", 503);
+            return true;
+        };
+        await _app.WaitForSyncAsync(s => s.Phase == SyncPhase.Failing);
+
+        var html = WebUtility.HtmlDecode(await client.GetStringAsync("/batches/batch_running", Token));
+
+        Assert.Contains("data-testid=\"detail-status\">in progress</span>", html, StringComparison.Ordinal);
+        Assert.Matches("data-testid=\"sync-failing\">\\s*The last sync of <strong>OpenAI</strong> failed \\(.*The server is overloaded", html);
+        Assert.Contains("Sync failing", html, StringComparison.Ordinal); // the app bar's indicator
+    }
+
+    [Fact]
+    public async Task Api_ReturnsWhatThePageShows_WithTheHistoryAndThePace()
+    {
+        _api.Add(TestBatches.Json("batch_running", "in_progress", total: 1000, completed: 300, failed: 10));
+        using var client = _app.CreateClient();
+        await _app.WaitForSyncAsync(s => s.Phase == SyncPhase.Polling);
+
+        using var body = JsonDocument.Parse(await client.GetStringAsync("/api/batches/batch_running", Token));
+        using var missing = await client.GetAsync("/api/batches/batch_missing", Token);
+        using var list = JsonDocument.Parse(await client.GetStringAsync("/api/batches", Token));
+
+        var batch = body.RootElement;
+        Assert.Equal("in_progress", batch.GetProperty("status").GetString());
+        Assert.Equal(690, batch.GetProperty("request_counts").GetProperty("pending").GetInt32());
+        var point = Assert.Single(batch.GetProperty("history").EnumerateArray());
+        Assert.Equal(300, point.GetProperty("completed").GetInt32());
+        var throughput = batch.GetProperty("throughput");
+        Assert.Equal("average", throughput.GetProperty("basis").GetString());
+        Assert.Equal(310 / (1795 / 60.0), throughput.GetProperty("requests_per_minute").GetDouble(), 6);
+        Assert.Equal(JsonValueKind.String, throughput.GetProperty("estimated_end").ValueKind);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.False(list.RootElement.GetProperty("data")[0].TryGetProperty("history", out _), "the list leaves the history out");
+    }
+
+    [Fact]
+    public async Task EveryFixtureBatch_HasADetailPage_ThatShowsItsStatus()
+    {
+        var folder = SharedFixtures.Folder;
+        if (folder is null)
+        {
+            Assert.False(SharedFixtures.IsCi, "CI must have ../shared/fixtures/openai beside the repository.");
+            Assert.Skip("The shared fixtures folder is not beside this checkout.");
+        }
+
+        var expected = new Dictionary<string, BatchStatus>();
+        foreach (var file in Directory.EnumerateFiles(folder, "*.json"))
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(file));
+            var root = document.RootElement;
+            var items = root.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Array ? data.EnumerateArray().ToList()
+                : root.TryGetProperty("object", out var kind) && kind.GetString() == "batch" ? [root] : [];
+            foreach (var item in items)
+            {
+                var batch = BatchReader.Read(item).Batch!;
+                if (expected.TryAdd(batch.Id, batch.Status))
+                {
+                    _api.Add(item.GetRawText());
+                }
+            }
+        }
+
+        using var client = _app.CreateClient();
+        await _app.WaitForSyncAsync(s => s.Phase == SyncPhase.Polling);
+        foreach (var (id, status) in expected)
+        {
+            using var response = await client.GetAsync($"/batches/{Uri.EscapeDataString(id)}", Token);
+            var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync(Token));
+
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{id}: {response.StatusCode}");
+            Assert.Contains($"data-testid=\"detail-status\">{status.Name.Replace('_', ' ')}</span>", html, StringComparison.Ordinal);
+            Assert.Contains("Status timeline", html, StringComparison.Ordinal);
+        }
+    }
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+}
