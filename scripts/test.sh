@@ -20,8 +20,9 @@ if [ ! -x "$chromium" ]; then
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
 fi
 
-step "Restoring local tools (dotnet-ef)"
+step "Restoring local tools (dotnet-ef) and the browser tests' npm packages (axe-core)"
 dotnet tool restore >/dev/null
+npm ci --prefix tests/EndToEnd.Tests --no-audit --no-fund --loglevel=error >/dev/null
 
 step "Building (warnings are errors)"
 dotnet build BatchDashboard.sln --nologo -clp:ErrorsOnly

@@ -42,5 +42,25 @@ public sealed class LiveListTests(BrowserFixture browser) : IAsyncLifetime
         Assert.Empty(session.Errors);
     }
 
+    [Fact]
+    public async Task BatchNotYetCached_AnswersNotFound_ThenAppearsOnItsPage_OnceSynced()
+    {
+        await _app.WaitForSyncAsync(s => s.Phase == SyncPhase.Polling);
+        await using var session = await PageSession.OpenAsync(browser.Browser, _baseAddress);
+        var page = session.Page;
+
+        var response = await page.GotoAsync("/batches/batch_late");
+        await session.WaitForInteractiveAsync();
+        Assert.Equal(404, response!.Status);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "This batch is not in the cache" })).ToBeVisibleAsync();
+
+        _api.Add(TestBatches.Json("batch_late", "validating", created: TestBatches.Created + 120));
+
+        await Expect(page.GetByTestId("detail-status")).ToHaveTextAsync("validating");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("batch_late");
+        // A 404 answer is a console error in Chromium; nothing else may be.
+        Assert.All(session.Errors, error => Assert.Contains("404", error, StringComparison.Ordinal));
+    }
+
     public ValueTask DisposeAsync() => _app.DisposeAsync();
 }

@@ -1,0 +1,33 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace BatchDashboard.EndToEnd.Tests;
+
+/// <summary>
+/// axe-core (installed from npm by scripts/test.sh into this project's node_modules) run in the page: the rules of
+/// WCAG 2.1 A and AA and best practice, contrast included.
+/// </summary>
+public static class Accessibility
+{
+    private static readonly string Script = Path.Combine(BatchDashboard.Tests.Shared.RepoPaths.Root, "tests", "EndToEnd.Tests", "node_modules", "axe-core", "axe.min.js");
+
+    /// <summary>The serious and critical violations on the page as it is now, one line each: rule, impact, where.</summary>
+    public static async Task<IReadOnlyList<string>> SeriousViolationsAsync(IPage page)
+    {
+        if (!File.Exists(Script))
+        {
+            throw new InvalidOperationException($"axe-core is missing at {Script}. Run ./scripts/test.sh, which installs it (npm ci).");
+        }
+
+        await page.AddScriptTagAsync(new() { Path = Script });
+        var json = await page.EvaluateAsync<string>("""
+            async () => {
+                const result = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } });
+                return JSON.stringify(result.violations
+                    .filter(v => v.impact === "serious" || v.impact === "critical")
+                    .map(v => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")}`));
+            }
+            """);
+        return JsonSerializer.Deserialize<string[]>(json) ?? [];
+    }
+}

@@ -1,0 +1,160 @@
+using System.Text.RegularExpressions;
+using BatchDashboard.Core.Sync;
+using BatchDashboard.Tests.Shared;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace BatchDashboard.EndToEnd.Tests;
+
+/// <summary>What a person does every day, in Chromium against the demo: filter, open a batch, read it, cancel it.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class DashboardJourneyTests(BrowserFixture browser) : IAsyncLifetime
+{
+    private readonly DashboardAppFactory _app = new DashboardAppFactory().WithDemo();
+    private Uri _baseAddress = default!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _baseAddress = _app.StartOnLoopback();
+        await _app.WaitForSyncAsync(s => s.ConnectionId == "demo" && s.Phase == SyncPhase.Polling);
+    }
+
+    [Fact]
+    public async Task FilterFromTheHeader_OpenABatch_SeeItsChartsAndTimeline_CancelIt_AndWatchItTurnCancelling()
+    {
+        await using var session = await PageSession.OpenAsync(browser.Browser, _baseAddress);
+        var page = session.Page;
+        await page.GotoAsync("/");
+        await session.WaitForInteractiveAsync();
+
+        // The header's "in progress" count is a filter.
+        await page.Locator("a.status-filter[data-status=\"in_progress\"]").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("batches\\?status=in_progress$"));
+        var rows = page.Locator("tbody tr");
+        await Expect(rows.First).ToBeVisibleAsync();
+        var chips = await page.Locator("tbody tr .status-chip").AllInnerTextsAsync();
+        Assert.NotEmpty(chips);
+        Assert.All(chips, chip => Assert.Equal("in progress", chip));
+        await session.ScreenshotAsync("journey-1-filtered-in-progress");
+
+        // Open the first running batch.
+        var link = rows.First.Locator(".batch-table__id a");
+        var id = (await link.GetAttributeAsync("title"))!;
+        await link.ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex($"batches/{id}\\?connection=demo$"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync(id);
+        await Expect(page.GetByTestId("detail-status")).ToHaveTextAsync("in progress");
+        await Expect(page.GetByRole(AriaRole.Img, new() { NameRegex = new Regex("completed, [\\d,]+ failed and [\\d,]+ pending of [\\d,]+ requests") })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Request counts" })).ToBeVisibleAsync();
+        await Expect(page.Locator("li[data-phase=\"in_progress\"][aria-current=\"step\"]")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("current-phase")).ToContainTextAsync("so far");
+        await Expect(page.GetByTestId("expiry")).ToContainTextAsync("The completion window ends in");
+        await session.ScreenshotAsync("journey-2-running-batch");
+
+        // Cancel it: confirm, then the page turns "cancelling" by itself, without a reload.
+        await page.EvaluateAsync("() => { window.__sameDocument = true; }");
+        await page.GetByTestId("cancel-batch").ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Alertdialog, new() { Name = "Cancel this batch?" });
+        await Expect(dialog).ToBeVisibleAsync();
+        await Expect(dialog.GetByRole(AriaRole.Button, new() { Name = "Keep it running" })).ToBeFocusedAsync();
+        await session.ScreenshotAsync("journey-3-confirm-cancel");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel batch", Exact = true }).ClickAsync();
+
+        await Expect(page.GetByTestId("detail-status")).ToHaveTextAsync("cancelling");
+        await Expect(page.GetByTestId("toast")).ToContainTextAsync("Cancel requested. The API answered: cancelling.");
+        await Expect(page.Locator("li[data-phase=\"cancelling\"][aria-current=\"step\"]")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("cancel-batch")).ToHaveCountAsync(0);
+        Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the page reloaded");
+        await session.ScreenshotAsync("journey-4-cancelling");
+
+        // Back to the list: the batch is cancelling there too.
+        await page.GetByRole(AriaRole.Navigation, new() { Name = "Breadcrumb" }).GetByRole(AriaRole.Link, new() { Name = "Batches" }).ClickAsync();
+        await Expect(page.Locator($"tr[data-batch-id=\"{id}\"] .status-chip")).ToHaveTextAsync("cancelling");
+        Assert.Empty(session.Errors);
+    }
+
+    [Fact]
+    public async Task BothPages_InBothThemes_HaveNoSeriousOrCriticalAccessibilityViolations()
+    {
+        await using var session = await PageSession.OpenAsync(browser.Browser, _baseAddress);
+        var page = session.Page;
+        var found = new List<string>();
+        foreach (var scheme in new[] { ColorScheme.Light, ColorScheme.Dark })
+        {
+            await page.EmulateMediaAsync(new() { ColorScheme = scheme });
+            await page.GotoAsync("/");
+            await session.WaitForInteractiveAsync();
+            found.AddRange((await Accessibility.SeriousViolationsAsync(page)).Select(v => $"list, {scheme}: {v}"));
+
+            var running = await page.Locator("tr:has(.status-in-progress) .batch-table__id a").First.GetAttributeAsync("href");
+            await page.GotoAsync(running!);
+            await Expect(page.GetByTestId("detail-status")).ToBeVisibleAsync();
+            await session.WaitForInteractiveAsync();
+            await page.Locator("details.raw-json summary").ClickAsync();
+            found.AddRange((await Accessibility.SeriousViolationsAsync(page)).Select(v => $"detail, {scheme}: {v}"));
+            await session.ScreenshotAsync($"a11y-detail-{scheme.ToString().ToLowerInvariant()}");
+
+            var failed = await page.EvaluateAsync<string>("async () => (await (await fetch('api/batches?status=failed&limit=1')).json()).data[0].id");
+            await page.GotoAsync($"/batches/{failed}");
+            await Expect(page.GetByTestId("detail-status")).ToHaveTextAsync("failed");
+            found.AddRange((await Accessibility.SeriousViolationsAsync(page)).Select(v => $"failed batch, {scheme}: {v}"));
+        }
+
+        Assert.True(found.Count == 0, string.Join(Environment.NewLine, found));
+        Assert.Empty(session.Errors);
+    }
+
+    [Fact]
+    public async Task Keyboard_OpensTheConfirmDialog_KeepsFocusInside_AndEscapeGivesItBack()
+    {
+        await using var session = await PageSession.OpenAsync(browser.Browser, _baseAddress);
+        var page = session.Page;
+        await page.GotoAsync("/batches?status=in_progress");
+        await session.WaitForInteractiveAsync();
+        await page.Locator("tbody tr .batch-table__id a").First.ClickAsync();
+        var cancel = page.GetByTestId("cancel-batch");
+        await Expect(cancel).ToBeEnabledAsync();
+
+        await cancel.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        var dialog = page.GetByRole(AriaRole.Alertdialog);
+        var keep = dialog.GetByRole(AriaRole.Button, new() { Name = "Keep it running" });
+        await Expect(keep).ToBeFocusedAsync();
+        Assert.Empty(await Accessibility.SeriousViolationsAsync(page));
+        await page.Keyboard.PressAsync("Tab");
+        await Expect(dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel batch", Exact = true })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Tab"); // wraps around, never leaves the dialog
+        await Expect(keep).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Escape");
+
+        await Expect(dialog).ToHaveCountAsync(0);
+        await Expect(cancel).ToBeFocusedAsync();
+        await Expect(page.GetByTestId("detail-status")).ToHaveTextAsync("in progress");
+        Assert.Empty(session.Errors);
+    }
+
+    [Fact]
+    public async Task ThemeSwitch_AppliesTheChoice_AndRemembersIt()
+    {
+        await using var session = await PageSession.OpenAsync(browser.Browser, _baseAddress);
+        var page = session.Page;
+        await page.GotoAsync("/");
+        await session.WaitForInteractiveAsync();
+        var html = page.Locator("html");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Follow the system theme" })).ToHaveAttributeAsync("aria-pressed", "true");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Dark theme" }).ClickAsync();
+        await Expect(html).ToHaveAttributeAsync("data-theme", "dark");
+        await page.ReloadAsync();
+        await session.WaitForInteractiveAsync();
+        await Expect(html).ToHaveAttributeAsync("data-theme", "dark");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Dark theme" })).ToHaveAttributeAsync("aria-pressed", "true");
+        await session.ScreenshotAsync("batches-dark");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Follow the system theme" }).ClickAsync();
+        await Expect(html).Not.ToHaveAttributeAsync("data-theme", new Regex("."));
+        Assert.Empty(session.Errors);
+    }
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+}
