@@ -26,6 +26,12 @@ internal static class DemoHistory
         new("/v1/moderations", ["omni-moderation-latest"], "ugc-moderation", "post", 0.09),
     ];
 
+    /// <summary>
+    /// How far back the history goes: a month, less the few minutes an input file is uploaded before its batch, so no
+    /// batch refers to an input file already past its 30 days (which the API deletes).
+    /// </summary>
+    private static readonly TimeSpan Oldest = TimeSpan.FromDays(30) - TimeSpan.FromMinutes(5);
+
     private static readonly string[] Teams = ["search", "support", "growth", "data-platform", "trust-safety"];
     private static readonly string[] Owners = ["amira", "jonas", "li.wei", "sofia", "tomasz", "priya"];
 
@@ -114,7 +120,7 @@ internal static class DemoHistory
         if (roll < 0.68)
         {
             // Completed, mostly cleanly; some with many failures, a few where every request failed.
-            var created = now - Between(random, TimeSpan.FromHours(8), TimeSpan.FromDays(30));
+            var created = now - Between(random, TimeSpan.FromHours(8), Oldest);
             var duration = Between(random, TimeSpan.FromMinutes(8), TimeSpan.FromHours(6));
             var failures = random.NextDouble() switch
             {
@@ -131,7 +137,7 @@ internal static class DemoHistory
         else if (roll < 0.77)
         {
             // Failed validation: a bad input file, or the organization's enqueued-token limit.
-            var created = now - Between(random, TimeSpan.FromHours(1), TimeSpan.FromDays(30));
+            var created = now - Between(random, TimeSpan.FromHours(1), Oldest);
             var plan = Plan(Between(random, TimeSpan.FromSeconds(15), TimeSpan.FromMinutes(4)), 10, TimeSpan.FromMinutes(1));
             var defect = (Defect)random.Next(0, 6);
             var forced = defect == Defect.None
@@ -142,14 +148,14 @@ internal static class DemoHistory
         else if (roll < 0.84)
         {
             // Expired: the 24-hour window ran out with work left; what finished is kept.
-            var created = now - Between(random, TimeSpan.FromHours(26), TimeSpan.FromDays(30));
+            var created = now - Between(random, TimeSpan.FromHours(26), Oldest);
             var plan = Plan(TimeSpan.FromMinutes(3), requests / Between(random, TimeSpan.FromHours(28), TimeSpan.FromHours(60)).TotalSeconds, TimeSpan.FromMinutes(2)) with { ExpiringTime = Between(random, TimeSpan.FromMinutes(8), TimeSpan.FromMinutes(12)) };
             Create(state, random, workload, created, plan, requests);
         }
         else
         {
             // Cancelled, mostly while still validating (as in real data), some part-way through.
-            var created = now - Between(random, TimeSpan.FromHours(3), TimeSpan.FromDays(30));
+            var created = now - Between(random, TimeSpan.FromHours(3), Oldest);
             var whileValidating = random.NextDouble() < 0.7;
             var plan = Plan(whileValidating ? TimeSpan.FromMinutes(30) : TimeSpan.FromMinutes(2), requests / TimeSpan.FromHours(3).TotalSeconds, TimeSpan.FromMinutes(2))
                 with { CancellingTime = random.NextDouble() < 0.1 ? TimeSpan.FromMinutes(47) : Between(random, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(12)) };
