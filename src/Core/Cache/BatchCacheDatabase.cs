@@ -28,6 +28,8 @@ internal sealed class BatchCacheDatabase(
         await context.Database.MigrateAsync(cancellationToken);
         // WAL lets pages read while the sync writes; the mode is stored in the file, so once is enough.
         await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        // Refreshes the planner's statistics where the data has grown since they were taken (cheap when it has not).
+        await context.Database.ExecuteSqlRawAsync("PRAGMA optimize;", cancellationToken);
     }
 
     public async Task<CacheStatus> CheckAsync(CancellationToken cancellationToken)

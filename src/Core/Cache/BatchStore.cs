@@ -131,6 +131,17 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         await transaction.CommitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Takes the query planner's statistics (SQLite's ANALYZE). Without them it takes an equality on a column of a
+    /// few values, such as the endpoint, for a selective one, and sorts thousands of rows where walking the created
+    /// index would stop after a page. Called once the first import has filled the cache; start-up refreshes them.
+    /// </summary>
+    public async Task AnalyzeAsync(CancellationToken cancellationToken)
+    {
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        await context.Database.ExecuteSqlRawAsync("ANALYZE;", cancellationToken);
+    }
+
     /// <summary>How many of these batches the cache already holds.</summary>
     public async Task<int> CountCachedAsync(string connectionId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
     {

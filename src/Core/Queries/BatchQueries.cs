@@ -96,11 +96,12 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
     {
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
         await using var command = await OpenCommandAsync(context, cancellationToken);
+        // One seek of the (connection, id) index per connection: every connection with cached batches has a sync state.
         command.CommandText = """
             SELECT b.connection_id, d.raw_json, b.first_seen_at, b.updated_at
             FROM batches b
             JOIN batch_documents d ON d.batch_key = b.key
-            WHERE b.id = $id AND ($connection IS NULL OR b.connection_id = $connection)
+            WHERE b.id = $id AND b.connection_id IN (SELECT connection_id FROM sync_states WHERE $connection IS NULL OR connection_id = $connection)
             ORDER BY b.updated_at DESC
             LIMIT 1
             """;
@@ -116,19 +117,33 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
         var unindexed = await UnindexedConnectionsAsync(context, filter, cancellationToken);
 
-        // Three small queries, each answered from an index: counts from the status index, running requests from the
-        // partial index of unfinished batches, and recent failures from a range of the created index.
+        // Three small queries: counts from the table the triggers keep (or, under a filter, from an index), running
+        // requests from the partial index of unfinished batches, and recent failures from a range of the created index.
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
         var total = 0;
         await using (var command = await OpenCommandAsync(context, cancellationToken))
         {
-            var where = new StringBuilder();
-            AppendFilter(where, command, filter, includeStatuses: false, unindexed);
-            command.CommandText = $"""
-                SELECT b.status, NULL, COUNT(*) FROM batches b WHERE b.status <> 'unknown'{where} GROUP BY b.status
-                UNION ALL
-                SELECT b.status, b.status_raw, COUNT(*) FROM batches b WHERE b.status = 'unknown'{where} GROUP BY b.status_raw
-                """;
+            if (!NarrowsBeyondConnection(filter))
+            {
+                // Every batch, or one connection's: the counts the triggers keep (a few rows, whatever the size).
+                command.CommandText = """
+                    SELECT name, NULL, SUM(count) FROM batch_status_counts
+                    WHERE $connection_id IS NULL OR connection_id = $connection_id
+                    GROUP BY name HAVING SUM(count) > 0
+                    """;
+                command.Parameters.AddWithValue("$connection_id", (object?)filter.ConnectionId ?? DBNull.Value);
+            }
+            else
+            {
+                var where = new StringBuilder();
+                AppendFilter(where, command, filter, includeStatuses: false, unindexed, byEndpointOrModel: true);
+                command.CommandText = $"""
+                    SELECT b.status, NULL, COUNT(*) FROM batches b WHERE b.status <> 'unknown'{where} GROUP BY b.status
+                    UNION ALL
+                    SELECT b.status, b.status_raw, COUNT(*) FROM batches b WHERE b.status = 'unknown'{where} GROUP BY b.status_raw
+                    """;
+            }
+
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -172,6 +187,11 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         return new BatchSummary(counts, total, inFlight, failedBatches, failedRequests);
     }
 
+    /// <summary>True when the filter selects by more than connection (statuses aside: the counts ignore them).</summary>
+    private static bool NarrowsBeyondConnection(BatchFilter filter) =>
+        filter.Endpoint is not null || filter.Model is not null || filter.CreatedFrom is not null || filter.CreatedTo is not null
+        || !string.IsNullOrEmpty(filter.MetadataKey) || !string.IsNullOrWhiteSpace(filter.Text);
+
     private static DateTimeOffset Later(DateTimeOffset? a, DateTimeOffset b) => a is { } value && value > b ? value : b;
 
     public async Task<IReadOnlyList<BatchProgressPoint>> GetHistoryAsync(string connectionId, string batchId, CancellationToken cancellationToken)
@@ -188,9 +208,31 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
     public async Task<(IReadOnlyList<string> Endpoints, IReadOnlyList<string> Models)> GetFacetsAsync(CancellationToken cancellationToken)
     {
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var endpoints = await context.Batches.AsNoTracking().Where(b => b.Endpoint != null).Select(b => b.Endpoint!).Distinct().OrderBy(e => e).ToListAsync(cancellationToken);
-        var models = await context.Batches.AsNoTracking().Where(b => b.Model != null).Select(b => b.Model!).Distinct().OrderBy(m => m).ToListAsync(cancellationToken);
-        return (endpoints, models);
+        return (await DistinctAsync(context, "endpoint", cancellationToken), await DistinctAsync(context, "model", cancellationToken));
+    }
+
+    /// <summary>
+    /// The distinct values of an indexed column, each found by one seek past the previous one: a handful of index
+    /// lookups, where <c>SELECT DISTINCT</c> reads every row (48 ms at 100,000 batches).
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> DistinctAsync(BatchCacheDbContext context, string column, CancellationToken cancellationToken)
+    {
+        await using var command = await OpenCommandAsync(context, cancellationToken);
+        command.CommandText = $"""
+            WITH RECURSIVE next(value) AS (
+                SELECT MIN({column}) FROM batches
+                UNION ALL
+                SELECT (SELECT MIN({column}) FROM batches WHERE {column} > next.value) FROM next WHERE next.value IS NOT NULL)
+            SELECT value FROM next WHERE value IS NOT NULL
+            """;
+        var values = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
     }
 
     private static string SortKey(BatchSortField field) => field switch
@@ -206,8 +248,13 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         _ => "b.created_at",
     };
 
+    /// <param name="byEndpointOrModel">
+    /// Let SQLite answer an endpoint or model filter from their indexes: right for the header counts, which group
+    /// within them. A page in created order, or a range of recent days, stops sooner walking the created index, so
+    /// there the comparison is written <c>+column</c>, which keeps the planner off those indexes.
+    /// </param>
     private static void AppendFilter(StringBuilder where, SqliteCommand command, BatchFilter filter, bool includeStatuses,
-        IReadOnlyList<string> unindexedConnections)
+        IReadOnlyList<string> unindexedConnections, bool byEndpointOrModel = false)
     {
         if (includeStatuses && filter.Statuses.Count > 0)
         {
@@ -228,8 +275,8 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
             }
         }
 
-        Equal("b.endpoint", "$endpoint", filter.Endpoint);
-        Equal("b.model", "$model", filter.Model);
+        Equal(byEndpointOrModel ? "b.endpoint" : "+b.endpoint", "$endpoint", filter.Endpoint);
+        Equal(byEndpointOrModel ? "b.model" : "+b.model", "$model", filter.Model);
         Equal("b.connection_id", "$connection_id", filter.ConnectionId);
         if (filter.CreatedFrom is { } from)
         {

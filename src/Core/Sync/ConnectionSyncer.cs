@@ -42,6 +42,7 @@ internal sealed class ConnectionSyncer(
             {
                 // One pass after the first import (or after a crash cut it short); later writes keep it current.
                 await store.BuildSearchIndexAsync(Connection.Id, cancellationToken);
+                await store.AnalyzeAsync(cancellationToken);
                 state.SearchIndexed = true;
             }
 

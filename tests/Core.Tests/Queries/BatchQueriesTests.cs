@@ -201,4 +201,41 @@ public sealed class BatchQueriesTests : IAsyncLifetime
         Assert.Equal(["/v1/chat/completions", "/v1/embeddings"], endpoints);
         Assert.Equal(["gpt-4.1", "gpt-4o-mini-2024-07-18"], models);
     }
+
+    [Fact]
+    public async Task Summary_KeptByTheTriggers_EqualsACountOfEveryRow_ThroughInsertsStatusChangesAndUnknownStatuses()
+    {
+        // Moves and additions: one batch finishes, another is cancelled, an unknown status arrives, then is understood.
+        await _harness.Store.UpsertAsync("main", [Read(TestBatches.Json("batch_c", "completed", created: 3_000, change: j => j["model"] = "gpt-4.1"))], Token);
+        await _harness.Store.UpsertAsync("main", [Read(TestBatches.Json("batch_f", "Paused", created: 6_000)), Read(TestBatches.Json("batch_g", "PAUSED", created: 6_100))], Token);
+        await _harness.Store.UpsertAsync("other", [Read(TestBatches.Json("batch_y", "cancelling", created: 4_600))], Token);
+        await _harness.Store.UpsertAsync("other", [Read(TestBatches.Json("batch_y", "cancelled", created: 4_600))], Token);
+
+        foreach (var connection in new string?[] { null, "main", "other" })
+        {
+            var kept = await _harness.Queries.SummarizeAsync(new() { ConnectionId = connection }, Token);
+            // Any created range sends the counts to the rows themselves.
+            var scanned = await _harness.Queries.SummarizeAsync(new() { ConnectionId = connection, CreatedFrom = DateTimeOffset.FromUnixTimeSeconds(0) }, Token);
+
+            Assert.Equal(scanned.Total, kept.Total);
+            Assert.Equal(scanned.CountsByStatus.OrderBy(c => c.Key), kept.CountsByStatus.OrderBy(c => c.Key));
+        }
+
+        var all = await _harness.Queries.SummarizeAsync(new(), Token);
+        Assert.Equal(9, all.Total);
+        Assert.Equal(3, all.CountsByStatus["completed"]); // batch_a, batch_c (main) and batch_z (other)
+        Assert.Equal(1, all.CountsByStatus["Paused"]);
+        Assert.Equal(1, all.CountsByStatus["PAUSED"]);
+        Assert.Equal(1, all.CountsByStatus["cancelled"]);
+        Assert.False(all.CountsByStatus.ContainsKey("cancelling"));
+    }
+
+    [Fact]
+    public async Task Get_FindsABatchInAnyConnection_OrInTheOneNamed()
+    {
+        Assert.Equal("main", (await _harness.Queries.GetAsync("batch_c", null, Token))!.ConnectionId);
+        Assert.Equal("other", (await _harness.Queries.GetAsync("batch_z", "other", Token))!.ConnectionId);
+        Assert.Null(await _harness.Queries.GetAsync("batch_z", "main", Token));
+        Assert.Null(await _harness.Queries.GetAsync("batch_nope", null, Token));
+    }
 }
