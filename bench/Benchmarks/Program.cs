@@ -1,18 +1,48 @@
+using System.Globalization;
 using BatchDashboard.Benchmarks;
 
-// dotnet run -c Release --project bench/Benchmarks -- [--batches N] [--out FILE]
+// dotnet run -c Release --project bench/Benchmarks -- [--suite core|pages|all] [--batches N] [--poll SECONDS] [--runs N] [--out FILE]
+var suite = "all";
 var batches = 100_000;
+var poll = TimeSpan.FromSeconds(3);
+var runs = 300;
 string? output = null;
 for (var i = 0; i < args.Length - 1; i++)
 {
-    if (args[i] == "--batches") { batches = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture); }
-    if (args[i] == "--out") { output = args[i + 1]; }
+    switch (args[i])
+    {
+        case "--suite": suite = args[i + 1]; break;
+        case "--batches": batches = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+        case "--poll": poll = TimeSpan.FromSeconds(double.Parse(args[i + 1], CultureInfo.InvariantCulture)); break;
+        case "--runs": runs = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+        case "--out": output = args[i + 1]; break;
+    }
 }
 
-var report = await CoreBenchmarks.RunAsync(batches);
+if (suite is not ("core" or "pages" or "all"))
+{
+    Console.Error.WriteLine($"--suite '{suite}' is not core, pages or all.");
+    return 2;
+}
+
+var report = new System.Text.StringBuilder();
+report.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}; {DateTime.UtcNow:yyyy-MM-dd}");
+report.AppendLine();
+if (suite is "core" or "all")
+{
+    report.AppendLine("## Core: parsing, import and list queries").AppendLine().AppendLine(await CoreBenchmarks.RunAsync(batches));
+}
+
+if (suite is "pages" or "all")
+{
+    report.AppendLine("## Pages over HTTP, and live updates").AppendLine().AppendLine(await PageBenchmarks.RunAsync(batches, poll, runs));
+}
+
 Console.WriteLine(report);
 if (output is not null)
 {
-    await File.WriteAllTextAsync(output, report);
+    await File.WriteAllTextAsync(output, report.ToString());
     Console.WriteLine($"Written to {output}");
 }
+
+return 0;

@@ -1,0 +1,268 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using BatchDashboard.Core;
+using BatchDashboard.Core.Batches;
+using BatchDashboard.Core.Cache;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace BatchDashboard.Benchmarks;
+
+/// <summary>
+/// The dashboard as a user runs it (<c>dotnet run</c>, Release, its own process) over a cache of many batches:
+/// pages rendered by the server over HTTP beside an empty page of the same app, and how soon an upstream change
+/// shows in a page open in Chromium.
+/// </summary>
+internal static class PageBenchmarks
+{
+    private const string Connection = "openai";
+
+    public static async Task<string> RunAsync(int count, TimeSpan pollInterval, int runs)
+    {
+        var folder = Directory.CreateTempSubdirectory("batch-dashboard-pages-").FullName;
+        var database = Path.Combine(folder, "cache.db");
+        var newest = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 60;
+        var json = SyntheticBatches.Create(count, newest);
+        var report = new StringBuilder();
+        report.AppendLine(CultureInfo.InvariantCulture, $"Batches cached: {count:N0}; active poll interval {pollInterval.TotalSeconds:0.#} s; {runs} timed requests per page after 20 warm-up ones.");
+        report.AppendLine();
+
+        await FillCacheAsync(database, json, newest);
+        await using var upstream = new FrozenUpstream(json);
+        var port = FreePort();
+        using var dashboard = StartDashboard(database, upstream.BaseUrl, port, pollInterval);
+        try
+        {
+            var address = new Uri($"http://127.0.0.1:{port}/");
+            using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+            await WaitForSyncAsync(http, dashboard);
+
+            var completed = json.Select(j => JsonNode.Parse(j)!).First(b => b["status"]!.GetValue<string>() == "completed")["id"]!.GetValue<string>();
+            var pages = new (string Name, string Path)[]
+            {
+                ("empty page (the not-found page: layout, app bar, one message)", "/not-found"),
+                ("batch list, newest 50", "/batches"),
+                ("batch list, status = failed", "/batches?status=failed"),
+                ("batch list, free text", "/batches?q=run-1234"),
+                ("batch detail (completed)", $"/batches/{completed}?connection={Connection}"),
+            };
+
+            report.AppendLine("| page (GET, server-rendered HTML) | median | p99 | bytes |");
+            report.AppendLine("| --- | --- | --- | --- |");
+            double? empty = null;
+            double? list = null;
+            foreach (var (name, path) in pages)
+            {
+                var (median, p99, bytes) = await TimeAsync(http, path, runs);
+                empty ??= median;
+                if (path == "/batches")
+                {
+                    list = median;
+                }
+
+                report.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {median:0.00} ms | {p99:0.00} ms | {bytes:N0} |");
+            }
+
+            report.AppendLine();
+            report.AppendLine(CultureInfo.InvariantCulture, $"List page against the empty page: {list / empty:0.0}x (target: median ≤ 20 ms and ≤ 3x).");
+            report.AppendLine();
+
+            var (latencies, calls) = await LiveLatencyAsync(address, upstream, newest);
+            report.AppendLine(CultureInfo.InvariantCulture,
+                $"Upstream change to open page (a new batch listed upstream until its row is in the open list in Chromium), {latencies.Length} times: " +
+                $"median {latencies[latencies.Length / 2]:0.00} s, max {latencies[^1]:0.00} s; target ≤ {pollInterval.TotalSeconds + 1:0.#} s (poll interval + 1 s). " +
+                $"Upstream calls meanwhile: {calls}.");
+            return report.ToString();
+        }
+        finally
+        {
+            Stop(dashboard);
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>The cache as a finished first import leaves it: every batch, the free-text index, the sync state.</summary>
+    private static async Task FillCacheAsync(string database, List<string> json, long newest)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:BatchCache"] = $"Data Source={database}",
+        }).Build();
+        await using var services = new ServiceCollection().AddLogging().AddBatchCore(configuration).BuildServiceProvider();
+        await services.GetRequiredService<IBatchCacheDatabase>().MigrateAsync(CancellationToken.None);
+        var store = services.GetRequiredService<BatchStore>();
+        foreach (var page in json.Select(j => BatchReader.Read(j).Batch!).Chunk(100))
+        {
+            await store.UpsertAsync(Connection, page, CancellationToken.None);
+        }
+
+        await store.BuildSearchIndexAsync(Connection, CancellationToken.None);
+        await store.AnalyzeAsync(CancellationToken.None);
+        await store.SaveSyncStateAsync(new SyncStateRecord
+        {
+            ConnectionId = Connection, InitialImportComplete = true, SearchIndexed = true, LastSuccessAt = newest,
+        }, CancellationToken.None);
+    }
+
+    private static Process StartDashboard(string database, Uri upstream, int port, TimeSpan pollInterval)
+    {
+        var start = new ProcessStartInfo("dotnet", ["run", "-c", "Release", "--no-launch-profile", "--project", Path.Combine(RepoRoot, "src", "Dashboard")])
+        {
+            WorkingDirectory = RepoRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["OPENAI_API_KEY"] = "sk-bench";
+        start.Environment["OPENAI_BASE_URL"] = upstream.ToString();
+        start.Environment["Urls"] = $"http://127.0.0.1:{port}";
+        start.Environment["ConnectionStrings__BatchCache"] = $"Data Source={database}";
+        start.Environment["BatchDashboard__Sync__ActivePollInterval"] = pollInterval.ToString("c", CultureInfo.InvariantCulture);
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet run did not start");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) { Console.Error.WriteLine("dashboard: " + line); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static async Task WaitForSyncAsync(HttpClient http, Process dashboard)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromMinutes(3))
+        {
+            if (dashboard.HasExited)
+            {
+                throw new InvalidOperationException($"The dashboard exited with code {dashboard.ExitCode}.");
+            }
+
+            try
+            {
+                using var health = JsonDocument.Parse(await http.GetStringAsync(new Uri("healthz", UriKind.Relative)));
+                if (health.RootElement.GetProperty("checks").GetProperty("sync").GetProperty("data").GetProperty(Connection).GetProperty("state").GetString() == "polling")
+                {
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or KeyNotFoundException or JsonException)
+            {
+                // Still building or starting.
+            }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException("The dashboard did not report its sync as polling within 3 minutes.");
+    }
+
+    private static async Task<(double Median, double P99, long Bytes)> TimeAsync(HttpClient http, string path, int runs)
+    {
+        long bytes = 0;
+        async Task<double> OnceAsync()
+        {
+            var watch = Stopwatch.StartNew();
+            using var response = await http.GetAsync(new Uri(path.TrimStart('/'), UriKind.Relative));
+            var body = await response.Content.ReadAsByteArrayAsync();
+            var elapsed = watch.Elapsed.TotalMilliseconds;
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                throw new InvalidOperationException($"GET {path} answered {(int)response.StatusCode}.");
+            }
+
+            bytes = body.Length;
+            return elapsed;
+        }
+
+        for (var i = 0; i < 20; i++)
+        {
+            await OnceAsync();
+        }
+
+        var times = new double[runs];
+        for (var i = 0; i < runs; i++)
+        {
+            times[i] = await OnceAsync();
+        }
+
+        Array.Sort(times);
+        return (times[runs / 2], times[(int)Math.Ceiling(runs * 0.99) - 1], bytes);
+    }
+
+    /// <summary>Adds a batch upstream, then times until its row is in the list open in Chromium (no reload).</summary>
+    private static async Task<(double[] Seconds, int UpstreamCalls)> LiveLatencyAsync(Uri address, FrozenUpstream upstream, long newest)
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("BD_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        });
+        var page = await browser.NewPageAsync(new() { BaseURL = address.ToString() });
+        await page.GotoAsync("/batches");
+        await page.Locator(".app-shell[data-interactive=\"true\"]").WaitForAsync(new() { Timeout = 30_000 });
+
+        var calls = upstream.Calls;
+        var samples = new List<double>();
+        for (var i = 1; i <= 10; i++)
+        {
+            var id = $"batch_bench_live_{i:D2}";
+            var json = new JsonObject
+            {
+                ["id"] = id, ["object"] = "batch", ["endpoint"] = "/v1/chat/completions", ["model"] = "gpt-4o-mini-2024-07-18",
+                ["input_file_id"] = "file-benchlive" + i, ["completion_window"] = "24h", ["status"] = "validating",
+                ["created_at"] = newest + (i * 5), ["expires_at"] = newest + (i * 5) + 86_400,
+                ["request_counts"] = new JsonObject { ["total"] = 0, ["completed"] = 0, ["failed"] = 0 },
+                ["metadata"] = new JsonObject { ["bench"] = "live" },
+            }.ToJsonString();
+            var watch = Stopwatch.StartNew();
+            upstream.Add(json);
+            await page.Locator($"tr[data-batch-id=\"{id}\"]").WaitForAsync(new() { Timeout = 60_000 });
+            samples.Add(watch.Elapsed.TotalSeconds);
+            // Start the next change at a random point of the poll cycle.
+            await Task.Delay(Random.Shared.Next(200, 1500));
+        }
+
+        samples.Sort();
+        return ([.. samples], upstream.Calls - calls);
+    }
+
+    private static void Stop(Process process)
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(10_000);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public static string RepoRoot { get; } = FindRoot();
+
+    private static string FindRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "BatchDashboard.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("BatchDashboard.sln was not found above the benchmark.");
+    }
+}
