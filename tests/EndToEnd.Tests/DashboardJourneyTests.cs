@@ -156,5 +156,27 @@ public sealed class DashboardJourneyTests(BrowserFixture browser) : IAsyncLifeti
         Assert.Empty(session.Errors);
     }
 
+    [Fact]
+    public async Task CopyButton_PutsTheIdOnTheClipboard_AndTimesShowTheReadersLocalTimeOnHover()
+    {
+        await using var session = await PageSession.OpenAsync(browser.Browser, _baseAddress, timezoneId: "Asia/Tokyo");
+        var page = session.Page;
+        await page.GotoAsync("/");
+        await session.WaitForInteractiveAsync();
+        var row = page.Locator("tbody tr").First;
+        var id = await row.GetAttributeAsync("data-batch-id");
+
+        await row.GetByRole(AriaRole.Button, new() { Name = "Copy batch id" }).ClickAsync();
+
+        Assert.Equal(id, await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
+        await Expect(row.GetByRole(AriaRole.Button, new() { Name = "Copy batch id" })).ToHaveAttributeAsync("data-copied", "true");
+        // The server renders UTC; the page turns it into Tokyo time (UTC+9), keeping UTC beside it.
+        var created = row.Locator("time").First;
+        var utc = await created.GetAttributeAsync("data-utc");
+        Assert.Matches("^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} UTC$", utc);
+        await Expect(created).ToHaveAttributeAsync("title", new Regex($"GMT\\+9.*\\({Regex.Escape(utc!)}\\)$"));
+        Assert.Empty(session.Errors);
+    }
+
     public ValueTask DisposeAsync() => _app.DisposeAsync();
 }

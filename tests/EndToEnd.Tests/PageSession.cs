@@ -32,9 +32,16 @@ public sealed class PageSession : IAsyncDisposable
         get { lock (_errors) { return [.. _errors]; } }
     }
 
-    public static async Task<PageSession> OpenAsync(IBrowser browser, Uri baseAddress)
+    /// <param name="timezoneId">The browser's time zone (an IANA name); the machine's when null.</param>
+    public static async Task<PageSession> OpenAsync(IBrowser browser, Uri baseAddress, string? timezoneId = null)
     {
-        var context = await browser.NewContextAsync(new() { BaseURL = baseAddress.ToString(), ViewportSize = new() { Width = 1280, Height = 800 } });
+        var context = await browser.NewContextAsync(new()
+        {
+            BaseURL = baseAddress.ToString(),
+            ViewportSize = new() { Width = 1280, Height = 800 },
+            TimezoneId = timezoneId,
+            Permissions = ["clipboard-read", "clipboard-write"],
+        });
         return new PageSession(context, await context.NewPageAsync());
     }
 
