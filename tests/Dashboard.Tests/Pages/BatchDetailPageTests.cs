@@ -14,10 +14,15 @@ public sealed class BatchDetailPageTests : IAsyncDisposable
     private const long C = TestBatches.Created;
     private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(C).AddMinutes(30);
 
-    private readonly DashboardAppFactory _app = new DashboardAppFactory().WithClock(new ManualClock(Now));
+    private readonly ManualClock _clock = new(Now);
+    private readonly DashboardAppFactory _app;
     private readonly FakeBatchApi _api;
 
-    public BatchDetailPageTests() => _api = _app.WithFakeUpstream();
+    public BatchDetailPageTests()
+    {
+        _app = new DashboardAppFactory().WithClock(_clock);
+        _api = _app.WithFakeUpstream();
+    }
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
@@ -123,6 +128,29 @@ public sealed class BatchDetailPageTests : IAsyncDisposable
         Assert.Contains("data-testid=\"detail-status\">in progress</span>", html, StringComparison.Ordinal);
         Assert.Matches("data-testid=\"sync-failing\">\\s*The last sync of <strong>OpenAI</strong> failed \\(.*The server is overloaded", html);
         Assert.Contains("Sync failing", html, StringComparison.Ordinal); // the app bar's indicator
+    }
+
+    [Fact]
+    public async Task RunningBatch_NotConfirmedForMinutes_IsMarkedStale()
+    {
+        _api.Add(TestBatches.Json("batch_running", "in_progress"));
+        using var client = _app.CreateClient();
+        await _app.WaitForSyncAsync(s => s.Phase == SyncPhase.Polling);
+        // The upstream stops answering (no error yet: the request hangs), and five minutes pass. Once a request
+        // hangs, every earlier cycle has ended: none can record a later success.
+        var hanging = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _api.Fault = async context =>
+        {
+            hanging.TrySetResult();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            return true;
+        };
+        await hanging.Task.WaitAsync(TimeSpan.FromSeconds(10), Token);
+        _clock.Advance(TimeSpan.FromMinutes(5));
+
+        var html = WebUtility.HtmlDecode(await client.GetStringAsync("/batches/batch_running", Token));
+
+        Assert.Matches("data-testid=\"stale\">\\s*Not confirmed with the API since <time[^>]*>5 min ago</time>: the figures may be behind.", html);
     }
 
     [Fact]

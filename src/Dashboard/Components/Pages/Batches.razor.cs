@@ -1,3 +1,4 @@
+using System.Data.Common;
 using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Connections;
 using BatchDashboard.Core.Queries;
@@ -36,6 +37,7 @@ public sealed partial class Batches : IDisposable
     private IReadOnlySet<string> _highlighted = new HashSet<string>();
     private IDisposable? _subscription;
     private int _reloadState; // 0 idle, 1 reloading, 2 reloading and another change arrived
+    private string? _loadError;
 
     [Inject] private IBatchQueries Queries { get; set; } = default!;
     [Inject] private IConnectionCatalog Connections { get; set; } = default!;
@@ -43,6 +45,7 @@ public sealed partial class Batches : IDisposable
     [Inject] private ISyncStatusProvider Sync { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private ILogger<Batches> Logger { get; set; } = default!;
 
     [SupplyParameterFromQuery(Name = "status")] public string? StatusParameter { get; set; }
     [SupplyParameterFromQuery(Name = "endpoint")] public string? EndpointParameter { get; set; }
@@ -86,14 +89,24 @@ public sealed partial class Batches : IDisposable
 
     private async Task LoadAsync()
     {
-        // A mangled cursor (an edited URL) restarts from the first page.
-        var page = await Queries.ListAsync(_query.ToRequest(PageSize), _disposed.Token);
-        _now = Time.GetUtcNow();
-        _rows = [.. page.Items.Select(item => BatchRowViewModel.From(item, _now))];
-        _nextCursor = page.NextCursor;
-        _summary = await Queries.SummarizeAsync(_query.ToFilter(), _disposed.Token);
-        _cached = _query.HasFilters ? (await Queries.SummarizeAsync(new BatchFilter(), _disposed.Token)).Total : _summary.Total;
-        (_endpoints, _models) = await Queries.GetFacetsAsync(_disposed.Token);
+        try
+        {
+            var page = await Queries.ListAsync(_query.ToRequest(PageSize), _disposed.Token);
+            _now = Time.GetUtcNow();
+            _rows = [.. page.Items.Select(item => BatchRowViewModel.From(item, _now))];
+            _nextCursor = page.NextCursor;
+            _summary = await Queries.SummarizeAsync(_query.ToFilter(), _disposed.Token);
+            _cached = _query.HasFilters ? (await Queries.SummarizeAsync(new BatchFilter(), _disposed.Token)).Total : _summary.Total;
+            (_endpoints, _models) = await Queries.GetFacetsAsync(_disposed.Token);
+            _loadError = null;
+        }
+        catch (DbException ex)
+        {
+            // What was read last stays on screen, with a word on why it is not moving.
+            Logger.LogError(ex, "Reading the batch list from the cache failed");
+            _loadError = "The cache database did not answer; the error is in the server log.";
+        }
+
         _failing = [.. Sync.GetAll().Where(s => s.Phase == SyncPhase.Failing)];
     }
 
