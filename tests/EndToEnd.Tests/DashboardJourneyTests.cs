@@ -51,6 +51,10 @@ public sealed class DashboardJourneyTests(BrowserFixture browser) : IAsyncLifeti
         await Expect(page.GetByTestId("expiry")).ToContainTextAsync("The completion window ends in");
         await session.ScreenshotAsync("journey-2-running-batch");
 
+        // Refresh now asks the API at once and says what it answered.
+        await page.GetByTestId("refresh").ClickAsync();
+        await Expect(page.GetByTestId("toast").Last).ToContainTextAsync("Refreshed from the API: in progress.");
+
         // Cancel it: confirm, then the page turns "cancelling" by itself, without a reload.
         await page.EvaluateAsync("() => { window.__sameDocument = true; }");
         await page.GetByTestId("cancel-batch").ClickAsync();
@@ -61,7 +65,7 @@ public sealed class DashboardJourneyTests(BrowserFixture browser) : IAsyncLifeti
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel batch", Exact = true }).ClickAsync();
 
         await Expect(page.GetByTestId("detail-status")).ToHaveTextAsync("cancelling");
-        await Expect(page.GetByTestId("toast")).ToContainTextAsync("Cancel requested. The API answered: cancelling.");
+        await Expect(page.GetByTestId("toast").Last).ToContainTextAsync("Cancel requested. The API answered: cancelling.");
         await Expect(page.Locator("li[data-phase=\"cancelling\"][aria-current=\"step\"]")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("cancel-batch")).ToHaveCountAsync(0);
         Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the page reloaded");
