@@ -2,6 +2,7 @@ using BatchDashboard.Core.Api;
 using BatchDashboard.Core.Cache;
 using BatchDashboard.Core.Connections;
 using BatchDashboard.Core.Queries;
+using BatchDashboard.Core.Results;
 using BatchDashboard.Core.Sync;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -69,6 +70,14 @@ public static class BatchCoreServiceCollectionExtensions
         services.TryAddSingleton<IBatchChangeNotifications>(provider => provider.GetRequiredService<BatchChangeNotifier>());
         services.TryAddSingleton<SyncStatusBoard>();
         services.TryAddSingleton<ISyncStatusProvider>(provider => provider.GetRequiredService<SyncStatusBoard>());
+
+        // The results explorer: files indexed in the background into the cache, read beside their local copies.
+        services.TryAddSingleton<ResultStore>();
+        services.TryAddSingleton<ResultIndexer>();
+        services.TryAddSingleton<ResultIndexService>();
+        services.TryAddSingleton<IResultIndexing>(provider => provider.GetRequiredService<ResultIndexService>());
+        services.AddHostedService(provider => provider.GetRequiredService<ResultIndexService>());
+        services.TryAddSingleton<IResultQueries, ResultQueries>();
 
         // Registered after the migration service, so the schema is there before the first cycle.
         services.TryAddSingleton<BatchSyncService>();

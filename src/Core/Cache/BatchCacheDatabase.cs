@@ -68,6 +68,13 @@ internal sealed class BatchCacheDatabase(
         {
             File.Delete(file);
         }
+
+        // The local copies of batches' files belong to this cache.
+        var files = Results.ResultFilesFolder.For(Path.GetFullPath(path));
+        if (Directory.Exists(files))
+        {
+            Directory.Delete(files, recursive: true);
+        }
     }
 
     private static string DataSourceOf(DbContext context) =>

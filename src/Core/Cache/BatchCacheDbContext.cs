@@ -15,6 +15,12 @@ internal sealed class BatchCacheDbContext(DbContextOptions<BatchCacheDbContext> 
 
     public DbSet<BatchSnapshotRecord> BatchSnapshots => Set<BatchSnapshotRecord>();
 
+    public DbSet<ResultFileRecord> ResultFiles => Set<ResultFileRecord>();
+
+    public DbSet<ResultRequestRecord> ResultRequests => Set<ResultRequestRecord>();
+
+    public DbSet<ResultProblemRecord> ResultProblems => Set<ResultProblemRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(BatchCacheDbContext).Assembly);
 }

@@ -15,77 +15,13 @@ public interface IBatchChangeNotifications
 
 internal sealed class BatchChangeNotifier(Microsoft.Extensions.Logging.ILogger<BatchChangeNotifier> logger) : IBatchChangeNotifications
 {
-    private readonly Lock _gate = new();
-    private Func<CacheChange, Task>[] _handlers = [];
+    private readonly Notifier<CacheChange> _notifier = new(logger);
 
-    public IDisposable Subscribe(Func<CacheChange, Task> handler)
-    {
-        lock (_gate)
-        {
-            _handlers = [.. _handlers, handler];
-        }
-
-        return new Subscription(this, handler);
-    }
+    public IDisposable Subscribe(Func<CacheChange, Task> handler) => _notifier.Subscribe(handler);
 
     public Task PublishAsync(CacheChange change)
     {
-        foreach (var handler in Volatile.Read(ref _handlers))
-        {
-            try
-            {
-                var running = handler(change);
-                if (!running.IsCompletedSuccessfully)
-                {
-                    _ = ObserveAsync(running);
-                }
-            }
-#pragma warning disable CA1031 // A subscriber's failure must not reach the sync.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                LogFailure(ex);
-            }
-        }
-
+        _notifier.Publish(change);
         return Task.CompletedTask;
-    }
-
-    private async Task ObserveAsync(Task running)
-    {
-        try
-        {
-            await running;
-        }
-#pragma warning disable CA1031 // A subscriber's failure must not reach the sync.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogFailure(ex);
-        }
-    }
-
-    private void LogFailure(Exception ex) =>
-        Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(logger, ex, "A cache change subscriber failed");
-
-    private void Unsubscribe(Func<CacheChange, Task> handler)
-    {
-        lock (_gate)
-        {
-            _handlers = [.. _handlers.Where(h => h != handler)];
-        }
-    }
-
-    private sealed class Subscription(BatchChangeNotifier owner, Func<CacheChange, Task> handler) : IDisposable
-    {
-        private int _disposed;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            {
-                owner.Unsubscribe(handler);
-            }
-        }
     }
 }

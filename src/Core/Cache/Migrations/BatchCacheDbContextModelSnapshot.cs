@@ -207,6 +207,212 @@ namespace BatchDashboard.Core.Cache.Migrations
                     b.ToTable("batch_snapshots", (string)null);
                 });
 
+            modelBuilder.Entity("BatchDashboard.Core.Cache.ResultFileRecord", b =>
+                {
+                    b.Property<long>("Key")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("key");
+
+                    b.Property<long>("BatchKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("batch_key");
+
+                    b.Property<long>("BytesRead")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bytes_read");
+
+                    b.Property<long?>("BytesTotal")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("bytes_total");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error");
+
+                    b.Property<bool>("ExpiredUpstream")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expired_upstream");
+
+                    b.Property<string>("FileId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("file_id");
+
+                    b.Property<long?>("IndexedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("indexed_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<int>("Lines")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("lines");
+
+                    b.Property<string>("LocalPath")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("local_path");
+
+                    b.Property<int>("MalformedLines")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("malformed_lines");
+
+                    b.Property<string>("Model")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<long?>("UpstreamExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("upstream_expires_at");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("BatchKey", "Kind")
+                        .IsUnique()
+                        .HasDatabaseName("ux_result_files_batch_kind");
+
+                    b.ToTable("result_files", (string)null);
+                });
+
+            modelBuilder.Entity("BatchDashboard.Core.Cache.ResultProblemRecord", b =>
+                {
+                    b.Property<long>("Key")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("key");
+
+                    b.Property<long>("BatchKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("batch_key");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<int>("Line")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("line");
+
+                    b.Property<string>("Message")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("BatchKey", "Kind", "Line")
+                        .HasDatabaseName("ix_result_problems_batch");
+
+                    b.ToTable("result_problems", (string)null);
+                });
+
+            modelBuilder.Entity("BatchDashboard.Core.Cache.ResultRequestRecord", b =>
+                {
+                    b.Property<long>("Key")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("key");
+
+                    b.Property<long>("BatchKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("batch_key");
+
+                    b.Property<long>("CachedTokens")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cached_tokens");
+
+                    b.Property<string>("CustomId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("custom_id");
+
+                    b.Property<string>("ErrorCode")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error_code");
+
+                    b.Property<string>("ErrorMessage")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error_message");
+
+                    b.Property<int?>("InputLength")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("input_length");
+
+                    b.Property<int?>("InputLine")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("input_line");
+
+                    b.Property<long?>("InputOffset")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("input_offset");
+
+                    b.Property<long>("InputTokens")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("input_tokens");
+
+                    b.Property<int>("Outcome")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("outcome");
+
+                    b.Property<long>("OutputTokens")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("output_tokens");
+
+                    b.Property<long>("Position")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("position");
+
+                    b.Property<long>("ReasoningTokens")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("reasoning_tokens");
+
+                    b.Property<string>("ResultKind")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("result_kind");
+
+                    b.Property<int?>("ResultLength")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("result_length");
+
+                    b.Property<int?>("ResultLine")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("result_line");
+
+                    b.Property<long?>("ResultOffset")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("result_offset");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("status_code");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("BatchKey", "CustomId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_result_requests_batch_custom_id");
+
+                    b.HasIndex("BatchKey", "Position")
+                        .HasDatabaseName("ix_result_requests_position");
+
+                    b.HasIndex("BatchKey", "ErrorCode", "Position")
+                        .HasDatabaseName("ix_result_requests_error_code");
+
+                    b.HasIndex("BatchKey", "Outcome", "Position")
+                        .HasDatabaseName("ix_result_requests_outcome");
+
+                    b.ToTable("result_requests", (string)null);
+                });
+
             modelBuilder.Entity("BatchDashboard.Core.Cache.SyncStateRecord", b =>
                 {
                     b.Property<string>("ConnectionId")
@@ -261,6 +467,33 @@ namespace BatchDashboard.Core.Cache.Migrations
                 });
 
             modelBuilder.Entity("BatchDashboard.Core.Cache.BatchSnapshotRecord", b =>
+                {
+                    b.HasOne("BatchDashboard.Core.Cache.BatchRecord", null)
+                        .WithMany()
+                        .HasForeignKey("BatchKey")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("BatchDashboard.Core.Cache.ResultFileRecord", b =>
+                {
+                    b.HasOne("BatchDashboard.Core.Cache.BatchRecord", null)
+                        .WithMany()
+                        .HasForeignKey("BatchKey")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("BatchDashboard.Core.Cache.ResultProblemRecord", b =>
+                {
+                    b.HasOne("BatchDashboard.Core.Cache.BatchRecord", null)
+                        .WithMany()
+                        .HasForeignKey("BatchKey")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("BatchDashboard.Core.Cache.ResultRequestRecord", b =>
                 {
                     b.HasOne("BatchDashboard.Core.Cache.BatchRecord", null)
                         .WithMany()

@@ -1,0 +1,152 @@
+using BatchDashboard.Core.Api;
+using BatchDashboard.Core.Cache;
+using Microsoft.Extensions.Logging;
+
+namespace BatchDashboard.Core.Results;
+
+/// <summary>
+/// Indexes one of a batch's files: streams it from the API into a local copy while reading it line by line, and
+/// writes each request's place and outcome into the cache a slice at a time. Memory stays flat whatever the file's
+/// size: one line buffer and one slice of lines. A file already indexed, with its copy present, is not read again
+/// (files never change); a 404 marks it expired upstream and keeps whatever was indexed.
+/// </summary>
+internal sealed class ResultIndexer(ResultStore store, TimeProvider timeProvider, ILogger<ResultIndexer> logger)
+{
+    /// <summary>Lines per transaction: large enough to amortize the commit, small enough to show progress.</summary>
+    public const int SliceSize = 2_000;
+
+    public async Task<ResultFileRecord> IndexAsync(IBatchApiClient client, string folder, long batchKey, ResultFileKind kind, string fileId,
+        Action<ResultFileRecord> progress, CancellationToken cancellationToken)
+    {
+        var kindName = ResultStore.NameOf(kind);
+        var existing = (await store.GetFilesAsync(batchKey, cancellationToken)).FirstOrDefault(f => f.Kind == kindName);
+        var relative = ResultFilesFolder.RelativePath(client.Connection.Id, fileId);
+        var path = Path.Combine(folder, relative);
+        if (existing is { State: "indexed" } done && done.FileId == fileId && File.Exists(path))
+        {
+            return done;
+        }
+
+        var file = new ResultFileRecord
+        {
+            BatchKey = batchKey, Kind = kindName, FileId = fileId, State = ResultStore.NameOf(ResultFileState.Indexing),
+            ExpiredUpstream = existing?.ExpiredUpstream ?? false,
+        };
+        await store.SaveFileAsync(file, cancellationToken);
+        await store.ClearProblemsAsync(batchKey, kindName, cancellationToken);
+        progress(file);
+
+        var partial = path + ".partial";
+        try
+        {
+            var metadata = await client.GetFileAsync(fileId, cancellationToken);
+            file.BytesTotal = metadata?.Bytes;
+            file.UpstreamExpiresAt = metadata?.ExpiresAt?.ToUnixTimeSeconds();
+            await using var content = await client.OpenFileContentAsync(fileId, cancellationToken);
+            if (content is null)
+            {
+                // Gone upstream (30 days, or sooner with output_expires_after). A file indexed before keeps its index.
+                var kept = existing is { State: "indexed" } && existing.FileId == fileId && existing.LocalPath is not null && File.Exists(Path.Combine(folder, existing.LocalPath));
+                var gone = kept ? existing! : file;
+                gone.State = ResultStore.NameOf(kept ? ResultFileState.Indexed : ResultFileState.ExpiredUpstream);
+                gone.ExpiredUpstream = true;
+                gone.Error = kept ? null : "The API no longer has this file (it deletes batch files after 30 days, or sooner when the batch asked).";
+                await store.SaveFileAsync(gone, cancellationToken);
+                progress(gone);
+                return gone;
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await using (var copy = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.Asynchronous | FileOptions.SequentialScan))
+            {
+                await ReadLinesAsync(content, copy, batchKey, kind, file, progress, cancellationToken);
+                await copy.FlushAsync(cancellationToken);
+            }
+
+            File.Move(partial, path, overwrite: true);
+            file.LocalPath = relative;
+            file.State = ResultStore.NameOf(ResultFileState.Indexed);
+            file.IndexedAt = timeProvider.GetUtcNow().ToUnixTimeSeconds();
+            file.BytesTotal ??= file.BytesRead;
+            await store.SaveFileAsync(file, cancellationToken);
+            progress(file);
+            return file;
+        }
+        catch (Exception ex) when (ex is BatchApiException or IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("Indexing {Kind} file {FileId} of connection {Connection} failed: {Error}", kindName, fileId, client.Connection.Id,
+                ex is BatchApiException api ? api.Summary : ex.Message);
+            TryDelete(partial);
+            file.State = ResultStore.NameOf(ResultFileState.Failed);
+            file.Error = ex is BatchApiException apiError ? $"The API answered: {apiError.Summary}" : $"The local copy could not be written: {ex.Message}";
+            await store.SaveFileAsync(file, CancellationToken.None);
+            progress(file);
+            return file;
+        }
+        catch (OperationCanceledException)
+        {
+            TryDelete(partial);
+            file.State = ResultStore.NameOf(ResultFileState.Waiting);
+            await store.SaveFileAsync(file, CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task ReadLinesAsync(Stream content, Stream copy, long batchKey, ResultFileKind kind, ResultFileRecord file,
+        Action<ResultFileRecord> progress, CancellationToken cancellationToken)
+    {
+        using var reader = new JsonLineReader(content, copy);
+        var slice = new List<IndexedLine>(SliceSize);
+        while (await reader.ReadAsync(cancellationToken) is { } line)
+        {
+            slice.Add(Parse(line, kind, file));
+            file.Lines++;
+            if (slice.Count == SliceSize)
+            {
+                file.BytesRead = reader.BytesRead;
+                await store.WriteAsync(batchKey, kind, slice, file, cancellationToken);
+                slice.Clear();
+                progress(file);
+            }
+        }
+
+        file.BytesRead = reader.BytesRead;
+        await store.WriteAsync(batchKey, kind, slice, file, cancellationToken);
+    }
+
+    private static IndexedLine Parse(JsonLine line, ResultFileKind kind, ResultFileRecord file)
+    {
+        string? problem;
+        if (line.TooLong)
+        {
+            problem = $"The line is {line.Length:N0} bytes long, more than the index reads; it is left out.";
+        }
+        else if (kind == ResultFileKind.Input)
+        {
+            if (ResultLineParser.ParseInput(line.Bytes.Span, out problem) is { } input)
+            {
+                file.Model ??= input.Model;
+                return new IndexedLine(line.Number, line.Offset, line.Length, input, null, null);
+            }
+        }
+        else if (ResultLineParser.ParseResult(line.Bytes.Span, out problem) is { } result)
+        {
+            return new IndexedLine(line.Number, line.Offset, line.Length, null, result, null);
+        }
+
+        file.MalformedLines++;
+        return new IndexedLine(line.Number, line.Offset, line.Length, null, null, problem);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Left for the next attempt to overwrite.
+        }
+    }
+}

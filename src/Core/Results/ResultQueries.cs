@@ -1,0 +1,288 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using BatchDashboard.Core.Cache;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
+namespace BatchDashboard.Core.Results;
+
+/// <summary>What the results pages and exports read: the index in the cache, and the local copies of the files.</summary>
+public interface IResultQueries
+{
+    /// <summary>Each of the batch's files the index knows, with where its indexing stands (live while it runs).</summary>
+    Task<IReadOnlyList<ResultFileStatus>> GetFilesAsync(string connectionId, string batchId, CancellationToken cancellationToken);
+
+    /// <summary>A page of requests in input order, filtered; <paramref name="after"/> is the previous page's <see cref="ResultPage.NextCursor"/>.</summary>
+    Task<ResultPage> ListAsync(string connectionId, string batchId, ResultFilter filter, long? after, int pageSize, CancellationToken cancellationToken);
+
+    /// <summary>Every request the filter selects, a page at a time (for exports).</summary>
+    IAsyncEnumerable<ResultRow> AllAsync(string connectionId, string batchId, ResultFilter filter, CancellationToken cancellationToken);
+
+    Task<ResultSummary> SummarizeAsync(string connectionId, string batchId, CancellationToken cancellationToken);
+
+    /// <summary>One request by its exact custom_id, with its lines read from the local copies; null when not indexed.</summary>
+    Task<ResultDetail?> GetAsync(string connectionId, string batchId, string customId, CancellationToken cancellationToken);
+
+    /// <summary>The request's line of the given file, as the file holds it (for JSONL exports and retries).</summary>
+    Task<string?> ReadLineAsync(string connectionId, string batchId, ResultRow row, ResultFileKind kind, CancellationToken cancellationToken);
+
+    /// <summary>Lines the index could not read, first ones first.</summary>
+    Task<IReadOnlyList<ResultProblem>> GetProblemsAsync(string connectionId, string batchId, int limit, CancellationToken cancellationToken);
+
+    /// <summary>The local copy of one of the batch's files, to stream; null when there is none.</summary>
+    Task<Stream?> OpenLocalCopyAsync(string connectionId, string batchId, ResultFileKind kind, CancellationToken cancellationToken);
+}
+
+internal sealed class ResultQueries(IDbContextFactory<BatchCacheDbContext> contextFactory, ResultStore store, ResultIndexService indexing) : IResultQueries
+{
+    private const string Columns = "custom_id, outcome, status_code, error_code, error_message, input_tokens, cached_tokens, output_tokens, reasoning_tokens, input_line, result_kind, result_line, position";
+
+    public async Task<IReadOnlyList<ResultFileStatus>> GetFilesAsync(string connectionId, string batchId, CancellationToken cancellationToken)
+    {
+        if (indexing.GetProgress(connectionId, batchId) is { } live)
+        {
+            return live.Files;
+        }
+
+        if (await store.BatchKeyAsync(connectionId, batchId, cancellationToken) is not { } key)
+        {
+            return [];
+        }
+
+        return [.. (await store.GetFilesAsync(key, cancellationToken)).Select(indexing.Status).OrderBy(s => s.Kind)];
+    }
+
+    public async Task<ResultPage> ListAsync(string connectionId, string batchId, ResultFilter filter, long? after, int pageSize, CancellationToken cancellationToken)
+    {
+        pageSize = Math.Clamp(pageSize, 1, 1000);
+        if (await store.BatchKeyAsync(connectionId, batchId, cancellationToken) is not { } key)
+        {
+            return new ResultPage([], null);
+        }
+
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        await using var command = await OpenCommandAsync(context, cancellationToken);
+        var where = new StringBuilder("batch_key = $batch");
+        command.Parameters.AddWithValue("$batch", key);
+        AppendFilter(where, command, filter);
+        if (after is { } position)
+        {
+            where.Append(" AND position > $after");
+            command.Parameters.AddWithValue("$after", position);
+        }
+
+        command.Parameters.AddWithValue("$limit", pageSize + 1);
+        command.CommandText = $"SELECT {Columns} FROM result_requests WHERE {where} ORDER BY position LIMIT $limit";
+        var rows = new List<ResultRow>(pageSize + 1);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add(Row(reader));
+            }
+        }
+
+        long? next = null;
+        if (rows.Count > pageSize)
+        {
+            rows.RemoveAt(pageSize);
+            next = rows[^1].Position;
+        }
+
+        return new ResultPage(rows, next);
+    }
+
+    public async IAsyncEnumerable<ResultRow> AllAsync(string connectionId, string batchId, ResultFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        long? after = null;
+        do
+        {
+            var page = await ListAsync(connectionId, batchId, filter, after, 1000, cancellationToken);
+            foreach (var row in page.Items)
+            {
+                yield return row;
+            }
+
+            after = page.NextCursor;
+        }
+        while (after is not null);
+    }
+
+    public async Task<ResultSummary> SummarizeAsync(string connectionId, string batchId, CancellationToken cancellationToken)
+    {
+        var outcomes = new Dictionary<RequestOutcome, int>();
+        var errors = new List<ErrorGroup>();
+        if (await store.BatchKeyAsync(connectionId, batchId, cancellationToken) is not { } key)
+        {
+            return new ResultSummary(outcomes, 0, errors, TokenCounts.Zero, null);
+        }
+
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var total = 0;
+        var tokens = TokenCounts.Zero;
+        await using (var command = await OpenCommandAsync(context, cancellationToken))
+        {
+            command.CommandText = """
+                SELECT outcome, COUNT(*), SUM(input_tokens), SUM(cached_tokens), SUM(output_tokens), SUM(reasoning_tokens)
+                FROM result_requests WHERE batch_key = $batch GROUP BY outcome
+                """;
+            command.Parameters.AddWithValue("$batch", key);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var count = reader.GetInt32(1);
+                outcomes[(RequestOutcome)reader.GetInt32(0)] = count;
+                total += count;
+                tokens = new TokenCounts(tokens.Input + reader.GetInt64(2), tokens.Cached + reader.GetInt64(3), tokens.Output + reader.GetInt64(4), tokens.Reasoning + reader.GetInt64(5));
+            }
+        }
+
+        await using (var command = await OpenCommandAsync(context, cancellationToken))
+        {
+            // Each code's count, and the first request (in input order) as its example.
+            command.CommandText = """
+                SELECT g.error_code, g.count, r.custom_id, r.error_message
+                FROM (SELECT error_code, COUNT(*) AS count, MIN(position) AS first FROM result_requests
+                      WHERE batch_key = $batch AND error_code IS NOT NULL GROUP BY error_code) g
+                JOIN result_requests r ON r.batch_key = $batch AND r.position = g.first AND r.error_code = g.error_code
+                ORDER BY g.count DESC, g.error_code
+                """;
+            command.Parameters.AddWithValue("$batch", key);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                errors.Add(new ErrorGroup(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
+            }
+        }
+
+        var model = await context.ResultFiles.AsNoTracking().Where(f => f.BatchKey == key && f.Model != null).Select(f => f.Model).FirstOrDefaultAsync(cancellationToken);
+        return new ResultSummary(outcomes, total, errors, tokens, model);
+    }
+
+    public async Task<ResultDetail?> GetAsync(string connectionId, string batchId, string customId, CancellationToken cancellationToken)
+    {
+        if (await store.BatchKeyAsync(connectionId, batchId, cancellationToken) is not { } key)
+        {
+            return null;
+        }
+
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        await using var command = await OpenCommandAsync(context, cancellationToken);
+        command.CommandText = $"SELECT {Columns}, input_offset, input_length, result_offset, result_length FROM result_requests WHERE batch_key = $batch AND custom_id = $custom_id";
+        command.Parameters.AddWithValue("$batch", key);
+        command.Parameters.AddWithValue("$custom_id", customId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var row = Row(reader);
+        long? inputOffset = reader.IsDBNull(13) ? null : reader.GetInt64(13);
+        int? inputLength = reader.IsDBNull(14) ? null : reader.GetInt32(14);
+        long? resultOffset = reader.IsDBNull(15) ? null : reader.GetInt64(15);
+        int? resultLength = reader.IsDBNull(16) ? null : reader.GetInt32(16);
+        var files = (await store.GetFilesAsync(key, cancellationToken)).ToDictionary(f => ResultStore.KindOf(f.Kind));
+        var input = await ReadAsync(files.GetValueOrDefault(ResultFileKind.Input), inputOffset, inputLength, cancellationToken);
+        var result = row.ResultKind is { } kind ? await ReadAsync(files.GetValueOrDefault(kind), resultOffset, resultLength, cancellationToken) : null;
+        return new ResultDetail(row, input, result);
+    }
+
+    public async Task<string?> ReadLineAsync(string connectionId, string batchId, ResultRow row, ResultFileKind kind, CancellationToken cancellationToken)
+    {
+        var detail = await GetAsync(connectionId, batchId, row.CustomId, cancellationToken);
+        return kind == ResultFileKind.Input ? detail?.InputLine : detail?.ResultLine;
+    }
+
+    public async Task<IReadOnlyList<ResultProblem>> GetProblemsAsync(string connectionId, string batchId, int limit, CancellationToken cancellationToken)
+    {
+        if (await store.BatchKeyAsync(connectionId, batchId, cancellationToken) is not { } key)
+        {
+            return [];
+        }
+
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var rows = await context.ResultProblems.AsNoTracking().Where(p => p.BatchKey == key)
+            .OrderBy(p => p.Kind).ThenBy(p => p.Line).Take(limit).ToListAsync(cancellationToken);
+        return [.. rows.Select(p => new ResultProblem(ResultStore.KindOf(p.Kind), p.Line, p.Message))];
+    }
+
+    public async Task<Stream?> OpenLocalCopyAsync(string connectionId, string batchId, ResultFileKind kind, CancellationToken cancellationToken)
+    {
+        if (await store.BatchKeyAsync(connectionId, batchId, cancellationToken) is not { } key)
+        {
+            return null;
+        }
+
+        var file = (await store.GetFilesAsync(key, cancellationToken)).FirstOrDefault(f => f.Kind == ResultStore.NameOf(kind));
+        var path = file?.LocalPath is { } relative ? Path.Combine(indexing.Folder, relative) : null;
+        return path is not null && File.Exists(path)
+            ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan)
+            : null;
+    }
+
+    private async Task<string?> ReadAsync(ResultFileRecord? file, long? offset, int? length, CancellationToken cancellationToken)
+    {
+        if (file?.LocalPath is not { } relative || offset is not { } start || length is not { } count)
+        {
+            return null;
+        }
+
+        var path = Path.Combine(indexing.Folder, relative);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.Asynchronous | FileOptions.RandomAccess);
+        var buffer = new byte[count];
+        stream.Seek(start, SeekOrigin.Begin);
+        await stream.ReadExactlyAsync(buffer, cancellationToken);
+        return Encoding.UTF8.GetString(buffer);
+    }
+
+    private static void AppendFilter(StringBuilder where, SqliteCommand command, ResultFilter filter)
+    {
+        if (filter.Outcomes.Count > 0)
+        {
+            var names = filter.Outcomes.Distinct().Select((outcome, i) =>
+            {
+                command.Parameters.AddWithValue($"$outcome{i}", (int)outcome);
+                return $"$outcome{i}";
+            });
+            where.Append($" AND outcome IN ({string.Join(", ", names)})");
+        }
+
+        if (!string.IsNullOrEmpty(filter.ErrorCode))
+        {
+            where.Append(" AND error_code = $error_code");
+            command.Parameters.AddWithValue("$error_code", filter.ErrorCode);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.CustomId))
+        {
+            var text = filter.CustomId.Trim();
+            var escaped = text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+            where.Append(" AND custom_id LIKE $custom_id ESCAPE '\\'");
+            command.Parameters.AddWithValue("$custom_id", $"%{escaped}%");
+        }
+    }
+
+    private static ResultRow Row(SqliteDataReader reader) => new(
+        reader.GetString(0),
+        (RequestOutcome)reader.GetInt32(1),
+        reader.IsDBNull(2) ? null : reader.GetInt32(2),
+        reader.IsDBNull(3) ? null : reader.GetString(3),
+        reader.IsDBNull(4) ? null : reader.GetString(4),
+        new TokenCounts(reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8)),
+        reader.IsDBNull(9) ? null : reader.GetInt32(9),
+        reader.IsDBNull(10) ? null : ResultStore.KindOf(reader.GetString(10)),
+        reader.IsDBNull(11) ? null : reader.GetInt32(11),
+        reader.GetInt64(12));
+
+    private static async Task<SqliteCommand> OpenCommandAsync(BatchCacheDbContext context, CancellationToken cancellationToken)
+    {
+        await context.Database.OpenConnectionAsync(cancellationToken);
+        return ((SqliteConnection)context.Database.GetDbConnection()).CreateCommand();
+    }
+}

@@ -1,0 +1,109 @@
+using System.Text;
+using BatchDashboard.Core.Results;
+using BatchDashboard.Tests.Shared;
+
+namespace BatchDashboard.Core.Tests.Results;
+
+public sealed class ResultLineParserTests
+{
+    private static ResultLine Result(string json)
+    {
+        var line = ResultLineParser.ParseResult(Encoding.UTF8.GetBytes(json), out var problem);
+        Assert.Null(problem);
+        return line!;
+    }
+
+    [Fact]
+    public void AnOutputLine_Succeeded_WithItsChatUsage()
+    {
+        var line = Result("""
+            {"id":"batch_req_1","custom_id":"task-0","response":{"status_code":200,"request_id":"r1","body":{"id":"chatcmpl-1","object":"chat.completion",
+             "choices":[{"index":0,"message":{"role":"assistant","content":"{\"nested\": \"json\"}"}}],
+             "usage":{"prompt_tokens":57,"completion_tokens":23,"total_tokens":80,"prompt_tokens_details":{"cached_tokens":12},"completion_tokens_details":{"reasoning_tokens":4}}}},"error":null}
+            """);
+
+        Assert.Equal(new ResultLine("task-0", RequestOutcome.Succeeded, 200, null, null, new TokenCounts(57, 12, 23, 4)), line);
+    }
+
+    [Fact]
+    public void TheResponsesApisUsage_IsReadToo()
+    {
+        var line = Result("""
+            {"custom_id":"r","response":{"status_code":200,"body":{"object":"response","usage":{"input_tokens":10,"input_tokens_details":{"cached_tokens":2},"output_tokens":30,"output_tokens_details":{"reasoning_tokens":20},"total_tokens":40}}},"error":null}
+            """);
+
+        Assert.Equal(new TokenCounts(10, 2, 30, 20), line.Tokens);
+    }
+
+    [Fact]
+    public void AnHttpError_TakesTheCodeAndMessageOfItsBody()
+    {
+        var line = Result("""
+            {"custom_id":"r-7","response":{"status_code":400,"request_id":"x","body":{"error":{"message":"This model's maximum context length is 8192 tokens.","type":"invalid_request_error","param":"messages","code":"context_length_exceeded"}}},"error":null}
+            """);
+
+        Assert.Equal(new ResultLine("r-7", RequestOutcome.HttpError, 400, "context_length_exceeded", "This model's maximum context length is 8192 tokens.", TokenCounts.Zero), line);
+    }
+
+    [Fact]
+    public void AnHttpErrorWithoutACode_IsGroupedByItsTypeOrStatus()
+    {
+        Assert.Equal("server_error", Result("""{"custom_id":"a","response":{"status_code":500,"body":{"error":{"message":"boom","type":"server_error","code":null}}},"error":null}""").ErrorCode);
+        Assert.Equal("http_503", Result("""{"custom_id":"a","response":{"status_code":503,"body":"Service Unavailable"},"error":null}""").ErrorCode);
+    }
+
+    [Theory]
+    [InlineData("batch_expired", RequestOutcome.Expired)]
+    [InlineData("batch_cancelled", RequestOutcome.Cancelled)]
+    [InlineData("request_timeout", RequestOutcome.OtherError)]
+    public void AnErrorWithoutAResponse_IsNamedByItsCode(string code, RequestOutcome outcome)
+    {
+        var line = Result("""{"id":"batch_req_123","custom_id":"request-3","response":null,"error":{"code":"CODE","message":"Not run."}}""".Replace("CODE", code, StringComparison.Ordinal));
+
+        Assert.Equal((outcome, code, "Not run."), (line.Outcome, line.ErrorCode, line.ErrorMessage));
+    }
+
+    [Fact]
+    public void ACustomIdThatIsANumber_IsKeptAsItsText()
+    {
+        Assert.Equal("42", Result("""{"custom_id":42,"response":{"status_code":200,"body":{}},"error":null}""").CustomId);
+    }
+
+    [Theory]
+    [InlineData("{\"custom_id\": \"a\", \"response\": {", "not valid JSON")]
+    [InlineData("[1, 2]", "not a JSON object")]
+    [InlineData("{\"response\": null, \"error\": null}", "no custom_id")]
+    [InlineData("{\"custom_id\": \"a\"} {\"custom_id\": \"b\"}", "not valid JSON")]
+    public void ALineThatCannotBeRead_IsAProblemWithAReason(string json, string reason)
+    {
+        Assert.Null(ResultLineParser.ParseResult(Encoding.UTF8.GetBytes(json), out var problem));
+        Assert.Contains(reason, problem, StringComparison.Ordinal);
+        Assert.Null(ResultLineParser.ParseInput(Encoding.UTF8.GetBytes(json), out var inputProblem));
+        Assert.Contains(reason, inputProblem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnInputLine_GivesItsCustomIdAndModel()
+    {
+        var line = ResultLineParser.ParseInput("""{"custom_id":"request-1","method":"POST","url":"/v1/chat/completions","body":{"messages":[{"role":"user","content":"Hi"}],"model":"gpt-4o-mini"}}"""u8, out var problem);
+
+        Assert.Null(problem);
+        Assert.Equal(new InputLine("request-1", "gpt-4o-mini"), line);
+    }
+
+    [Fact]
+    public void EveryLineOfTheSharedJsonlFixtures_IsRead()
+    {
+        foreach (var file in Directory.EnumerateFiles(SharedFixtures.RequireFolder(), "*.jsonl"))
+        {
+            var input = Path.GetFileName(file).StartsWith("batch_input", StringComparison.Ordinal);
+            foreach (var (text, number) in File.ReadAllLines(file).Select((t, i) => (t, i + 1)).Where(l => l.t.Trim().Length > 0))
+            {
+                var bytes = Encoding.UTF8.GetBytes(text);
+                string? problem;
+                var read = input ? ResultLineParser.ParseInput(bytes, out problem) is not null : ResultLineParser.ParseResult(bytes, out problem) is not null;
+                Assert.True(read, $"{Path.GetFileName(file)} line {number}: {problem}");
+            }
+        }
+    }
+}
