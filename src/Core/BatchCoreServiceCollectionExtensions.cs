@@ -3,6 +3,7 @@ using BatchDashboard.Core.Cache;
 using BatchDashboard.Core.Connections;
 using BatchDashboard.Core.Queries;
 using BatchDashboard.Core.Results;
+using BatchDashboard.Core.Submissions;
 using BatchDashboard.Core.Sync;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
@@ -78,6 +79,7 @@ public static class BatchCoreServiceCollectionExtensions
         services.TryAddSingleton<IResultIndexing>(provider => provider.GetRequiredService<ResultIndexService>());
         services.AddHostedService(provider => provider.GetRequiredService<ResultIndexService>());
         services.TryAddSingleton<IResultQueries, ResultQueries>();
+        services.TryAddSingleton<IBatchRetries, BatchRetries>();
 
         // Registered after the migration service, so the schema is there before the first cycle.
         services.TryAddSingleton<BatchSyncService>();

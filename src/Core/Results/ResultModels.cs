@@ -96,8 +96,11 @@ public sealed record ResultFilter
 
     public string? ErrorCode { get; init; }
 
-    /// <summary>Part of a custom_id; an exact custom_id is found by index.</summary>
+    /// <summary>Part of a custom_id.</summary>
     public string? CustomId { get; init; }
+
+    /// <summary>One custom_id exactly, found by index.</summary>
+    public string? ExactCustomId { get; init; }
 }
 
 public sealed record ResultPage(IReadOnlyList<ResultRow> Items, long? NextCursor);

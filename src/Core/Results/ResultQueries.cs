@@ -23,8 +23,11 @@ public interface IResultQueries
     /// <summary>One request by its exact custom_id, with its lines read from the local copies; null when not indexed.</summary>
     Task<ResultDetail?> GetAsync(string connectionId, string batchId, string customId, CancellationToken cancellationToken);
 
-    /// <summary>The request's line of the given file, as the file holds it (for JSONL exports and retries).</summary>
-    Task<string?> ReadLineAsync(string connectionId, string batchId, ResultRow row, ResultFileKind kind, CancellationToken cancellationToken);
+    /// <summary>
+    /// Every request the filter selects, in input order, each with its input and result lines read from the local
+    /// copies (null where there is none): for exports and retries, with the files held open throughout.
+    /// </summary>
+    IAsyncEnumerable<ResultDetail> DetailsAsync(string connectionId, string batchId, ResultFilter filter, CancellationToken cancellationToken);
 
     /// <summary>Lines the index could not read, first ones first.</summary>
     Task<IReadOnlyList<ResultProblem>> GetProblemsAsync(string connectionId, string batchId, int limit, CancellationToken cancellationToken);
@@ -54,42 +57,13 @@ internal sealed class ResultQueries(IDbContextFactory<BatchCacheDbContext> conte
 
     public async Task<ResultPage> ListAsync(string connectionId, string batchId, ResultFilter filter, long? after, int pageSize, CancellationToken cancellationToken)
     {
-        pageSize = Math.Clamp(pageSize, 1, 1000);
         if (await store.BatchKeyAsync(connectionId, batchId, cancellationToken) is not { } key)
         {
             return new ResultPage([], null);
         }
 
-        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
-        await using var command = await OpenCommandAsync(context, cancellationToken);
-        var where = new StringBuilder("batch_key = $batch");
-        command.Parameters.AddWithValue("$batch", key);
-        AppendFilter(where, command, filter);
-        if (after is { } position)
-        {
-            where.Append(" AND position > $after");
-            command.Parameters.AddWithValue("$after", position);
-        }
-
-        command.Parameters.AddWithValue("$limit", pageSize + 1);
-        command.CommandText = $"SELECT {Columns} FROM result_requests WHERE {where} ORDER BY position LIMIT $limit";
-        var rows = new List<ResultRow>(pageSize + 1);
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
-        {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                rows.Add(Row(reader));
-            }
-        }
-
-        long? next = null;
-        if (rows.Count > pageSize)
-        {
-            rows.RemoveAt(pageSize);
-            next = rows[^1].Position;
-        }
-
-        return new ResultPage(rows, next);
+        var page = await ReadPageAsync(key, filter, after, pageSize, withOffsets: false, cancellationToken);
+        return new ResultPage([.. page.Rows.Select(r => r.Row)], page.Next);
     }
 
     public async IAsyncEnumerable<ResultRow> AllAsync(string connectionId, string batchId, ResultFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -161,37 +135,61 @@ internal sealed class ResultQueries(IDbContextFactory<BatchCacheDbContext> conte
 
     public async Task<ResultDetail?> GetAsync(string connectionId, string batchId, string customId, CancellationToken cancellationToken)
     {
-        if (await store.BatchKeyAsync(connectionId, batchId, cancellationToken) is not { } key)
+        await foreach (var detail in DetailsAsync(connectionId, batchId, new ResultFilter { ExactCustomId = customId }, cancellationToken))
         {
-            return null;
+            return detail;
         }
 
-        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
-        await using var command = await OpenCommandAsync(context, cancellationToken);
-        command.CommandText = $"SELECT {Columns}, input_offset, input_length, result_offset, result_length FROM result_requests WHERE batch_key = $batch AND custom_id = $custom_id";
-        command.Parameters.AddWithValue("$batch", key);
-        command.Parameters.AddWithValue("$custom_id", customId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
-
-        var row = Row(reader);
-        long? inputOffset = reader.IsDBNull(13) ? null : reader.GetInt64(13);
-        int? inputLength = reader.IsDBNull(14) ? null : reader.GetInt32(14);
-        long? resultOffset = reader.IsDBNull(15) ? null : reader.GetInt64(15);
-        int? resultLength = reader.IsDBNull(16) ? null : reader.GetInt32(16);
-        var files = (await store.GetFilesAsync(key, cancellationToken)).ToDictionary(f => ResultStore.KindOf(f.Kind));
-        var input = await ReadAsync(files.GetValueOrDefault(ResultFileKind.Input), inputOffset, inputLength, cancellationToken);
-        var result = row.ResultKind is { } kind ? await ReadAsync(files.GetValueOrDefault(kind), resultOffset, resultLength, cancellationToken) : null;
-        return new ResultDetail(row, input, result);
+        return null;
     }
 
-    public async Task<string?> ReadLineAsync(string connectionId, string batchId, ResultRow row, ResultFileKind kind, CancellationToken cancellationToken)
+    public async IAsyncEnumerable<ResultDetail> DetailsAsync(string connectionId, string batchId, ResultFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var detail = await GetAsync(connectionId, batchId, row.CustomId, cancellationToken);
-        return kind == ResultFileKind.Input ? detail?.InputLine : detail?.ResultLine;
+        if (await store.BatchKeyAsync(connectionId, batchId, cancellationToken) is not { } key)
+        {
+            yield break;
+        }
+
+        var files = (await store.GetFilesAsync(key, cancellationToken)).ToDictionary(f => ResultStore.KindOf(f.Kind));
+        var open = new Dictionary<ResultFileKind, FileStream?>();
+        try
+        {
+            long? after = null;
+            do
+            {
+                var page = await ReadPageAsync(key, filter, after, 1000, withOffsets: true, cancellationToken);
+                foreach (var (row, place) in page.Rows)
+                {
+                    var input = await ReadAsync(Stream(ResultFileKind.Input), place.InputOffset, place.InputLength, cancellationToken);
+                    var result = row.ResultKind is { } kind ? await ReadAsync(Stream(kind), place.ResultOffset, place.ResultLength, cancellationToken) : null;
+                    yield return new ResultDetail(row, input, result);
+                }
+
+                after = page.Next;
+            }
+            while (after is not null);
+        }
+        finally
+        {
+            foreach (var stream in open.Values)
+            {
+                if (stream is not null)
+                {
+                    await stream.DisposeAsync();
+                }
+            }
+        }
+
+        FileStream? Stream(ResultFileKind kind)
+        {
+            if (!open.TryGetValue(kind, out var stream))
+            {
+                stream = OpenCopy(files.GetValueOrDefault(kind), FileOptions.RandomAccess);
+                open[kind] = stream;
+            }
+
+            return stream;
+        }
     }
 
     public async Task<IReadOnlyList<ResultProblem>> GetProblemsAsync(string connectionId, string batchId, int limit, CancellationToken cancellationToken)
@@ -215,30 +213,79 @@ internal sealed class ResultQueries(IDbContextFactory<BatchCacheDbContext> conte
         }
 
         var file = (await store.GetFilesAsync(key, cancellationToken)).FirstOrDefault(f => f.Kind == ResultStore.NameOf(kind));
+        return OpenCopy(file, FileOptions.SequentialScan);
+    }
+
+    /// <summary>The local copy of a file, or null when it is missing.</summary>
+    private FileStream? OpenCopy(ResultFileRecord? file, FileOptions options)
+    {
         var path = file?.LocalPath is { } relative ? Path.Combine(indexing.Folder, relative) : null;
         return path is not null && File.Exists(path)
-            ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan)
+            ? new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | options)
             : null;
     }
 
-    private async Task<string?> ReadAsync(ResultFileRecord? file, long? offset, int? length, CancellationToken cancellationToken)
+    private static async Task<string?> ReadAsync(FileStream? stream, long? offset, int? length, CancellationToken cancellationToken)
     {
-        if (file?.LocalPath is not { } relative || offset is not { } start || length is not { } count)
+        if (stream is null || offset is not { } start || length is not { } count || start + count > stream.Length)
         {
             return null;
         }
 
-        var path = Path.Combine(indexing.Folder, relative);
-        if (!File.Exists(path))
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(count);
+        try
         {
-            return null;
+            stream.Seek(start, SeekOrigin.Begin);
+            await stream.ReadExactlyAsync(buffer.AsMemory(0, count), cancellationToken);
+            return Encoding.UTF8.GetString(buffer, 0, count);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private readonly record struct Place(long? InputOffset, int? InputLength, long? ResultOffset, int? ResultLength);
+
+    private async Task<(List<(ResultRow Row, Place Place)> Rows, long? Next)> ReadPageAsync(long key, ResultFilter filter, long? after, int pageSize,
+        bool withOffsets, CancellationToken cancellationToken)
+    {
+        pageSize = Math.Clamp(pageSize, 1, 1000);
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        await using var command = await OpenCommandAsync(context, cancellationToken);
+        var where = new StringBuilder("batch_key = $batch");
+        command.Parameters.AddWithValue("$batch", key);
+        AppendFilter(where, command, filter);
+        if (after is { } position)
+        {
+            where.Append(" AND position > $after");
+            command.Parameters.AddWithValue("$after", position);
         }
 
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.Asynchronous | FileOptions.RandomAccess);
-        var buffer = new byte[count];
-        stream.Seek(start, SeekOrigin.Begin);
-        await stream.ReadExactlyAsync(buffer, cancellationToken);
-        return Encoding.UTF8.GetString(buffer);
+        command.Parameters.AddWithValue("$limit", pageSize + 1);
+        var offsets = withOffsets ? ", input_offset, input_length, result_offset, result_length" : "";
+        command.CommandText = $"SELECT {Columns}{offsets} FROM result_requests WHERE {where} ORDER BY position LIMIT $limit";
+        var rows = new List<(ResultRow, Place)>(pageSize + 1);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var place = withOffsets
+                    ? new Place(reader.IsDBNull(13) ? null : reader.GetInt64(13), reader.IsDBNull(14) ? null : reader.GetInt32(14),
+                        reader.IsDBNull(15) ? null : reader.GetInt64(15), reader.IsDBNull(16) ? null : reader.GetInt32(16))
+                    : default;
+                rows.Add((Row(reader), place));
+            }
+        }
+
+        long? next = null;
+        if (rows.Count > pageSize)
+        {
+            rows.RemoveAt(pageSize);
+            next = rows[^1].Item1.Position;
+        }
+
+        return (rows, next);
     }
 
     private static void AppendFilter(StringBuilder where, SqliteCommand command, ResultFilter filter)
@@ -257,6 +304,12 @@ internal sealed class ResultQueries(IDbContextFactory<BatchCacheDbContext> conte
         {
             where.Append(" AND error_code = $error_code");
             command.Parameters.AddWithValue("$error_code", filter.ErrorCode);
+        }
+
+        if (filter.ExactCustomId is { } exact)
+        {
+            where.Append(" AND custom_id = $exact");
+            command.Parameters.AddWithValue("$exact", exact);
         }
 
         if (!string.IsNullOrWhiteSpace(filter.CustomId))

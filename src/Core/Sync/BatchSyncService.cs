@@ -33,6 +33,10 @@ internal sealed class BatchSyncService(
     public Task<Batch?> CancelAsync(string connectionId, string batchId, CancellationToken cancellationToken) =>
         SyncerFor(connectionId).CancelAsync(batchId, cancellationToken);
 
+    public Task<Batch> CreateAsync(string connectionId, Stream input, string fileName, Submissions.BatchSubmission submission, IProgress<long>? uploaded,
+        CancellationToken cancellationToken) =>
+        SyncerFor(connectionId).CreateAsync(input, fileName, submission, uploaded, cancellationToken);
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (catalog.Connections.Count == 0)

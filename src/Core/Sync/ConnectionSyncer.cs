@@ -196,6 +196,28 @@ internal sealed class ConnectionSyncer(
         return batch;
     }
 
+    public async Task<Batch> CreateAsync(Stream input, string fileName, Submissions.BatchSubmission submission, IProgress<long>? uploaded, CancellationToken cancellationToken)
+    {
+        var problems = submission.Validate();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", problems.Select(p => p.Message)), nameof(submission));
+        }
+
+        var file = await client.UploadBatchFileAsync(new Submissions.ProgressStream(input, uploaded), fileName, cancellationToken);
+        var batch = await client.CreateBatchAsync(new CreateBatchRequest
+        {
+            InputFileId = file.Id,
+            Endpoint = submission.Endpoint,
+            CompletionWindow = submission.CompletionWindow,
+            Metadata = submission.Metadata is { Count: > 0 } metadata ? metadata : null,
+            OutputExpiresAfter = submission.OutputExpiresAfter is { } expiry ? new OutputExpiry((long)expiry.TotalSeconds) : null,
+        }, cancellationToken);
+        logger.LogInformation("Connection {Connection}: created batch {BatchId} of {Requests} from file {FileId}", Connection.Id, batch.Id, batch.RequestCounts?.Total, file.Id);
+        await StoreAsync([batch], cancellationToken);
+        return batch;
+    }
+
     private async Task<StoreResult> StoreAsync(IReadOnlyList<Batch> batches, CancellationToken cancellationToken)
     {
         var result = await store.UpsertAsync(Connection.Id, batches, cancellationToken);

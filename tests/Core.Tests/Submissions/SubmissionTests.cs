@@ -1,0 +1,180 @@
+using System.Text;
+using BatchDashboard.Core.Api;
+using BatchDashboard.Core.Batches;
+using BatchDashboard.Core.Connections;
+using BatchDashboard.Core.Results;
+using BatchDashboard.Core.Submissions;
+using BatchDashboard.Core.Sync;
+using BatchDashboard.Core.Tests.Support;
+using BatchDashboard.Emulator;
+using BatchDashboard.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BatchDashboard.Core.Tests.Submissions;
+
+/// <summary>New batches from a checked file, and retries of what failed, against the emulator.</summary>
+public sealed class SubmissionTests : IAsyncLifetime
+{
+    private const string Url = "/v1/chat/completions";
+    private readonly ManualClock _clock = new(DateTimeOffset.UtcNow);
+    private CoreHarness _harness = default!;
+    private EmulatorServer _emulator = default!;
+    private IBatchApiClient _client = default!;
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    private IBatchOperations Operations => _harness.Services.GetRequiredService<IBatchOperations>();
+
+    public async ValueTask InitializeAsync()
+    {
+        _harness = await CoreHarness.StartAsync();
+        _emulator = await EmulatorServer.StartAsync(new EmulatorOptions { Port = 0, ApiKey = "sk-test-key", FailureRate = 0.25, RequestsPerSecond = 50 }, _clock, Token);
+        var connection = TestClients.Connection(_emulator.BaseUrl);
+        _harness.Services.GetRequiredService<ConnectionCatalog>().Add(connection);
+        _client = TestClients.Client(_harness.Services, connection);
+    }
+
+    private static string Line(string id, string url = Url, string model = "gpt-4o-mini") =>
+        """{"custom_id": "ID", "method": "POST", "url": "URL", "body": {"model": "MODEL", "messages": [{"role": "user", "content": "Hello"}]}}"""
+            .Replace("ID", id, StringComparison.Ordinal).Replace("URL", url, StringComparison.Ordinal).Replace("MODEL", model, StringComparison.Ordinal);
+
+    private static Stream Stream(string text) => new MemoryStream(Encoding.UTF8.GetBytes(text));
+
+    public static TheoryData<string, string, string, string?, int?> BadFiles => new()
+    {
+        { "invalid JSON", Line("a") + "\n{\"custom_id\": \"b\", \"method\": \n", "invalid_json_line", null, 2 },
+        { "not an object", Line("a") + "\n[1, 2, 3]\n", "invalid_json_line", null, 2 },
+        { "missing custom_id", Line("a") + "\n" + Line("b") + "\n" + Line("c").Replace("\"custom_id\": \"c\", ", "", StringComparison.Ordinal) + "\n", "missing_required_parameter", "custom_id", 3 },
+        { "duplicate custom_id", Line("a") + "\n" + Line("b") + "\n" + Line("a") + "\n", "duplicate_custom_id", "custom_id", 3 },
+        { "method not POST", Line("a").Replace("\"POST\"", "\"GET\"", StringComparison.Ordinal) + "\n", "invalid_value", "method", 1 },
+        { "url not the endpoint", Line("a") + "\n" + Line("b", url: "/v1/embeddings") + "\n", "url_mismatch", "url", 2 },
+        { "mixed models", Line("a") + "\n" + Line("b") + "\n" + Line("c", model: "gpt-4o") + "\n", "model_mismatch", "body.model", 3 },
+        { "no body", "{\"custom_id\": \"a\", \"method\": \"POST\", \"url\": \"/v1/chat/completions\"}\n", "missing_required_parameter", "body", 1 },
+        { "no model", "{\"custom_id\": \"a\", \"method\": \"POST\", \"url\": \"/v1/chat/completions\", \"body\": {\"messages\": []}}\n", "missing_required_parameter", "body.model", 1 },
+        { "blank lines count in line numbers", Line("a") + "\n\n   \n" + Line("a") + "\n", "duplicate_custom_id", "custom_id", 4 },
+        { "empty file", "\n\n", "empty_file", "input_file_id", null },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadFiles))]
+    public async Task EveryBadFile_IsRefusedBeforeSending_AsTheApiWouldRefuseIt(string why, string content, string code, string? param, int? line)
+    {
+        var validation = await BatchInputValidator.ValidateAsync(Stream(content), Url, Token);
+
+        var problem = Assert.Single(validation.Problems);
+        Assert.Equal((code, param, line), (problem.Code, problem.Param, problem.Line));
+
+        // The emulator, which validates as OpenAI does, finds the same problem on the same line.
+        var file = await _client.UploadBatchFileAsync(Stream(content), "bad.jsonl", Token);
+        var created = await _client.CreateBatchAsync(new CreateBatchRequest { InputFileId = file.Id, Endpoint = Url }, Token);
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        var failed = (await _client.GetBatchAsync(created.Id, Token))!;
+        Assert.True(failed.Status.Kind == BatchStatusKind.Failed, why);
+        var error = Assert.Single(failed.Errors);
+        Assert.Equal((code, param, line), (error.Code, error.Param, error.Line));
+    }
+
+    [Fact]
+    public async Task EveryProblem_IsListedWithItsLine_AndAGoodFileIsDescribed()
+    {
+        var bad = await BatchInputValidator.ValidateAsync(Stream(string.Join("\n", Line("a"), "oops", Line("a"), Line("d", url: "/v1/responses"), Line("e")) + "\n"), null, Token);
+        var good = await BatchInputValidator.ValidateAsync(Stream(Line("a") + "\r\n" + Line("b") + "\n\n"), null, Token);
+
+        Assert.Equal([(2, "invalid_json_line"), (3, "duplicate_custom_id"), (4, "url_mismatch")], bad.Problems.Select(p => (p.Line!.Value, p.Code)));
+        Assert.True(good.IsValid);
+        Assert.Equal((2, Url, "gpt-4o-mini"), (good.Requests, good.Endpoint, good.Model));
+    }
+
+    [Fact]
+    public async Task OverTheRequestLimit_IsRefused()
+    {
+        var content = string.Concat(Enumerable.Range(1, BatchInputValidator.MaxRequests + 1).Select(i => Line($"r{i}") + "\n"));
+
+        var validation = await BatchInputValidator.ValidateAsync(Stream(content), Url, Token);
+
+        Assert.Equal("too_many_tasks", Assert.Single(validation.Problems).Code);
+        Assert.Equal(BatchInputValidator.MaxRequests + 1, validation.Requests);
+    }
+
+    [Fact]
+    public void Settings_TheApiWouldRefuse_AreNamed()
+    {
+        var tooMany = Enumerable.Range(1, 17).ToDictionary(i => $"k{i}", i => "v");
+        var problems = new BatchSubmission("/v1/unknown", new Dictionary<string, string>(tooMany) { [new string('k', 65)] = new string('v', 513) }, TimeSpan.FromMinutes(5)).Validate();
+
+        Assert.Equal(["endpoint", "metadata", "metadata", "metadata", "output_expires_after"], problems.Select(p => p.Param));
+        Assert.Empty(new BatchSubmission(Url, new Dictionary<string, string> { ["team"] = "search" }, TimeSpan.FromDays(7)).Validate());
+    }
+
+    [Fact]
+    public async Task Create_UploadsTheFileWithProgress_CreatesTheBatch_AndCachesIt()
+    {
+        var content = string.Concat(Enumerable.Range(1, 40).Select(i => Line($"r-{i}") + "\n"));
+        var uploaded = new List<long>();
+
+        var batch = await Operations.CreateAsync("test", Stream(content), "requests.jsonl",
+            new BatchSubmission(Url, new Dictionary<string, string> { ["team"] = "search" }, TimeSpan.FromDays(2)), new Progress(uploaded), Token);
+
+        Assert.Equal(BatchStatusKind.Validating, batch.Status.Kind);
+        Assert.Equal("search", batch.Metadata["team"]);
+        Assert.Equal(Encoding.UTF8.GetByteCount(content), uploaded.Max());
+        var cached = await _harness.Queries.GetAsync(batch.Id, "test", Token);
+        Assert.Equal(batch.Id, cached!.Batch.Id);
+        // The expiry is a create-only parameter: it shows on the output file.
+        _clock.Advance(TimeSpan.FromMinutes(5));
+        var done = (await Operations.RefreshAsync("test", batch.Id, Token))!;
+        var output = (await _client.GetFileAsync(done.OutputFileId!, Token))!;
+        Assert.Equal(TimeSpan.FromDays(2), output.ExpiresAt - output.CreatedAt);
+    }
+
+    [Fact]
+    public async Task Retry_SubmitsTheFailedRequests_SameIdsAndBodies_LinkedToTheirParent()
+    {
+        var content = string.Concat(Enumerable.Range(1, 200).Select(i => Line($"r-{i}") + "\n"));
+        var parent = await Operations.CreateAsync("test", Stream(content), "requests.jsonl", new BatchSubmission(Url, new Dictionary<string, string> { ["team"] = "search" }), null, Token);
+        _clock.Advance(TimeSpan.FromMinutes(10));
+        await Operations.RefreshAsync("test", parent.Id, Token);
+        var files = await _harness.Services.GetRequiredService<IResultIndexing>().IndexAsync("test", parent.Id, Token);
+
+        var retry = await _harness.Services.GetRequiredService<IBatchRetries>().RetryAsync("test", parent.Id, [RequestOutcome.HttpError, RequestOutcome.OtherError], Token);
+
+        var results = _harness.Services.GetRequiredService<IResultQueries>();
+        var expected = new List<string>();
+        await foreach (var request in results.DetailsAsync("test", parent.Id, new ResultFilter { Outcomes = [RequestOutcome.HttpError, RequestOutcome.OtherError] }, Token))
+        {
+            expected.Add(request.InputLine!);
+        }
+
+        Assert.True(expected.Count > 10, $"{expected.Count} failed of 200");
+        Assert.Equal((expected.Count, 0), (retry.Requests, retry.Skipped));
+        Assert.Equal(parent.Id, retry.Batch.Metadata[IBatchRetries.RetryOfKey]);
+        Assert.Equal("search", retry.Batch.Metadata["team"]);
+        Assert.Equal(Url, retry.Batch.Endpoint);
+        await using var submitted = (await _client.OpenFileContentAsync(retry.Batch.InputFileId!, Token))!;
+        var lines = (await new StreamReader(submitted).ReadToEndAsync(Token)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(expected, lines);
+        Assert.NotNull(await _harness.Queries.GetAsync(retry.Batch.Id, "test", Token));
+        Assert.Equal(3, files.Count); // input, output and error files
+    }
+
+    [Fact]
+    public async Task Retry_OfARunningBatch_OrOfSuccesses_IsRefused()
+    {
+        var parent = await Operations.CreateAsync("test", Stream(Line("a") + "\n"), "requests.jsonl", new BatchSubmission(Url), null, Token);
+        var retries = _harness.Services.GetRequiredService<IBatchRetries>();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => retries.RetryAsync("test", parent.Id, [RequestOutcome.HttpError], Token));
+        await Assert.ThrowsAsync<ArgumentException>(() => retries.RetryAsync("test", parent.Id, [RequestOutcome.Succeeded], Token));
+    }
+
+    private sealed class Progress(List<long> seen) : IProgress<long>
+    {
+        public void Report(long value) => seen.Add(value);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _emulator.DisposeAsync();
+        await _harness.DisposeAsync();
+    }
+}
