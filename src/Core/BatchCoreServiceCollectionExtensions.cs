@@ -80,6 +80,11 @@ public static class BatchCoreServiceCollectionExtensions
         services.AddHostedService(provider => provider.GetRequiredService<ResultIndexService>());
         services.TryAddSingleton<IResultQueries, ResultQueries>();
         services.TryAddSingleton<IBatchRetries, BatchRetries>();
+        services.AddOptions<PricingOptions>().Bind(configuration.GetSection(PricingOptions.SectionName))
+            .Validate(o => o.BatchDiscount is >= 0 and <= 1, $"{PricingOptions.SectionName}:BatchDiscount must be between 0 and 1.")
+            .Validate(o => o.Models.TrueForAll(m => !string.IsNullOrWhiteSpace(m.Model) && m.Input >= 0 && m.CachedInput >= 0 && m.Output >= 0),
+                $"{PricingOptions.SectionName}:Models: each entry needs a Model and prices of 0 or more (Input, CachedInput, Output, in USD per million tokens).")
+            .ValidateOnStart();
 
         // Registered after the migration service, so the schema is there before the first cycle.
         services.TryAddSingleton<BatchSyncService>();
