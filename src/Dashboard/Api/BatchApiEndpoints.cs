@@ -91,14 +91,14 @@ public static class BatchApiEndpoints
         await foreach (var batch in AllAsync(queries, query, time, context.RequestAborted))
         {
             await writer.WriteLineAsync(string.Join(',',
-                Csv(batch.Id), Csv(batch.Connection), Csv(batch.Status), Csv(batch.Endpoint), Csv(batch.Model),
-                Time(batch.CreatedAt), Time(batch.InProgressAt), Time(batch.FinalizingAt), Time(batch.CompletedAt), Time(batch.FailedAt),
-                Time(batch.ExpiredAt), Time(batch.CancelledAt), Time(batch.ExpiresAt),
-                Number(batch.RequestCounts.Total), Number(batch.RequestCounts.Completed), Number(batch.RequestCounts.Failed),
-                Number(batch.Usage?.InputTokens), Number(batch.Usage?.OutputTokens),
-                Csv(batch.InputFileId), Csv(batch.OutputFileId), Csv(batch.ErrorFileId),
-                Csv(string.Join(' ', batch.Flags)),
-                Csv(batch.Metadata.Count == 0 ? null : string.Join("; ", batch.Metadata.Select(m => $"{m.Key}={m.Value}")))));
+                Csv.Field(batch.Id), Csv.Field(batch.Connection), Csv.Field(batch.Status), Csv.Field(batch.Endpoint), Csv.Field(batch.Model),
+                Csv.Time(batch.CreatedAt), Csv.Time(batch.InProgressAt), Csv.Time(batch.FinalizingAt), Csv.Time(batch.CompletedAt), Csv.Time(batch.FailedAt),
+                Csv.Time(batch.ExpiredAt), Csv.Time(batch.CancelledAt), Csv.Time(batch.ExpiresAt),
+                Csv.Number(batch.RequestCounts.Total), Csv.Number(batch.RequestCounts.Completed), Csv.Number(batch.RequestCounts.Failed),
+                Csv.Number(batch.Usage?.InputTokens), Csv.Number(batch.Usage?.OutputTokens),
+                Csv.Field(batch.InputFileId), Csv.Field(batch.OutputFileId), Csv.Field(batch.ErrorFileId),
+                Csv.Field(string.Join(' ', batch.Flags)),
+                Csv.Field(batch.Metadata.Count == 0 ? null : string.Join("; ", batch.Metadata.Select(m => $"{m.Key}={m.Value}")))));
         }
     }
 
@@ -133,24 +133,4 @@ public static class BatchApiEndpoints
 
     private static void Attachment(HttpContext context, string extension, TimeProvider time) =>
         context.Response.Headers.ContentDisposition = $"attachment; filename=\"batches-{time.GetUtcNow():yyyyMMdd-HHmm}.{extension}\"";
-
-    private static string Time(DateTimeOffset? value) => value?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "";
-
-    private static string Number(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
-
-    /// <summary>RFC 4180 quoting, and a leading quote for text a spreadsheet would run as a formula.</summary>
-    private static string Csv(string? value)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return "";
-        }
-
-        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
-        {
-            value = "'" + value;
-        }
-
-        return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
-    }
 }

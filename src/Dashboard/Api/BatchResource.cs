@@ -117,4 +117,7 @@ public sealed record ApiErrorDetail(string Message, IReadOnlyList<string>? Probl
 [JsonSerializable(typeof(BatchPageResource))]
 [JsonSerializable(typeof(ApiErrorResource))]
 [JsonSerializable(typeof(IAsyncEnumerable<BatchResource>))]
+[JsonSerializable(typeof(ResultPageResource))]
+[JsonSerializable(typeof(ResultSummaryResource))]
+[JsonSerializable(typeof(ResultDetailResource))]
 internal sealed partial class DashboardApiJson : JsonSerializerContext;

@@ -15,6 +15,7 @@ public static class BatchDashboardEndpointRouteBuilderExtensions
         endpoints.MapStaticAssets();
         endpoints.MapHealthChecks("/healthz", new() { ResponseWriter = HealthResponseWriter.WriteAsync });
         endpoints.MapBatchApi();
+        endpoints.MapResultApi();
         return endpoints.MapRazorComponents<App>().AddInteractiveServerRenderMode();
     }
 }

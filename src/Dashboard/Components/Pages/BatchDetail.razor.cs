@@ -1,9 +1,9 @@
 using System.Data.Common;
-using System.Text.Json;
 using BatchDashboard.Core.Api;
 using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Connections;
 using BatchDashboard.Core.Queries;
+using BatchDashboard.Core.Submissions;
 using BatchDashboard.Core.Sync;
 using BatchDashboard.Dashboard.Model;
 using Microsoft.AspNetCore.Components;
@@ -17,14 +17,13 @@ namespace BatchDashboard.Dashboard.Components.Pages;
 /// </summary>
 public sealed partial class BatchDetail : IDisposable
 {
-    private static readonly JsonWriterOptions Pretty = new() { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     private readonly CancellationTokenSource _disposed = new();
     private bool _loaded;
     private string? _loadError;
     private CachedBatch? _cached;
     private BatchInsights? _insights;
     private IReadOnlyList<BatchProgressPoint> _history = [];
+    private IReadOnlyList<CachedBatch> _retries = [];
     private ProgressProjection _projection = ProgressProjection.None;
     private string _rawJson = "";
     private ConnectionSyncStatus? _sync;
@@ -57,6 +56,11 @@ public sealed partial class BatchDetail : IDisposable
         : _loaded ? "Batch not found" : "Batch";
 
     private bool Running => _cached is { } cached && !cached.Batch.Status.IsTerminal;
+
+    private string ResultsLink => $"batches/{Uri.EscapeDataString(Id)}/results?connection={Uri.EscapeDataString(_cached?.ConnectionId ?? "")}";
+
+    /// <summary>The batch this one reruns, when it is a retry.</summary>
+    private string? RetryOf => _cached?.Batch.Metadata.GetValueOrDefault(IBatchRetries.RetryOfKey);
 
     private bool Cancellable => _cached is { Batch.Status.Kind: BatchStatusKind.Validating or BatchStatusKind.InProgress } cached
         && Connections.Find(cached.ConnectionId) is not null;
@@ -92,6 +96,11 @@ public sealed partial class BatchDetail : IDisposable
         {
             _cached = await Queries.GetAsync(Id, Connection, _disposed.Token);
             _history = _cached is null ? [] : await Queries.GetHistoryAsync(_cached.ConnectionId, _cached.Batch.Id, _disposed.Token);
+            _retries = _cached is null ? [] : (await Queries.ListAsync(new BatchListRequest
+            {
+                Filter = new BatchFilter { ConnectionId = _cached.ConnectionId, MetadataKey = IBatchRetries.RetryOfKey, MetadataValue = _cached.Batch.Id },
+                PageSize = 20,
+            }, _disposed.Token)).Items;
             _loadError = null;
         }
         catch (DbException ex)
@@ -101,7 +110,7 @@ public sealed partial class BatchDetail : IDisposable
         }
 
         _loaded = true;
-        _rawJson = _cached is null ? "" : PrettyJson(_cached.Batch.RawJson);
+        _rawJson = _cached is null ? "" : JsonText.Pretty(_cached.Batch.RawJson);
         Derive();
     }
 
@@ -205,25 +214,6 @@ public sealed partial class BatchDetail : IDisposable
         catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
         {
             // The page was closed while it reloaded.
-        }
-    }
-
-    private static string PrettyJson(string raw)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(raw);
-            using var stream = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(stream, Pretty))
-            {
-                document.WriteTo(writer);
-            }
-
-            return System.Text.Encoding.UTF8.GetString(stream.ToArray());
-        }
-        catch (JsonException)
-        {
-            return raw;
         }
     }
 

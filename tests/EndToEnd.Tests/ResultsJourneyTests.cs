@@ -1,0 +1,139 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using BatchDashboard.Core.Sync;
+using BatchDashboard.Tests.Shared;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace BatchDashboard.EndToEnd.Tests;
+
+/// <summary>After "is it done?": which requests failed and why, a retry of them, and a new batch from a checked file.</summary>
+[Collection(BrowserCollection.Name)]
+public sealed class ResultsJourneyTests(BrowserFixture browser) : IAsyncLifetime
+{
+    private readonly DashboardAppFactory _app = new DashboardAppFactory().WithDemo();
+    private Uri _baseAddress = default!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _baseAddress = _app.StartOnLoopback();
+        await _app.WaitForSyncAsync(s => s.ConnectionId == "demo" && s.Phase == SyncPhase.Polling);
+    }
+
+    [Fact]
+    public async Task FromAFailedBatch_ToItsFailures_AndARetryOfThem()
+    {
+        await using var session = await PageSession.OpenAsync(browser.Browser, _baseAddress);
+        var page = session.Page;
+        // The completed batch with the most failed requests.
+        await page.GotoAsync("/batches?status=completed&sort=failures");
+        await session.WaitForInteractiveAsync();
+        var id = (await page.Locator("tbody tr").First.GetAttributeAsync("data-batch-id"))!;
+        await page.Locator("tbody tr").First.Locator(".batch-table__id a").ClickAsync();
+        await page.GetByTestId("results-link").ClickAsync();
+
+        // Opening the results indexes the three files, live.
+        await Expect(page.GetByTestId("file-state-error")).ToContainTextAsync("indexed", new() { Timeout = 20_000 });
+        await Expect(page.GetByTestId("file-state-input")).ToContainTextAsync("indexed");
+        await session.ScreenshotAsync("results-1-indexed");
+
+        await page.Locator("a.status-filter[data-outcome=\"http_error\"]").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("outcome=http_error"));
+        var requests = page.GetByRole(AriaRole.Region, new() { Name = "Requests", Exact = true });
+        var firstFailure = requests.Locator("tbody tr").First;
+        Assert.All(await requests.Locator("tbody tr .status-chip").AllInnerTextsAsync(), chip => Assert.Equal("HTTP error", chip));
+        var customId = (await firstFailure.GetAttributeAsync("data-custom-id"))!;
+        await firstFailure.GetByRole(AriaRole.Link, new() { Name = customId }).ClickAsync();
+
+        var detail = page.GetByTestId("request-detail");
+        await Expect(detail).ToContainTextAsync($"\"custom_id\": \"{customId}\"");
+        await Expect(detail.GetByLabel("Input line", new() { Exact = true })).ToContainTextAsync("\"method\": \"POST\"");
+        await Expect(detail.GetByLabel("Result line", new() { Exact = true })).ToContainTextAsync("\"status_code\":");
+        await session.ScreenshotAsync("results-2-request");
+
+        await page.GetByTestId("retry").ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Alertdialog, new() { Name = "Retry these requests?" });
+        await Expect(dialog).ToBeVisibleAsync();
+        await Expect(dialog.GetByRole(AriaRole.Checkbox, new() { NameRegex = new Regex("^HTTP error") })).ToBeCheckedAsync();
+        await session.ScreenshotAsync("results-3-retry");
+        await dialog.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Submit a batch of") }).ClickAsync();
+
+        // The retry's own page, linked to its parent, and the parent linked to it.
+        await Expect(page.GetByTestId("lineage")).ToContainTextAsync("Retry of");
+        await Expect(page.GetByTestId("detail-status")).ToHaveTextAsync(new Regex("validating|in progress"));
+        await Expect(page.GetByTestId("toast").Last).ToContainTextAsync("Retry submitted");
+        await session.ScreenshotAsync("results-4-retry-batch");
+        await page.GetByTestId("lineage").GetByRole(AriaRole.Link).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync(id);
+        await Expect(page.GetByTestId("lineage")).ToContainTextAsync("Retried as");
+        Assert.Empty(session.Errors);
+    }
+
+    [Fact]
+    public async Task ANewBatch_FromAFileCheckedLineByLine_OpensOnItsPage()
+    {
+        await using var session = await PageSession.OpenAsync(browser.Browser, _baseAddress);
+        var page = session.Page;
+        await page.GotoAsync("/batches/new");
+        await session.WaitForInteractiveAsync();
+        var file = page.GetByTestId("input-file");
+
+        static string Line(string id, string model = "gpt-4.1-mini") =>
+            """{"custom_id": "ID", "method": "POST", "url": "/v1/chat/completions", "body": {"model": "MODEL", "messages": [{"role": "user", "content": "Hi"}]}}"""
+                .Replace("ID", id, StringComparison.Ordinal).Replace("MODEL", model, StringComparison.Ordinal);
+        var bad = string.Join("\n", Line("a"), "{broken", Line("a"), Line("d", model: "gpt-4o")) + "\n";
+        await file.SetInputFilesAsync(new FilePayload { Name = "bad.jsonl", MimeType = "application/jsonl", Buffer = Encoding.UTF8.GetBytes(bad) });
+
+        var validation = page.GetByTestId("validation");
+        await Expect(validation).ToContainTextAsync("The API would refuse this file: 3 problems in 4 lines");
+        await Expect(validation.Locator("tbody tr")).ToHaveCountAsync(3);
+        await Expect(validation.Locator("tbody tr").Nth(0)).ToContainTextAsync("2invalid_json_line");
+        await Expect(validation.Locator("tbody tr").Nth(1)).ToContainTextAsync("3duplicate_custom_id");
+        await Expect(validation.Locator("tbody tr").Nth(2)).ToContainTextAsync("4model_mismatch");
+        await Expect(page.GetByTestId("create-batch")).ToBeDisabledAsync();
+        Assert.Empty(await Accessibility.SeriousViolationsAsync(page));
+        await session.ScreenshotAsync("new-batch-1-problems");
+
+        var good = string.Concat(Enumerable.Range(1, 25).Select(i => Line($"q-{i}") + "\n"));
+        await file.SetInputFilesAsync(new FilePayload { Name = "good.jsonl", MimeType = "application/jsonl", Buffer = Encoding.UTF8.GetBytes(good) });
+        await Expect(validation).ToContainTextAsync("25 requests to /v1/chat/completions with gpt-4.1-mini: ready to send.");
+        await Expect(page.GetByTestId("endpoint")).ToHaveValueAsync("/v1/chat/completions");
+        await page.GetByLabel("Metadata key").First.FillAsync("team");
+        await page.GetByLabel("Metadata value").First.FillAsync("search");
+        await page.GetByTestId("create-batch").ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(new Regex("/batches/batch_[^/?]+\\?connection=demo$"));
+        await Expect(page.GetByTestId("detail-status")).ToHaveTextAsync(new Regex("validating|in progress"));
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "search" })).ToBeVisibleAsync();
+        await session.ScreenshotAsync("new-batch-2-created");
+        Assert.Empty(session.Errors);
+    }
+
+    [Fact]
+    public async Task TheResultsPage_HasNoSeriousOrCriticalAccessibilityViolations_InEitherTheme()
+    {
+        await using var session = await PageSession.OpenAsync(browser.Browser, _baseAddress);
+        var page = session.Page;
+        await page.GotoAsync("/batches?status=completed&sort=failures");
+        await session.WaitForInteractiveAsync();
+        var href = await page.Locator("tbody tr .batch-table__id a").First.GetAttributeAsync("href");
+        var results = href!.Replace("?connection", "/results?connection", StringComparison.Ordinal);
+        await page.GotoAsync(results);
+        await Expect(page.GetByTestId("file-state-error")).ToContainTextAsync("indexed", new() { Timeout = 20_000 });
+        var found = new List<string>();
+        foreach (var scheme in new[] { ColorScheme.Light, ColorScheme.Dark })
+        {
+            await page.EmulateMediaAsync(new() { ColorScheme = scheme });
+            await page.GotoAsync(results + "&outcome=http_error");
+            await session.WaitForInteractiveAsync();
+            await page.GetByRole(AriaRole.Region, new() { Name = "Requests", Exact = true }).Locator("tbody tr a").First.ClickAsync();
+            await Expect(page.GetByTestId("request-detail")).ToBeVisibleAsync();
+            found.AddRange((await Accessibility.SeriousViolationsAsync(page)).Select(v => $"results, {scheme}: {v}"));
+        }
+
+        Assert.True(found.Count == 0, string.Join(Environment.NewLine, found));
+        Assert.Empty(session.Errors);
+    }
+
+    public ValueTask DisposeAsync() => _app.DisposeAsync();
+}
