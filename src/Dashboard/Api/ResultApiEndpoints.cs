@@ -156,20 +156,21 @@ public static class ResultApiEndpoints
         }
 
         context.Response.ContentType = "application/jsonl; charset=utf-8";
-        var body = context.Response.Body;
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(16 * 1024);
+        await using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         await foreach (var detail in results.DetailsAsync(target.ConnectionId, id, target.Query.ToFilter(), context.RequestAborted))
         {
-            await using (var writer = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-            {
-                writer.WriteStartObject();
-                writer.WriteString("custom_id", detail.Row.CustomId);
-                writer.WriteString("outcome", OutcomeDisplay.Name(detail.Row.Outcome));
-                WriteRawOrNull(writer, "request", detail.InputLine);
-                WriteRawOrNull(writer, "result", detail.ResultLine);
-                writer.WriteEndObject();
-            }
-
-            body.WriteByte((byte)'\n');
+            writer.WriteStartObject();
+            writer.WriteString("custom_id", detail.Row.CustomId);
+            writer.WriteString("outcome", OutcomeDisplay.Name(detail.Row.Outcome));
+            WriteRawOrNull(writer, "request", detail.InputLine);
+            WriteRawOrNull(writer, "result", detail.ResultLine);
+            writer.WriteEndObject();
+            writer.Flush();
+            System.Buffers.BuffersExtensions.Write(buffer, "\n"u8);
+            await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
+            buffer.ResetWrittenCount();
+            writer.Reset(buffer);
         }
     }
 

@@ -86,7 +86,7 @@ public sealed class SyncedPageTests : IAsyncDisposable
 
         var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
 
-        Assert.Contains("BatchDashboard:Connections:0:BaseUrl is required", error.ToString(), StringComparison.Ordinal);
+        Assert.True(error.ToString().Contains("BatchDashboard:Connections:0:BaseUrl is required", StringComparison.Ordinal), error.ToString());
         Assert.Contains("'NOT_SET_ANYWHERE', which is not set", error.ToString(), StringComparison.Ordinal);
     }
 
