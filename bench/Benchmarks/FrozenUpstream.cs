@@ -21,6 +21,7 @@ internal sealed class FrozenUpstream : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly List<(string Id, string Json)> _batches;
     private Dictionary<string, int> _positions;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _files = new(StringComparer.Ordinal);
     private readonly WebApplication _app;
 
     public FrozenUpstream(IEnumerable<string> newestFirst)
@@ -33,6 +34,12 @@ internal sealed class FrozenUpstream : IAsyncDisposable
         _app = builder.Build();
         _app.MapGet("/v1/batches", List);
         _app.MapGet("/v1/batches/{id}", Get);
+        _app.MapGet("/v1/files/{id}", (string id) => _files.TryGetValue(id, out var path)
+            ? Results.Text($$"""{"object":"file","id":"{{id}}","purpose":"batch_output","filename":"{{id}}.jsonl","bytes":{{new FileInfo(path).Length}},"created_at":1761896207}""", "application/json")
+            : Results.NotFound());
+        _app.MapGet("/v1/files/{id}/content", (string id) => _files.TryGetValue(id, out var path)
+            ? Results.File(path, "application/octet-stream")
+            : Results.NotFound());
         _app.StartAsync().GetAwaiter().GetResult();
         BaseUrl = new Uri(_app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First() + "/v1");
     }
@@ -43,6 +50,9 @@ internal sealed class FrozenUpstream : IAsyncDisposable
 
     /// <summary>Calls answered, for the report.</summary>
     public int Calls => Volatile.Read(ref _calls);
+
+    /// <summary>Serves a file on disk as a batch file (metadata and content), streamed from disk.</summary>
+    public void AddFile(string id, string path) => _files[id] = path;
 
     /// <summary>A batch created upstream: the newest of the list from now on.</summary>
     public void Add(string json)

@@ -1,11 +1,12 @@
 using System.Globalization;
 using BatchDashboard.Benchmarks;
 
-// dotnet run -c Release --project bench/Benchmarks -- [--suite core|pages|all] [--batches N] [--poll SECONDS] [--runs N] [--out FILE]
+// dotnet run -c Release --project bench/Benchmarks -- [--suite core|pages|results|all] [--batches N] [--poll SECONDS] [--runs N] [--file-mb N] [--out FILE]
 var suite = "all";
 var batches = 100_000;
 var poll = TimeSpan.FromSeconds(3);
 var runs = 300;
+var fileMegabytes = 1024L;
 string? output = null;
 for (var i = 0; i < args.Length - 1; i++)
 {
@@ -15,13 +16,14 @@ for (var i = 0; i < args.Length - 1; i++)
         case "--batches": batches = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--poll": poll = TimeSpan.FromSeconds(double.Parse(args[i + 1], CultureInfo.InvariantCulture)); break;
         case "--runs": runs = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+        case "--file-mb": fileMegabytes = long.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--out": output = args[i + 1]; break;
     }
 }
 
-if (suite is not ("core" or "pages" or "all"))
+if (suite is not ("core" or "pages" or "results" or "all"))
 {
-    Console.Error.WriteLine($"--suite '{suite}' is not core, pages or all.");
+    Console.Error.WriteLine($"--suite '{suite}' is not core, pages, results or all.");
     return 2;
 }
 
@@ -36,6 +38,11 @@ if (suite is "core" or "all")
 if (suite is "pages" or "all")
 {
     report.AppendLine("## Pages over HTTP, and live updates").AppendLine().AppendLine(await PageBenchmarks.RunAsync(batches, poll, runs));
+}
+
+if (suite is "results" or "all")
+{
+    report.AppendLine("## Results files: indexing, memory, lookups").AppendLine().AppendLine(await ResultBenchmarks.RunAsync(fileMegabytes * 1024 * 1024));
 }
 
 Console.WriteLine(report);

@@ -19,7 +19,158 @@ internal static class ResultLineParser
 {
     private const int MaxMessage = 1000;
 
+    /// <summary>An input line's custom_id and model, or why it cannot be read.</summary>
     public static InputLine? ParseInput(ReadOnlySpan<byte> line, out string? problem)
+    {
+        try
+        {
+            if (FastInput(line) is { } input)
+            {
+                problem = null;
+                return input;
+            }
+        }
+        catch (JsonException)
+        {
+            // Read it the checking way, which says what is wrong.
+        }
+
+        return ParseInputChecked(line, out problem);
+    }
+
+    /// <summary>An output or error line's outcome, or why it cannot be read.</summary>
+    public static ResultLine? ParseResult(ReadOnlySpan<byte> line, out string? problem)
+    {
+        try
+        {
+            if (FastResult(line) is { } result)
+            {
+                problem = null;
+                return result;
+            }
+        }
+        catch (JsonException)
+        {
+            // Read it the checking way, which says what is wrong.
+        }
+
+        return ParseResultChecked(line, out problem);
+    }
+
+    /// <summary>The walk that skips what the index does not need unread; null when it cannot follow the line.</summary>
+    private static InputLine? FastInput(ReadOnlySpan<byte> line)
+    {
+        string? customId = null, model = null;
+        var top = new RawJsonObject(line);
+        while (top.Next(out var name, out var value))
+        {
+            if (name.SequenceEqual("custom_id"u8))
+            {
+                customId = Leaf(value);
+            }
+            else if (name.SequenceEqual("body"u8) && value[0] == (byte)'{')
+            {
+                var body = new RawJsonObject(value);
+                while (body.Next(out var field, out var content))
+                {
+                    if (field.SequenceEqual("model"u8))
+                    {
+                        model = Leaf(content);
+                    }
+                }
+
+                if (!body.Valid)
+                {
+                    return null;
+                }
+            }
+        }
+
+        return top.Valid && IsBlank(line[top.End..]) && !string.IsNullOrEmpty(customId) ? new InputLine(customId, model) : null;
+    }
+
+    private static ResultLine? FastResult(ReadOnlySpan<byte> line)
+    {
+        string? customId = null, errorCode = null, errorMessage = null, bodyErrorCode = null, bodyErrorType = null, bodyErrorMessage = null;
+        int? statusCode = null;
+        var hasResponse = false;
+        var tokens = TokenCounts.Zero;
+        var top = new RawJsonObject(line);
+        while (top.Next(out var name, out var value))
+        {
+            if (name.SequenceEqual("custom_id"u8))
+            {
+                customId = Leaf(value);
+            }
+            else if (name.SequenceEqual("error"u8) && value[0] == (byte)'{')
+            {
+                var reader = Reader(value);
+                ReadError(ref reader, out errorCode, out _, out errorMessage);
+            }
+            else if (name.SequenceEqual("response"u8) && value[0] == (byte)'{')
+            {
+                hasResponse = true;
+                var response = new RawJsonObject(value);
+                while (response.Next(out var field, out var content))
+                {
+                    if (field.SequenceEqual("status_code"u8))
+                    {
+                        var reader = Reader(content);
+                        statusCode = (int?)Number(ref reader);
+                    }
+                    else if (field.SequenceEqual("body"u8) && content[0] == (byte)'{')
+                    {
+                        var body = new RawJsonObject(content);
+                        while (body.Next(out var part, out var member))
+                        {
+                            if (part.SequenceEqual("usage"u8))
+                            {
+                                var reader = Reader(member);
+                                tokens = Usage(ref reader);
+                            }
+                            else if (part.SequenceEqual("error"u8) && member[0] == (byte)'{')
+                            {
+                                var reader = Reader(member);
+                                ReadError(ref reader, out bodyErrorCode, out bodyErrorType, out bodyErrorMessage);
+                            }
+                        }
+
+                        if (!body.Valid)
+                        {
+                            return null;
+                        }
+                    }
+                }
+
+                if (!response.Valid)
+                {
+                    return null;
+                }
+            }
+        }
+
+        return top.Valid && IsBlank(line[top.End..]) && !string.IsNullOrEmpty(customId)
+            ? Build(customId, hasResponse, statusCode, errorCode, errorMessage, bodyErrorCode, bodyErrorType, bodyErrorMessage, tokens)
+            : null;
+    }
+
+    /// <summary>A reader placed on the first token of a small value, read in full (and so checked).</summary>
+    private static Utf8JsonReader Reader(ReadOnlySpan<byte> value)
+    {
+        var reader = new Utf8JsonReader(value);
+        reader.Read();
+        return reader;
+    }
+
+    private static string? Leaf(ReadOnlySpan<byte> value)
+    {
+        var reader = Reader(value);
+        return Text(ref reader);
+    }
+
+    private static bool IsBlank(ReadOnlySpan<byte> rest) => rest.IndexOfAnyExcept(" \t\r\n"u8) < 0;
+
+    private static InputLine? ParseInputChecked(ReadOnlySpan<byte> line, out string? problem)
     {
         problem = null;
         string? customId = null, model = null;
@@ -68,7 +219,7 @@ internal static class ResultLineParser
         return new InputLine(customId, model);
     }
 
-    public static ResultLine? ParseResult(ReadOnlySpan<byte> line, out string? problem)
+    private static ResultLine? ParseResultChecked(ReadOnlySpan<byte> line, out string? problem)
     {
         problem = null;
         string? customId = null, errorCode = null, errorMessage = null, bodyErrorCode = null, bodyErrorType = null, bodyErrorMessage = null;
@@ -137,6 +288,13 @@ internal static class ResultLineParser
             return null;
         }
 
+        return Build(customId, hasResponse, statusCode, errorCode, errorMessage, bodyErrorCode, bodyErrorType, bodyErrorMessage, tokens);
+    }
+
+    /// <summary>What became of the request, from what its line says.</summary>
+    private static ResultLine Build(string customId, bool hasResponse, int? statusCode, string? errorCode, string? errorMessage,
+        string? bodyErrorCode, string? bodyErrorType, string? bodyErrorMessage, TokenCounts tokens)
+    {
         RequestOutcome outcome;
         if (hasResponse && statusCode is >= 200 and < 300 && errorCode is null)
         {

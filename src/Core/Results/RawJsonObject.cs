@@ -1,0 +1,197 @@
+namespace BatchDashboard.Core.Results;
+
+/// <summary>
+/// Walks the members of a JSON object without tokenizing their values: each value is found by scanning for the
+/// brackets and quotes that end it, which skips an embedding's thousands of numbers or a long completion at memory
+/// speed. The few values the index reads are then parsed on their own. It trusts what it skips to be well-formed
+/// (the API writes these files); anything it cannot follow makes <see cref="Next"/> fail, and the caller reads the
+/// line the slow, checking way.
+/// </summary>
+internal ref struct RawJsonObject
+{
+    private static readonly System.Buffers.SearchValues<byte> Structural = System.Buffers.SearchValues.Create("\"[]{}"u8);
+    private static readonly System.Buffers.SearchValues<byte> QuoteOrEscape = System.Buffers.SearchValues.Create("\"\\"u8);
+
+    private readonly ReadOnlySpan<byte> _json;
+    private int _position;
+    private bool _first = true;
+
+    /// <param name="json">The object, from its <c>{</c>; white space before it is allowed.</param>
+    public RawJsonObject(ReadOnlySpan<byte> json)
+    {
+        _json = json;
+        _position = SkipSpace(json, 0);
+        Valid = _position < json.Length && json[_position] == (byte)'{';
+        _position++;
+    }
+
+    /// <summary>False once the input is not an object this walker can follow.</summary>
+    public bool Valid { get; private set; }
+
+    /// <summary>Where the object ends (after its <c>}</c>), once <see cref="Next"/> has returned false with <see cref="Valid"/> true.</summary>
+    public int End { get; private set; }
+
+    /// <summary>The next member: its name's raw bytes (between the quotes) and its value's raw bytes.</summary>
+    public bool Next(out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
+    {
+        name = value = default;
+        if (!Valid)
+        {
+            return false;
+        }
+
+        var i = SkipSpace(_json, _position);
+        if (i < _json.Length && _json[i] == (byte)'}')
+        {
+            End = i + 1;
+            return false;
+        }
+
+        if (!_first)
+        {
+            if (i >= _json.Length || _json[i] != (byte)',')
+            {
+                return Fail();
+            }
+
+            i = SkipSpace(_json, i + 1);
+        }
+
+        _first = false;
+        if (i >= _json.Length || _json[i] != (byte)'"')
+        {
+            return Fail();
+        }
+
+        var nameEnd = StringEnd(_json, i);
+        if (nameEnd < 0)
+        {
+            return Fail();
+        }
+
+        name = _json[(i + 1)..(nameEnd - 1)];
+        i = SkipSpace(_json, nameEnd);
+        if (i >= _json.Length || _json[i] != (byte)':')
+        {
+            return Fail();
+        }
+
+        i = SkipSpace(_json, i + 1);
+        var length = ValueLength(_json[i..]);
+        if (length <= 0)
+        {
+            return Fail();
+        }
+
+        value = _json.Slice(i, length);
+        _position = i + length;
+        return true;
+    }
+
+    private bool Fail()
+    {
+        Valid = false;
+        return false;
+    }
+
+    /// <summary>The length of the JSON value at the start of <paramref name="json"/>, or -1 when it does not end.</summary>
+    public static int ValueLength(ReadOnlySpan<byte> json)
+    {
+        if (json.IsEmpty)
+        {
+            return -1;
+        }
+
+        switch (json[0])
+        {
+            case (byte)'"':
+                return StringEnd(json, 0);
+            case (byte)'{' or (byte)'[':
+                return ContainerEnd(json);
+            default:
+                // A number, true, false or null: up to the next delimiter.
+                var end = json.IndexOfAny(",}] \t\r\n"u8);
+                return end < 0 ? json.Length : end;
+        }
+    }
+
+    /// <summary>The end (after the closing quote) of the string starting at <paramref name="start"/>, or -1.</summary>
+    private static int StringEnd(ReadOnlySpan<byte> json, int start)
+    {
+        var i = start + 1;
+        while (true)
+        {
+            var next = json[i..].IndexOfAny(QuoteOrEscape);
+            if (next < 0)
+            {
+                return -1;
+            }
+
+            i += next;
+            if (json[i] == (byte)'"')
+            {
+                return i + 1;
+            }
+
+            i += 2; // an escape and the character it escapes
+            if (i >= json.Length)
+            {
+                return -1;
+            }
+        }
+    }
+
+    /// <summary>The end of the object or array at the start of <paramref name="json"/>, counting brackets outside strings.</summary>
+    private static int ContainerEnd(ReadOnlySpan<byte> json)
+    {
+        var depth = 0;
+        var i = 0;
+        while (i < json.Length)
+        {
+            var next = json[i..].IndexOfAny(Structural);
+            if (next < 0)
+            {
+                return -1;
+            }
+
+            i += next;
+            switch (json[i])
+            {
+                case (byte)'"':
+                    var end = StringEnd(json, i);
+                    if (end < 0)
+                    {
+                        return -1;
+                    }
+
+                    i = end;
+                    continue;
+                case (byte)'{' or (byte)'[':
+                    depth++;
+                    break;
+                default:
+                    depth--;
+                    if (depth == 0)
+                    {
+                        return i + 1;
+                    }
+
+                    break;
+            }
+
+            i++;
+        }
+
+        return -1;
+    }
+
+    private static int SkipSpace(ReadOnlySpan<byte> json, int i)
+    {
+        while (i < json.Length && json[i] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+        {
+            i++;
+        }
+
+        return i;
+    }
+}
