@@ -97,6 +97,67 @@ public sealed class SubmissionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OverTwoHundredMegabytes_IsRefused_ReadAsAStream()
+    {
+        // 2,050 requests of 100 KB each, made as they are read: no test should hold 200 MB.
+        var padding = new string('x', 100 * 1024);
+        var lines = Enumerable.Range(1, 2050).Select(i => Encoding.UTF8.GetBytes(Line($"r{i}").Replace("Hello", padding, StringComparison.Ordinal) + "\n"));
+
+        var validation = await BatchInputValidator.ValidateAsync(new GeneratedStream(lines), Url, Token);
+
+        Assert.Equal("file_too_large", Assert.Single(validation.Problems).Code);
+        Assert.True(validation.Bytes > BatchInputValidator.MaxBytes);
+    }
+
+    /// <summary>A read-only stream of the given chunks, made one by one as the reader asks.</summary>
+    private sealed class GeneratedStream(IEnumerable<byte[]> chunks) : Stream
+    {
+        private readonly IEnumerator<byte[]> _chunks = chunks.GetEnumerator();
+        private byte[] _current = [];
+        private int _offset;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            while (_offset == _current.Length)
+            {
+                if (!_chunks.MoveNext())
+                {
+                    return 0;
+                }
+
+                (_current, _offset) = (_chunks.Current, 0);
+            }
+
+            var read = Math.Min(count, _current.Length - _offset);
+            Array.Copy(_current, _offset, buffer, offset, read);
+            _offset += read;
+            return read;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            _chunks.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+
+    [Fact]
     public void Settings_TheApiWouldRefuse_AreNamed()
     {
         var tooMany = Enumerable.Range(1, 17).ToDictionary(i => $"k{i}", i => "v");
