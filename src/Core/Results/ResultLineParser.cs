@@ -10,199 +10,204 @@ internal readonly record struct InputLine(string CustomId, string? Model);
 internal sealed record ResultLine(string CustomId, RequestOutcome Outcome, int? StatusCode, string? ErrorCode, string? ErrorMessage, TokenCounts Tokens);
 
 /// <summary>
-/// Reads the few fields the index needs from a line of a batch's files, skipping the rest (response bodies can be
-/// large) without building a document. Tolerant as the rest of Core: fields may be missing, numbers may be strings,
-/// and a custom_id that is a number is kept as its text. A line that is not a JSON object, or has no custom_id, is a
-/// problem with a message, never an exception.
+/// Reads the few fields the index needs from a line of a batch's files. The line is walked with
+/// <see cref="RawJsonObject"/>, which skips what is not needed (response bodies can be large) without tokenizing it;
+/// only the small values read (custom_id, status, usage, errors) are parsed. A line the walk cannot follow is parsed
+/// whole, which either reads it or says what is wrong with it. Tolerant as the rest of Core: fields may be missing,
+/// numbers may be strings, and a custom_id that is a number is kept as its text. A line that is not a JSON object, or
+/// has no custom_id, is a problem with a message, never an exception.
 /// </summary>
 internal static class ResultLineParser
 {
     private const int MaxMessage = 1000;
 
-    /// <summary>An input line's custom_id and model, or why it cannot be read.</summary>
+    /// <summary>The members of a result line the index reads, whichever way they were found.</summary>
+    private sealed class Fields
+    {
+        public string? CustomId;
+        public bool HasResponse;
+        public int? StatusCode;
+        public (string? Code, string? Type, string? Message) Error;
+        public (string? Code, string? Type, string? Message) BodyError;
+        public TokenCounts Tokens = TokenCounts.Zero;
+    }
+
     public static InputLine? ParseInput(ReadOnlySpan<byte> line, out string? problem)
     {
+        string? customId = null, model = null;
         try
         {
-            if (FastInput(line) is { } input)
+            var top = new RawJsonObject(line);
+            while (top.Next(out var name, out var value))
             {
-                problem = null;
-                return input;
+                if (name.SequenceEqual("custom_id"u8))
+                {
+                    customId = Text(value);
+                }
+                else if (name.SequenceEqual("body"u8) && value[0] == (byte)'{')
+                {
+                    var body = new RawJsonObject(value);
+                    while (body.Next(out var field, out var content))
+                    {
+                        if (field.SequenceEqual("model"u8))
+                        {
+                            model = Text(content);
+                        }
+                    }
+
+                    if (!body.Valid)
+                    {
+                        return ParseInputWhole(line, out problem);
+                    }
+                }
+            }
+
+            if (!top.Valid || !IsBlank(line[top.End..]))
+            {
+                return ParseInputWhole(line, out problem);
             }
         }
         catch (JsonException)
         {
-            // Read it the checking way, which says what is wrong.
+            return ParseInputWhole(line, out problem);
         }
 
-        return ParseInputChecked(line, out problem);
+        return Input(customId, model, out problem);
     }
 
-    /// <summary>An output or error line's outcome, or why it cannot be read.</summary>
     public static ResultLine? ParseResult(ReadOnlySpan<byte> line, out string? problem)
     {
+        var fields = new Fields();
         try
         {
-            if (FastResult(line) is { } result)
+            var top = new RawJsonObject(line);
+            while (top.Next(out var name, out var value))
             {
-                problem = null;
-                return result;
+                if (name.SequenceEqual("custom_id"u8))
+                {
+                    fields.CustomId = Text(value);
+                }
+                else if (name.SequenceEqual("error"u8) && value[0] == (byte)'{')
+                {
+                    fields.Error = ErrorOf(value);
+                }
+                else if (name.SequenceEqual("response"u8) && value[0] == (byte)'{')
+                {
+                    fields.HasResponse = true;
+                    if (!ReadResponse(value, fields))
+                    {
+                        return ParseResultWhole(line, out problem);
+                    }
+                }
+            }
+
+            if (!top.Valid || !IsBlank(line[top.End..]))
+            {
+                return ParseResultWhole(line, out problem);
             }
         }
         catch (JsonException)
         {
-            // Read it the checking way, which says what is wrong.
+            return ParseResultWhole(line, out problem);
         }
 
-        return ParseResultChecked(line, out problem);
+        return Result(fields, out problem);
     }
 
-    /// <summary>The walk that skips what the index does not need unread; null when it cannot follow the line.</summary>
-    private static InputLine? FastInput(ReadOnlySpan<byte> line)
+    /// <summary>The response's status and, from its body, the usage and error; false when the walk cannot follow it.</summary>
+    private static bool ReadResponse(ReadOnlySpan<byte> response, Fields fields)
     {
-        string? customId = null, model = null;
-        var top = new RawJsonObject(line);
-        while (top.Next(out var name, out var value))
+        var walker = new RawJsonObject(response);
+        while (walker.Next(out var field, out var content))
         {
-            if (name.SequenceEqual("custom_id"u8))
+            if (field.SequenceEqual("status_code"u8))
             {
-                customId = Leaf(value);
+                fields.StatusCode = (int?)Number(content);
             }
-            else if (name.SequenceEqual("body"u8) && value[0] == (byte)'{')
+            else if (field.SequenceEqual("body"u8) && content[0] == (byte)'{')
             {
-                var body = new RawJsonObject(value);
-                while (body.Next(out var field, out var content))
+                var body = new RawJsonObject(content);
+                while (body.Next(out var part, out var member))
                 {
-                    if (field.SequenceEqual("model"u8))
+                    if (part.SequenceEqual("usage"u8))
                     {
-                        model = Leaf(content);
+                        using var usage = JsonDocument.Parse(member.ToArray());
+                        fields.Tokens = UsageOf(usage.RootElement);
+                    }
+                    else if (part.SequenceEqual("error"u8) && member[0] == (byte)'{')
+                    {
+                        fields.BodyError = ErrorOf(member);
                     }
                 }
 
                 if (!body.Valid)
                 {
-                    return null;
+                    return false;
                 }
             }
         }
 
-        return top.Valid && IsBlank(line[top.End..]) && !string.IsNullOrEmpty(customId) ? new InputLine(customId, model) : null;
+        return walker.Valid;
     }
 
-    private static ResultLine? FastResult(ReadOnlySpan<byte> line)
+    /// <summary>The line parsed whole: read from the document, or what makes it unreadable.</summary>
+    private static ResultLine? ParseResultWhole(ReadOnlySpan<byte> line, out string? problem)
     {
-        string? customId = null, errorCode = null, errorMessage = null, bodyErrorCode = null, bodyErrorType = null, bodyErrorMessage = null;
-        int? statusCode = null;
-        var hasResponse = false;
-        var tokens = TokenCounts.Zero;
-        var top = new RawJsonObject(line);
-        while (top.Next(out var name, out var value))
+        var fields = new Fields();
+        if (Document(line, out problem) is not { } document)
         {
-            if (name.SequenceEqual("custom_id"u8))
-            {
-                customId = Leaf(value);
-            }
-            else if (name.SequenceEqual("error"u8) && value[0] == (byte)'{')
-            {
-                var reader = Reader(value);
-                ReadError(ref reader, out errorCode, out _, out errorMessage);
-            }
-            else if (name.SequenceEqual("response"u8) && value[0] == (byte)'{')
-            {
-                hasResponse = true;
-                var response = new RawJsonObject(value);
-                while (response.Next(out var field, out var content))
-                {
-                    if (field.SequenceEqual("status_code"u8))
-                    {
-                        var reader = Reader(content);
-                        statusCode = (int?)Number(ref reader);
-                    }
-                    else if (field.SequenceEqual("body"u8) && content[0] == (byte)'{')
-                    {
-                        var body = new RawJsonObject(content);
-                        while (body.Next(out var part, out var member))
-                        {
-                            if (part.SequenceEqual("usage"u8))
-                            {
-                                var reader = Reader(member);
-                                tokens = Usage(ref reader);
-                            }
-                            else if (part.SequenceEqual("error"u8) && member[0] == (byte)'{')
-                            {
-                                var reader = Reader(member);
-                                ReadError(ref reader, out bodyErrorCode, out bodyErrorType, out bodyErrorMessage);
-                            }
-                        }
+            return null;
+        }
 
-                        if (!body.Valid)
-                        {
-                            return null;
-                        }
-                    }
-                }
+        using (document)
+        {
+            var root = document.RootElement;
+            fields.CustomId = Text(root, "custom_id");
+            if (root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
+            {
+                fields.Error = ErrorOf(error);
+            }
 
-                if (!response.Valid)
+            if (root.TryGetProperty("response", out var response) && response.ValueKind == JsonValueKind.Object)
+            {
+                fields.HasResponse = true;
+                fields.StatusCode = response.TryGetProperty("status_code", out var status) ? (int?)Number(status) : null;
+                if (response.TryGetProperty("body", out var body) && body.ValueKind == JsonValueKind.Object)
                 {
-                    return null;
+                    fields.Tokens = body.TryGetProperty("usage", out var usage) ? UsageOf(usage) : TokenCounts.Zero;
+                    if (body.TryGetProperty("error", out var bodyError) && bodyError.ValueKind == JsonValueKind.Object)
+                    {
+                        fields.BodyError = ErrorOf(bodyError);
+                    }
                 }
             }
         }
 
-        return top.Valid && IsBlank(line[top.End..]) && !string.IsNullOrEmpty(customId)
-            ? Build(customId, hasResponse, statusCode, errorCode, errorMessage, bodyErrorCode, bodyErrorType, bodyErrorMessage, tokens)
-            : null;
+        return Result(fields, out problem);
     }
 
-    /// <summary>A reader placed on the first token of a small value, read in full (and so checked).</summary>
-    private static Utf8JsonReader Reader(ReadOnlySpan<byte> value)
+    private static InputLine? ParseInputWhole(ReadOnlySpan<byte> line, out string? problem)
     {
-        var reader = new Utf8JsonReader(value);
-        reader.Read();
-        return reader;
+        if (Document(line, out problem) is not { } document)
+        {
+            return null;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            var model = root.TryGetProperty("body", out var body) && body.ValueKind == JsonValueKind.Object ? Text(body, "model") : null;
+            return Input(Text(root, "custom_id"), model, out problem);
+        }
     }
 
-    private static string? Leaf(ReadOnlySpan<byte> value)
+    /// <summary>The line as a document when it is a JSON object; otherwise null and why.</summary>
+    private static JsonDocument? Document(ReadOnlySpan<byte> line, out string? problem)
     {
-        var reader = Reader(value);
-        return Text(ref reader);
-    }
-
-    private static bool IsBlank(ReadOnlySpan<byte> rest) => rest.IndexOfAnyExcept(" \t\r\n"u8) < 0;
-
-    private static InputLine? ParseInputChecked(ReadOnlySpan<byte> line, out string? problem)
-    {
-        problem = null;
-        string? customId = null, model = null;
+        JsonDocument document;
         try
         {
-            var reader = new Utf8JsonReader(line, new JsonReaderOptions { AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow });
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                problem = "The line is not a JSON object.";
-                return null;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("custom_id"u8))
-                {
-                    reader.Read();
-                    customId = Text(ref reader);
-                }
-                else if (reader.ValueTextEquals("body"u8))
-                {
-                    reader.Read();
-                    model = ModelOf(ref reader);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-            }
-
-            ExpectEnd(ref reader);
+            document = JsonDocument.Parse(line.ToArray());
         }
         catch (JsonException ex)
         {
@@ -210,101 +215,44 @@ internal static class ResultLineParser
             return null;
         }
 
-        if (string.IsNullOrEmpty(customId))
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
-            problem = "The line has no custom_id.";
+            document.Dispose();
+            problem = "The line is not a JSON object.";
             return null;
         }
 
-        return new InputLine(customId, model);
+        problem = null;
+        return document;
     }
 
-    private static ResultLine? ParseResultChecked(ReadOnlySpan<byte> line, out string? problem)
+    private static InputLine? Input(string? customId, string? model, out string? problem)
     {
-        problem = null;
-        string? customId = null, errorCode = null, errorMessage = null, bodyErrorCode = null, bodyErrorType = null, bodyErrorMessage = null;
-        int? statusCode = null;
-        var hasResponse = false;
-        var tokens = TokenCounts.Zero;
-        try
-        {
-            var reader = new Utf8JsonReader(line);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                problem = "The line is not a JSON object.";
-                return null;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("custom_id"u8))
-                {
-                    reader.Read();
-                    customId = Text(ref reader);
-                }
-                else if (reader.ValueTextEquals("response"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.StartObject)
-                    {
-                        hasResponse = true;
-                        ReadResponse(ref reader, ref statusCode, ref tokens, ref bodyErrorCode, ref bodyErrorType, ref bodyErrorMessage);
-                    }
-                    else
-                    {
-                        reader.Skip();
-                    }
-                }
-                else if (reader.ValueTextEquals("error"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.StartObject)
-                    {
-                        ReadError(ref reader, out errorCode, out _, out errorMessage);
-                    }
-                    else
-                    {
-                        reader.Skip();
-                    }
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-            }
-
-            ExpectEnd(ref reader);
-        }
-        catch (JsonException ex)
-        {
-            problem = $"The line is not valid JSON ({Trim(ex.Message)}).";
-            return null;
-        }
-
-        if (string.IsNullOrEmpty(customId))
-        {
-            problem = "The line has no custom_id.";
-            return null;
-        }
-
-        return Build(customId, hasResponse, statusCode, errorCode, errorMessage, bodyErrorCode, bodyErrorType, bodyErrorMessage, tokens);
+        problem = string.IsNullOrEmpty(customId) ? "The line has no custom_id." : null;
+        return problem is null ? new InputLine(customId!, model) : null;
     }
 
     /// <summary>What became of the request, from what its line says.</summary>
-    private static ResultLine Build(string customId, bool hasResponse, int? statusCode, string? errorCode, string? errorMessage,
-        string? bodyErrorCode, string? bodyErrorType, string? bodyErrorMessage, TokenCounts tokens)
+    private static ResultLine? Result(Fields fields, out string? problem)
     {
+        if (string.IsNullOrEmpty(fields.CustomId))
+        {
+            problem = "The line has no custom_id.";
+            return null;
+        }
+
+        problem = null;
+        var (errorCode, _, errorMessage) = fields.Error;
         RequestOutcome outcome;
-        if (hasResponse && statusCode is >= 200 and < 300 && errorCode is null)
+        if (fields.HasResponse && fields.StatusCode is >= 200 and < 300 && errorCode is null)
         {
             outcome = RequestOutcome.Succeeded;
         }
-        else if (hasResponse && statusCode is >= 300)
+        else if (fields.HasResponse && fields.StatusCode is >= 300)
         {
             outcome = RequestOutcome.HttpError;
-            errorCode ??= bodyErrorCode ?? bodyErrorType ?? $"http_{statusCode.Value.ToString(CultureInfo.InvariantCulture)}";
-            errorMessage ??= bodyErrorMessage;
+            errorCode ??= fields.BodyError.Code ?? fields.BodyError.Type ?? $"http_{fields.StatusCode.Value.ToString(CultureInfo.InvariantCulture)}";
+            errorMessage ??= fields.BodyError.Message;
         }
         else
         {
@@ -317,260 +265,78 @@ internal static class ResultLineParser
             errorCode ??= "unknown_error";
         }
 
-        return new ResultLine(customId, outcome, statusCode, errorCode, Clip(errorMessage), tokens);
+        return new ResultLine(fields.CustomId, outcome, fields.StatusCode, errorCode, Clip(errorMessage), fields.Tokens);
     }
 
-    private static void ReadResponse(ref Utf8JsonReader reader, ref int? statusCode, ref TokenCounts tokens,
-        ref string? errorCode, ref string? errorType, ref string? errorMessage)
+    private static (string? Code, string? Type, string? Message) ErrorOf(ReadOnlySpan<byte> error)
     {
-        var depth = reader.CurrentDepth;
-        while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
-        {
-            if (reader.TokenType != JsonTokenType.PropertyName)
-            {
-                continue;
-            }
-
-            if (reader.ValueTextEquals("status_code"u8))
-            {
-                reader.Read();
-                statusCode = (int?)Number(ref reader);
-            }
-            else if (reader.ValueTextEquals("body"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.StartObject)
-                {
-                    reader.Skip();
-                    continue;
-                }
-
-                var bodyDepth = reader.CurrentDepth;
-                while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == bodyDepth))
-                {
-                    if (reader.TokenType != JsonTokenType.PropertyName)
-                    {
-                        continue;
-                    }
-
-                    if (reader.ValueTextEquals("usage"u8))
-                    {
-                        reader.Read();
-                        tokens = Usage(ref reader);
-                    }
-                    else if (reader.ValueTextEquals("error"u8))
-                    {
-                        reader.Read();
-                        if (reader.TokenType == JsonTokenType.StartObject)
-                        {
-                            ReadError(ref reader, out errorCode, out errorType, out errorMessage);
-                        }
-                        else
-                        {
-                            reader.Skip();
-                        }
-                    }
-                    else
-                    {
-                        reader.Read();
-                        reader.Skip();
-                    }
-                }
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
+        using var document = JsonDocument.Parse(error.ToArray());
+        return ErrorOf(document.RootElement);
     }
 
-    private static void ReadError(ref Utf8JsonReader reader, out string? code, out string? type, out string? message)
-    {
-        code = type = message = null;
-        var depth = reader.CurrentDepth;
-        while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
-        {
-            if (reader.TokenType != JsonTokenType.PropertyName)
-            {
-                continue;
-            }
-
-            if (reader.ValueTextEquals("code"u8))
-            {
-                reader.Read();
-                code = Text(ref reader);
-            }
-            else if (reader.ValueTextEquals("type"u8))
-            {
-                reader.Read();
-                type = Text(ref reader);
-            }
-            else if (reader.ValueTextEquals("message"u8))
-            {
-                reader.Read();
-                message = Text(ref reader);
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
-    }
+    private static (string? Code, string? Type, string? Message) ErrorOf(JsonElement error) =>
+        (Text(error, "code"), Text(error, "type"), Text(error, "message"));
 
     /// <summary>Chat completions and embeddings name them prompt and completion tokens; responses, input and output.</summary>
-    private static TokenCounts Usage(ref Utf8JsonReader reader)
+    private static TokenCounts UsageOf(JsonElement usage)
     {
-        if (reader.TokenType != JsonTokenType.StartObject)
+        if (usage.ValueKind != JsonValueKind.Object)
         {
-            reader.Skip();
             return TokenCounts.Zero;
         }
 
-        long input = 0, cached = 0, output = 0, reasoning = 0;
-        var depth = reader.CurrentDepth;
-        while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
-        {
-            if (reader.TokenType != JsonTokenType.PropertyName)
-            {
-                continue;
-            }
+        long Count(string name, string other) =>
+            (usage.TryGetProperty(name, out var value) || usage.TryGetProperty(other, out value) ? Number(value) : null) ?? 0;
 
-            if (reader.ValueTextEquals("prompt_tokens"u8) || reader.ValueTextEquals("input_tokens"u8))
-            {
-                reader.Read();
-                input = Number(ref reader) ?? input;
-            }
-            else if (reader.ValueTextEquals("completion_tokens"u8) || reader.ValueTextEquals("output_tokens"u8))
-            {
-                reader.Read();
-                output = Number(ref reader) ?? output;
-            }
-            else if (reader.ValueTextEquals("prompt_tokens_details"u8) || reader.ValueTextEquals("input_tokens_details"u8))
-            {
-                reader.Read();
-                cached = Detail(ref reader, "cached_tokens"u8) ?? cached;
-            }
-            else if (reader.ValueTextEquals("completion_tokens_details"u8) || reader.ValueTextEquals("output_tokens_details"u8))
-            {
-                reader.Read();
-                reasoning = Detail(ref reader, "reasoning_tokens"u8) ?? reasoning;
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
+        long Detail(string name, string other, string field) =>
+            (usage.TryGetProperty(name, out var details) || usage.TryGetProperty(other, out details)) && details.ValueKind == JsonValueKind.Object
+            && details.TryGetProperty(field, out var value) ? Number(value) ?? 0 : 0;
 
-        return new TokenCounts(input, cached, output, reasoning);
+        return new TokenCounts(
+            Count("prompt_tokens", "input_tokens"),
+            Detail("prompt_tokens_details", "input_tokens_details", "cached_tokens"),
+            Count("completion_tokens", "output_tokens"),
+            Detail("completion_tokens_details", "output_tokens_details", "reasoning_tokens"));
     }
 
-    private static long? Detail(ref Utf8JsonReader reader, ReadOnlySpan<byte> name)
+    /// <summary>A small value found by the walk: a string, or a number as its text.</summary>
+    private static string? Text(ReadOnlySpan<byte> value)
     {
-        if (reader.TokenType != JsonTokenType.StartObject)
+        var reader = new Utf8JsonReader(value);
+        reader.Read();
+        return reader.TokenType switch
         {
-            reader.Skip();
-            return null;
-        }
+            JsonTokenType.String => reader.GetString(),
+            JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.ValueSpan),
+            _ => null,
+        };
+    }
 
-        long? value = null;
-        var depth = reader.CurrentDepth;
-        while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
-        {
-            if (reader.TokenType == JsonTokenType.PropertyName)
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value)
+            ? value.ValueKind switch
             {
-                var match = reader.ValueTextEquals(name);
-                reader.Read();
-                if (match)
-                {
-                    value = Number(ref reader);
-                }
-                else
-                {
-                    reader.Skip();
-                }
+                JsonValueKind.String => value.GetString(),
+                JsonValueKind.Number => value.GetRawText(),
+                _ => null,
             }
-        }
+            : null;
 
-        return value;
-    }
-
-    private static string? ModelOf(ref Utf8JsonReader reader)
+    private static long? Number(ReadOnlySpan<byte> value)
     {
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            reader.Skip();
-            return null;
-        }
-
-        string? model = null;
-        var depth = reader.CurrentDepth;
-        while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
-        {
-            if (reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var match = reader.ValueTextEquals("model"u8);
-                reader.Read();
-                if (match)
-                {
-                    model = Text(ref reader);
-                }
-                else
-                {
-                    reader.Skip();
-                }
-            }
-        }
-
-        return model;
+        using var document = JsonDocument.Parse(value.ToArray());
+        return Number(document.RootElement);
     }
 
-    /// <summary>A string, a number as its text, or null for anything else.</summary>
-    private static string? Text(ref Utf8JsonReader reader)
+    private static long? Number(JsonElement value) => value.ValueKind switch
     {
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.String:
-                return reader.GetString();
-            case JsonTokenType.Number:
-                return System.Text.Encoding.UTF8.GetString(reader.ValueSpan);
-            default:
-                reader.Skip();
-                return null;
-        }
-    }
+        JsonValueKind.Number when value.TryGetInt64(out var whole) => whole,
+        JsonValueKind.Number when value.TryGetDouble(out var real) => (long)real,
+        JsonValueKind.String when long.TryParse(value.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) => parsed,
+        _ => null,
+    };
 
-    private static long? Number(ref Utf8JsonReader reader)
-    {
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.Number when reader.TryGetInt64(out var value):
-                return value;
-            case JsonTokenType.Number when reader.TryGetDouble(out var real):
-                return (long)real;
-            case JsonTokenType.String when long.TryParse(reader.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed):
-                return parsed;
-            default:
-                reader.Skip();
-                return null;
-        }
-    }
-
-    /// <summary>Nothing may follow the object but white space.</summary>
-    private static void ExpectEnd(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType != JsonTokenType.EndObject || reader.CurrentDepth != 0)
-        {
-            throw new JsonException("the object does not end");
-        }
-
-        if (reader.Read())
-        {
-            throw new JsonException("more follows the object");
-        }
-    }
+    private static bool IsBlank(ReadOnlySpan<byte> rest) => rest.IndexOfAnyExcept(" \t\r\n"u8) < 0;
 
     private static string? Clip(string? text) => text is { Length: > MaxMessage } ? text[..MaxMessage] + "…" : text;
 
