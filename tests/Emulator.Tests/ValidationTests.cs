@@ -1,3 +1,4 @@
+using BatchDashboard.Tests.Shared;
 using System.Text.Json;
 using static BatchDashboard.Emulator.Tests.BatchShape;
 
@@ -10,21 +11,9 @@ public sealed class ValidationTests
 
     private const string Url = "/v1/chat/completions";
 
-    public static TheoryData<string, string, string, string?, int?> BadFiles => new()
-    {
-        { "invalid JSON", Line("a") + "\n{\"custom_id\": \"b\", \"method\": \n", "invalid_json_line", null, 2 },
-        { "not an object", Line("a") + "\n[1, 2, 3]\n", "invalid_json_line", null, 2 },
-        { "missing custom_id", Line("a") + "\n" + Line("b") + "\n" + Line("c").Replace("\"custom_id\": \"c\", ", "", StringComparison.Ordinal) + "\n", "missing_required_parameter", "custom_id", 3 },
-        { "duplicate custom_id", Line("a") + "\n" + Line("b") + "\n" + Line("a") + "\n", "duplicate_custom_id", "custom_id", 3 },
-        { "method not POST", Line("a").Replace("\"POST\"", "\"GET\"", StringComparison.Ordinal) + "\n", "invalid_value", "method", 1 },
-        { "url not the endpoint", Line("a") + "\n" + Line("b", url: "/v1/embeddings") + "\n", "url_mismatch", "url", 2 },
-        { "mixed models", Line("a") + "\n" + Line("b") + "\n" + Line("c", model: "gpt-4o") + "\n", "model_mismatch", "body.model", 3 },
-        { "no body", "{\"custom_id\": \"a\", \"method\": \"POST\", \"url\": \"/v1/chat/completions\"}\n", "missing_required_parameter", "body", 1 },
-        { "no model", "{\"custom_id\": \"a\", \"method\": \"POST\", \"url\": \"/v1/chat/completions\", \"body\": {\"messages\": []}}\n", "missing_required_parameter", "body.model", 1 },
-        { "blank lines count in line numbers", Line("a") + "\n\n   \n" + Line("a") + "\n", "duplicate_custom_id", "custom_id", 4 },
-        { "empty file", "\n\n", "empty_file", "input_file_id", null },
-        { "too many requests", string.Join("\n", Enumerable.Range(1, 6).Select(i => Line($"r{i}"))), "too_many_tasks", null, null },
-    };
+    // The emulator's limit of requests is set to 5 in these tests, so that case needs only six lines.
+    public static TheoryData<string, string, string, string?, int?> BadFiles =>
+        BadInputFiles.Theory(("too many requests", string.Join("\n", Enumerable.Range(1, 6).Select(i => Line($"r{i}"))), "too_many_tasks", null, null));
 
     [Theory]
     [MemberData(nameof(BadFiles))]
@@ -95,5 +84,5 @@ public sealed class ValidationTests
         Assert.Equal((3, 3, 0), Counts(done));
     }
 
-    private static string Line(string id, string model = "gpt-4o-mini", string url = Url) => EmulatorHarness.ChatLine(id, model, url);
+    private static string Line(string id, string model = "gpt-4o-mini", string url = Url) => BadInputFiles.Line(id, model, url);
 }

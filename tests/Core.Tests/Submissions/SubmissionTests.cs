@@ -34,26 +34,11 @@ public sealed class SubmissionTests : IAsyncLifetime
         _client = TestClients.Client(_harness.Services, connection);
     }
 
-    private static string Line(string id, string url = Url, string model = "gpt-4o-mini") =>
-        """{"custom_id": "ID", "method": "POST", "url": "URL", "body": {"model": "MODEL", "messages": [{"role": "user", "content": "Hello"}]}}"""
-            .Replace("ID", id, StringComparison.Ordinal).Replace("URL", url, StringComparison.Ordinal).Replace("MODEL", model, StringComparison.Ordinal);
+    private static string Line(string id, string url = Url, string model = "gpt-4o-mini") => BadInputFiles.Line(id, model, url);
 
     private static Stream Stream(string text) => new MemoryStream(Encoding.UTF8.GetBytes(text));
 
-    public static TheoryData<string, string, string, string?, int?> BadFiles => new()
-    {
-        { "invalid JSON", Line("a") + "\n{\"custom_id\": \"b\", \"method\": \n", "invalid_json_line", null, 2 },
-        { "not an object", Line("a") + "\n[1, 2, 3]\n", "invalid_json_line", null, 2 },
-        { "missing custom_id", Line("a") + "\n" + Line("b") + "\n" + Line("c").Replace("\"custom_id\": \"c\", ", "", StringComparison.Ordinal) + "\n", "missing_required_parameter", "custom_id", 3 },
-        { "duplicate custom_id", Line("a") + "\n" + Line("b") + "\n" + Line("a") + "\n", "duplicate_custom_id", "custom_id", 3 },
-        { "method not POST", Line("a").Replace("\"POST\"", "\"GET\"", StringComparison.Ordinal) + "\n", "invalid_value", "method", 1 },
-        { "url not the endpoint", Line("a") + "\n" + Line("b", url: "/v1/embeddings") + "\n", "url_mismatch", "url", 2 },
-        { "mixed models", Line("a") + "\n" + Line("b") + "\n" + Line("c", model: "gpt-4o") + "\n", "model_mismatch", "body.model", 3 },
-        { "no body", "{\"custom_id\": \"a\", \"method\": \"POST\", \"url\": \"/v1/chat/completions\"}\n", "missing_required_parameter", "body", 1 },
-        { "no model", "{\"custom_id\": \"a\", \"method\": \"POST\", \"url\": \"/v1/chat/completions\", \"body\": {\"messages\": []}}\n", "missing_required_parameter", "body.model", 1 },
-        { "blank lines count in line numbers", Line("a") + "\n\n   \n" + Line("a") + "\n", "duplicate_custom_id", "custom_id", 4 },
-        { "empty file", "\n\n", "empty_file", "input_file_id", null },
-    };
+    public static TheoryData<string, string, string, string?, int?> BadFiles => BadInputFiles.Theory();
 
     [Theory]
     [MemberData(nameof(BadFiles))]
@@ -101,7 +86,7 @@ public sealed class SubmissionTests : IAsyncLifetime
     {
         // 2,050 requests of 100 KB each, made as they are read: no test should hold 200 MB.
         var padding = new string('x', 100 * 1024);
-        var lines = Enumerable.Range(1, 2050).Select(i => Encoding.UTF8.GetBytes(Line($"r{i}").Replace("Hello", padding, StringComparison.Ordinal) + "\n"));
+        var lines = Enumerable.Range(1, 2050).Select(i => Encoding.UTF8.GetBytes(Line($"r{i}").Replace("Say hello.", padding, StringComparison.Ordinal) + "\n"));
 
         var validation = await BatchInputValidator.ValidateAsync(new GeneratedStream(lines), Url, Token);
 
