@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using BatchDashboard.Core.Sync;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace BatchDashboard.Tests.Shared;
 
@@ -19,6 +20,9 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
     private ApiTestServer? _upstream;
     private readonly Dictionary<string, string?> _settings = new(StringComparer.OrdinalIgnoreCase);
     private TimeProvider? _clock;
+
+    /// <summary>Every line the app logs (information and above).</summary>
+    public CapturedLogs Logs { get; } = new();
 
     public TemporaryDatabase Database => _database;
 
@@ -109,6 +113,7 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         if (_clock is { } clock)
         {
             builder.ConfigureServices(services => services.AddSingleton(clock));

@@ -29,8 +29,10 @@ internal sealed class BatchApiClient(HttpClient http, ApiConnection connection, 
             root => ApiJson.ReadBatchPage(root, limit), notFoundIsAnswer: false, cancellationToken);
         foreach (var rejected in page!.Rejected)
         {
+            // The id as sent, clipped: a damaged one can be any JSON, of any length.
+            var id = rejected.Id is { Length: > 80 } longId ? longId[..80] + "…" : rejected.Id;
             logger.LogWarning("Skipped a batch of connection {Connection} that could not be read: {Id}: {Error}",
-                connection.Id, rejected.Id ?? "(no id)", rejected.Error);
+                connection.Id, string.IsNullOrEmpty(id) ? "(no id)" : id, rejected.Error);
         }
 
         return page;

@@ -53,6 +53,7 @@ public static class BatchApiEndpoints
 
     private static async Task<IResult> GetAsync(string id, string? connection, IBatchQueries queries, TimeProvider time, CancellationToken cancellationToken)
     {
+        id = RouteValues.Id(id);
         var cached = await queries.GetAsync(id, connection, cancellationToken);
         if (cached is null)
         {

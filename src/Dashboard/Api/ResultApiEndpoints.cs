@@ -33,6 +33,7 @@ public static class ResultApiEndpoints
     private static async Task<IResult> FileAsync(string id, string kind, string? connection, IBatchQueries queries, IResultQueries results,
         IConnectionCatalog catalog, IBatchApiClientFactory clients, HttpContext context, CancellationToken cancellationToken)
     {
+        id = RouteValues.Id(id);
         if (!Enum.TryParse<ResultFileKind>(kind, ignoreCase: true, out var fileKind))
         {
             return Error($"'{kind}' is not a file of a batch: input, output or error.", 400);
@@ -80,6 +81,7 @@ public static class ResultApiEndpoints
 
     private static async Task<IResult> ListAsync(string id, HttpContext context, IBatchQueries queries, IResultQueries results, IResultIndexing indexing, CancellationToken cancellationToken)
     {
+        id = RouteValues.Id(id);
         if (!TryQuery(context, out var query, out var problem))
         {
             return problem!;
@@ -105,6 +107,7 @@ public static class ResultApiEndpoints
     private static async Task<IResult> SummaryAsync(string id, string? connection, IBatchQueries queries, IResultQueries results, IResultIndexing indexing,
         IOptions<PricingOptions> pricing, CancellationToken cancellationToken)
     {
+        id = RouteValues.Id(id);
         if (await queries.GetAsync(id, connection, cancellationToken) is not { } cached)
         {
             return NotCached(id);
@@ -118,6 +121,7 @@ public static class ResultApiEndpoints
 
     private static async Task<IResult> RequestAsync(string id, string customId, string? connection, IBatchQueries queries, IResultQueries results, CancellationToken cancellationToken)
     {
+        id = RouteValues.Id(id);
         if (await queries.GetAsync(id, connection, cancellationToken) is not { } cached)
         {
             return NotCached(id);
@@ -130,6 +134,7 @@ public static class ResultApiEndpoints
 
     private static async Task ExportCsvAsync(string id, HttpContext context, IBatchQueries queries, IResultQueries results)
     {
+        id = RouteValues.Id(id);
         if (await PrepareAsync(id, context, queries, "csv") is not { } target)
         {
             return;
@@ -150,6 +155,7 @@ public static class ResultApiEndpoints
     /// <summary>One JSON object a request: its outcome, and its input and result lines as the files hold them.</summary>
     private static async Task ExportJsonlAsync(string id, HttpContext context, IBatchQueries queries, IResultQueries results)
     {
+        id = RouteValues.Id(id);
         if (await PrepareAsync(id, context, queries, "jsonl") is not { } target)
         {
             return;
@@ -177,6 +183,7 @@ public static class ResultApiEndpoints
     /// <summary>The input lines of the filtered requests: a file to fix and submit again.</summary>
     private static async Task InputsAsync(string id, HttpContext context, IBatchQueries queries, IResultQueries results)
     {
+        id = RouteValues.Id(id);
         if (await PrepareAsync(id, context, queries, "inputs.jsonl") is not { } target)
         {
             return;
