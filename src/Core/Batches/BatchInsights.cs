@@ -41,6 +41,16 @@ public sealed record BatchInsightOptions
     public TimeSpan LongCancelling { get; init; } = TimeSpan.FromMinutes(15);
 
     public TimeSpan ExpiringSoon { get; init; } = TimeSpan.FromHours(2);
+
+    /// <summary>How long a phase of this kind may last before it is flagged; null for the ends, which do not last.</summary>
+    public TimeSpan? LongFor(BatchStatusKind kind) => kind switch
+    {
+        BatchStatusKind.Validating => LongValidating,
+        BatchStatusKind.InProgress => LongInProgress,
+        BatchStatusKind.Finalizing => LongFinalizing,
+        BatchStatusKind.Cancelling => LongCancelling,
+        _ => null,
+    };
 }
 
 /// <summary>Everything derived from one batch at one moment, in one place for every page and API to use.</summary>
@@ -120,7 +130,7 @@ public sealed record BatchInsights(
     private static BatchFlags FlagsOf(Batch batch, BatchPhase? current, TimeSpan? timeToExpiry, BatchInsightOptions options)
     {
         var flags = BatchFlags.None;
-        if (current is { Duration: { } lasted } && lasted > LongFor(current.Kind, options))
+        if (current is { Duration: { } lasted } && options.LongFor(current.Kind) is { } usual && lasted > usual)
         {
             flags |= BatchFlags.LongPhase;
         }
@@ -150,15 +160,6 @@ public sealed record BatchInsights(
 
         return flags;
     }
-
-    private static TimeSpan LongFor(BatchStatusKind kind, BatchInsightOptions options) => kind switch
-    {
-        BatchStatusKind.Validating => options.LongValidating,
-        BatchStatusKind.InProgress => options.LongInProgress,
-        BatchStatusKind.Finalizing => options.LongFinalizing,
-        BatchStatusKind.Cancelling => options.LongCancelling,
-        _ => TimeSpan.MaxValue,
-    };
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

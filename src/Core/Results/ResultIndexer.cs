@@ -15,11 +15,11 @@ internal sealed class ResultIndexer(ResultStore store, TimeProvider timeProvider
     /// <summary>Lines per transaction: large enough to amortize the commit, small enough to show progress.</summary>
     public const int SliceSize = 2_000;
 
+    /// <param name="existing">What the index holds of this file of the batch so far, if anything.</param>
     public async Task<ResultFileRecord> IndexAsync(IBatchApiClient client, string folder, long batchKey, ResultFileKind kind, string fileId,
-        Action<ResultFileRecord> progress, CancellationToken cancellationToken)
+        ResultFileRecord? existing, Action<ResultFileRecord> progress, CancellationToken cancellationToken)
     {
         var kindName = ResultStore.NameOf(kind);
-        var existing = (await store.GetFilesAsync(batchKey, cancellationToken)).FirstOrDefault(f => f.Kind == kindName);
         var relative = ResultFilesFolder.RelativePath(client.Connection.Id, fileId);
         var path = Path.Combine(folder, relative);
         if (existing is { State: "indexed" } done && done.FileId == fileId && File.Exists(path))

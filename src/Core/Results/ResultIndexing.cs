@@ -114,7 +114,8 @@ internal sealed class ResultIndexService(
         {
             (ResultFileKind.Input, cached.Batch.InputFileId), (ResultFileKind.Output, cached.Batch.OutputFileId), (ResultFileKind.Error, cached.Batch.ErrorFileId),
         };
-        var statuses = (await store.GetFilesAsync(key, cancellationToken)).ToDictionary(f => ResultStore.KindOf(f.Kind), Status);
+        var records = (await store.GetFilesAsync(key, cancellationToken)).ToDictionary(f => ResultStore.KindOf(f.Kind));
+        var statuses = records.ToDictionary(r => r.Key, r => Status(r.Value));
         if (connection is null)
         {
             return [.. statuses.Values];
@@ -145,7 +146,7 @@ internal sealed class ResultIndexService(
                 }
 
                 var previousState = (string?)null;
-                await indexer.IndexAsync(client, Folder, key, kind, fileId, file =>
+                await indexer.IndexAsync(client, Folder, key, kind, fileId, records.GetValueOrDefault(kind), file =>
                 {
                     Publish(file, force: file.State != previousState);
                     previousState = file.State;

@@ -52,14 +52,7 @@ public sealed record TimelineEntry(BatchStatus Status, DateTimeOffset? At, DateT
     /// <summary>A phase that took longer than usual, finished or not: "finalizing for 3 h", "cancel took 47 min".</summary>
     private static string? NoteFor(BatchStatusKind kind, TimeSpan? duration, bool current, BatchInsightOptions options)
     {
-        TimeSpan? usual = kind switch
-        {
-            BatchStatusKind.Validating => options.LongValidating,
-            BatchStatusKind.InProgress => options.LongInProgress,
-            BatchStatusKind.Finalizing => options.LongFinalizing,
-            BatchStatusKind.Cancelling => options.LongCancelling,
-            _ => null,
-        };
+        var usual = options.LongFor(kind);
         if (duration is not { } took || usual is not { } limit || took <= limit)
         {
             return null;

@@ -196,9 +196,10 @@ public sealed partial class BatchDetail : IDisposable
 
     private async Task OnCacheChangedAsync(CacheChange change)
     {
-        if (_cached is not { } cached
-            ? !(change.AddedBatchIds.Contains(Id) || change.ChangedBatchIds.Contains(Id))
-            : change.ConnectionId != cached.ConnectionId || !(change.ChangedBatchIds.Contains(Id) || change.AddedBatchIds.Contains(Id) || change.SyncStateChanged))
+        var thisBatch = (_cached is null || change.ConnectionId == _cached.ConnectionId)
+            && (change.ChangedBatchIds.Contains(Id) || change.AddedBatchIds.Contains(Id));
+        var thisSync = _cached is not null && change.ConnectionId == _cached.ConnectionId && change.SyncStateChanged;
+        if (!thisBatch && !thisSync)
         {
             return;
         }
@@ -207,7 +208,16 @@ public sealed partial class BatchDetail : IDisposable
         {
             await InvokeAsync(async () =>
             {
-                await LoadAsync();
+                // A sync cycle that changed nothing of this batch moves only its sync state, which is in memory.
+                if (thisBatch)
+                {
+                    await LoadAsync();
+                }
+                else
+                {
+                    Derive();
+                }
+
                 StateHasChanged();
             });
         }
