@@ -114,7 +114,7 @@ internal static class PageBenchmarks
 
     private static Process StartDashboard(string database, Uri upstream, int port, TimeSpan pollInterval)
     {
-        var start = new ProcessStartInfo("dotnet", ["run", "-c", "Release", "--no-launch-profile", "--project", Path.Combine(RepoRoot, "src", "Dashboard")])
+        var start = new ProcessStartInfo("dotnet", ["run", "-c", "Release", "--no-launch-profile", "--project", Path.Combine(RepoRoot, "src", "Server")])
         {
             WorkingDirectory = RepoRoot,
             RedirectStandardOutput = true,

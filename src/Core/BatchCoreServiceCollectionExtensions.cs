@@ -80,6 +80,7 @@ public static class BatchCoreServiceCollectionExtensions
         services.AddHostedService(provider => provider.GetRequiredService<ResultIndexService>());
         services.TryAddSingleton<IResultQueries, ResultQueries>();
         services.TryAddSingleton<IBatchRetries, BatchRetries>();
+        services.TryAddSingleton<Audit.IAuditLog, Audit.AuditLog>();
         services.AddOptions<PricingOptions>().Bind(configuration.GetSection(PricingOptions.SectionName))
             .Validate(o => o.BatchDiscount is >= 0 and <= 1, $"{PricingOptions.SectionName}:BatchDiscount must be between 0 and 1.")
             .Validate(o => o.Models.TrueForAll(m => !string.IsNullOrWhiteSpace(m.Model) && m.Input >= 0 && m.CachedInput >= 0 && m.Output >= 0),

@@ -20,6 +20,7 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
     private ApiTestServer? _upstream;
     private readonly Dictionary<string, string?> _settings = new(StringComparer.OrdinalIgnoreCase);
     private TimeProvider? _clock;
+    private IPAddress _clientAddress = IPAddress.Loopback;
 
     /// <summary>Every line the app logs (information and above).</summary>
     public CapturedLogs Logs { get; } = new();
@@ -39,6 +40,16 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
     public DashboardAppFactory WithClock(TimeProvider clock)
     {
         _clock = clock;
+        return this;
+    }
+
+    /// <summary>
+    /// The address in-memory requests (<c>CreateClient()</c>) come from; loopback unless told, as a browser on the
+    /// same machine would be (the test server itself gives none).
+    /// </summary>
+    public DashboardAppFactory WithClientAddress(IPAddress address)
+    {
+        _clientAddress = address;
         return this;
     }
 
@@ -114,6 +125,7 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
         }
 
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter>(new ClientAddressFilter(_clientAddress)));
         if (_clock is { } clock)
         {
             builder.ConfigureServices(services => services.AddSingleton(clock));
@@ -142,4 +154,18 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
 
         _database.Dispose();
     }
+}
+
+/// <summary>Gives requests without a peer address (the in-memory test server's) the test's client address.</summary>
+internal sealed class ClientAddressFilter(IPAddress address) : IStartupFilter
+{
+    public Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> Configure(Action<Microsoft.AspNetCore.Builder.IApplicationBuilder> next) => app =>
+    {
+        app.Use(nextMiddleware => context =>
+        {
+            context.Connection.RemoteIpAddress ??= address;
+            return nextMiddleware(context);
+        });
+        next(app);
+    };
 }

@@ -33,7 +33,30 @@
         }
     }
 
-    apply(stored());
+    // A host that frames the dashboard passes its own look in the address: ?theme=light|dark&density=compact.
+    // It is kept for the tab (sessionStorage), so it holds as the person moves between the dashboard's pages.
+    function fromHost(name, allowed) {
+        var value = null;
+        try {
+            value = new URLSearchParams(window.location.search).get(name);
+            if (allowed.indexOf(value) >= 0) {
+                sessionStorage.setItem("bd-host-" + name, value);
+            } else {
+                value = sessionStorage.getItem("bd-host-" + name);
+            }
+        } catch (e) {
+            // Storage blocked: the address alone decides.
+        }
+        return allowed.indexOf(value) >= 0 ? value : null;
+    }
+
+    var hostTheme = fromHost("theme", ["light", "dark"]);
+    var density = fromHost("density", ["compact", "comfortable"]);
+    if (density) {
+        document.documentElement.setAttribute("data-density", density);
+    }
+
+    apply(hostTheme || stored());
 
     document.addEventListener("click", function (event) {
         var button = event.target.closest ? event.target.closest("[data-theme-choice]") : null;
@@ -50,6 +73,6 @@
     });
 
     // Blazor renders the switch (first prerendered, then again when the circuit starts): mark it each time.
-    new MutationObserver(function () { markButtons(stored()); })
+    new MutationObserver(function () { markButtons(hostTheme || stored()); })
         .observe(document.documentElement, { childList: true, subtree: true });
 })();

@@ -21,6 +21,8 @@ internal sealed class BatchCacheDbContext(DbContextOptions<BatchCacheDbContext> 
 
     public DbSet<ResultProblemRecord> ResultProblems => Set<ResultProblemRecord>();
 
+    public DbSet<Audit.AuditRecord> AuditEntries => Set<Audit.AuditRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(BatchCacheDbContext).Assembly);
 }

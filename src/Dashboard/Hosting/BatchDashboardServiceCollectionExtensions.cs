@@ -4,15 +4,33 @@ using BatchDashboard.Core.Connections;
 using BatchDashboard.Dashboard.Demo;
 using BatchDashboard.Dashboard.Health;
 using BatchDashboard.Dashboard.Model;
+using BatchDashboard.Dashboard.Security;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
 
 namespace BatchDashboard.Dashboard.Hosting;
 
 public static class BatchDashboardServiceCollectionExtensions
 {
-    /// <summary>Registers everything the dashboard needs: Core (cache, client, sync), components and health checks.</summary>
-    public static IServiceCollection AddBatchDashboard(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// Registers everything the dashboard needs: Core (cache, client, sync), components, health checks, the role
+    /// policies and the audited actions. Settings come from the <c>BatchDashboard</c> section, then
+    /// <paramref name="configure"/> (a host's title, back link, read-only mode...).
+    /// </summary>
+    public static IServiceCollection AddBatchDashboard(this IServiceCollection services, IConfiguration configuration, Action<DashboardOptions>? configure = null)
     {
+        services.AddOptions<DashboardOptions>().Bind(configuration.GetSection(DashboardOptions.SectionName)).ValidateOnStart();
+        if (configure is not null)
+        {
+            services.Configure(configure);
+        }
+
+        // Embedded, the host signs people in (standalone sets its own mode first).
+        services.PostConfigure<DashboardOptions>(o => o.Access.Mode ??= AccessMode.Host);
+        services.AddSingleton<IValidateOptions<DashboardOptions>, DashboardOptionsValidator>();
+        services.AddSingleton<DashboardMounts>();
+        services.AddDashboardAuthorization();
+
         services.AddOptions<DemoOptions>().Bind(configuration.GetSection(DemoOptions.SectionName))
             .Validate(o => o.Batches is >= 0 and <= 100_000, $"{DemoOptions.SectionName}:Batches must be between 0 and 100000.")
             .ValidateOnStart();

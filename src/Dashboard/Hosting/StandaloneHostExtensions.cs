@@ -1,3 +1,4 @@
+using BatchDashboard.Dashboard.Security;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -11,14 +12,24 @@ public static class StandaloneHostExtensions
         // The design system and Blazor's script live outside wwwroot; the build's manifest maps them under
         // `dotnet run` in every environment (published output has them in wwwroot and no manifest).
         builder.WebHost.UseStaticWebAssets();
+        builder.AddStandaloneAccess();
         return builder;
     }
 
     public static WebApplication UseBatchDashboardStandalonePipeline(this WebApplication app)
     {
+        // The socket's peer first: forwarded headers from a trusted proxy then replace it with the client's.
+        app.UsePeerAddress();
+        app.UseForwardedHeaders();
         app.UseExceptionHandler("/error", createScopeForErrors: true);
-        app.UseStatusCodePagesWithReExecute("/not-found");
-        app.UseAntiforgery();
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseHsts(); // only ever sent on HTTPS responses
+        }
+
+        app.UseStatusCodePagesWithReExecute("/status/{0}");
+        app.UseAuthentication();
+        app.UseAuthorization();
 
         app.Lifetime.ApplicationStarted.Register(() =>
         {

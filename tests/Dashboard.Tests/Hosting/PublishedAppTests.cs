@@ -18,12 +18,12 @@ public sealed partial class PublishedAppTests : IDisposable
     public async Task PublishedApp_ServesItsPage_FingerprintedAssets_AndHealth_FromItsOwnFolder()
     {
         var output = Path.Combine(_folder, "app");
-        var publish = await RunAsync("dotnet", $"publish \"{Path.Combine(RepoPaths.Root, "src", "Dashboard")}\" -c Release -o \"{output}\" --nologo", RepoPaths.Root);
+        var publish = await RunAsync("dotnet", $"publish \"{Path.Combine(RepoPaths.Root, "src", "Server")}\" -c Release -o \"{output}\" --nologo", RepoPaths.Root);
         Assert.True(publish.ExitCode == 0, publish.Output);
         Assert.True(File.Exists(Path.Combine(output, "appsettings.json")), "appsettings.json is published beside the app");
 
         var port = FreePort();
-        using var app = Process.Start(new ProcessStartInfo("dotnet", $"BatchDashboard.Dashboard.dll --urls http://127.0.0.1:{port}")
+        using var app = Process.Start(new ProcessStartInfo("dotnet", $"BatchDashboard.Server.dll --urls http://127.0.0.1:{port}")
         {
             WorkingDirectory = output,
             RedirectStandardOutput = true,
@@ -48,8 +48,8 @@ public sealed partial class PublishedAppTests : IDisposable
             var html = await client.GetStringAsync("/", TestContext.Current.CancellationToken);
             var assets = AssetReference().Matches(html).Select(m => m.Groups["path"].Value).ToList();
 
-            Assert.Contains(assets, a => a.StartsWith("_framework/blazor.web.", StringComparison.Ordinal));
-            Assert.Contains(assets, a => a.StartsWith("css/tokens.", StringComparison.Ordinal));
+            Assert.Contains(assets, a => a.StartsWith("_content/BatchDashboard.Dashboard/_framework/blazor.web.", StringComparison.Ordinal));
+            Assert.Contains(assets, a => a.StartsWith("_content/BatchDashboard.Dashboard/css/tokens.", StringComparison.Ordinal));
             foreach (var asset in assets)
             {
                 using var response = await client.GetAsync(asset, TestContext.Current.CancellationToken);
@@ -73,7 +73,7 @@ public sealed partial class PublishedAppTests : IDisposable
     [Fact]
     public async Task DotnetRun_StartsFromTheRepositoryRoot_SoTheRootSettingsFileIsRead()
     {
-        var result = await RunAsync("dotnet", "msbuild src/Dashboard/BatchDashboard.Dashboard.csproj -getProperty:RunWorkingDirectory -nologo", RepoPaths.Root);
+        var result = await RunAsync("dotnet", "msbuild src/Server/BatchDashboard.Server.csproj -getProperty:RunWorkingDirectory -nologo", RepoPaths.Root);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(Path.TrimEndingDirectorySeparator(RepoPaths.Root), Path.TrimEndingDirectorySeparator(result.Output.Trim()));

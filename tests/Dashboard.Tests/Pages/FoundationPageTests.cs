@@ -37,7 +37,7 @@ public sealed class FoundationPageTests(FoundationPageTests.AppFixture app) : IC
         using var client = app.Factory.CreateClient();
         var html = await client.GetStringAsync("/", TestContext.Current.CancellationToken);
 
-        string[] assets = ["_framework/blazor.web.", "css/tokens.", "css/components.", "js/theme.", "BatchDashboard.Dashboard."];
+        string[] assets = [.. new[] { "_framework/blazor.web.", "css/tokens.", "css/components.", "css/layout.", "js/theme." }.Select(a => "_content/BatchDashboard.Dashboard/" + a)];
         foreach (var prefix in assets)
         {
             var start = html.IndexOf("=\"" + prefix, StringComparison.Ordinal);

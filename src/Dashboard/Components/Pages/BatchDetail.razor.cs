@@ -6,6 +6,7 @@ using BatchDashboard.Core.Queries;
 using BatchDashboard.Core.Submissions;
 using BatchDashboard.Core.Sync;
 using BatchDashboard.Dashboard.Model;
+using BatchDashboard.Dashboard.Security;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Options;
 
@@ -41,7 +42,7 @@ public sealed partial class BatchDetail : IDisposable
     [CascadingParameter] private HttpContext? HttpContext { get; set; }
 
     [Inject] private IBatchQueries Queries { get; set; } = default!;
-    [Inject] private IBatchOperations Operations { get; set; } = default!;
+    [Inject] private DashboardActions Actions { get; set; } = default!;
     [Inject] private IConnectionCatalog Connections { get; set; } = default!;
     [Inject] private IBatchChangeNotifications Changes { get; set; } = default!;
     [Inject] private ISyncStatusProvider Sync { get; set; } = default!;
@@ -62,8 +63,11 @@ public sealed partial class BatchDetail : IDisposable
     /// <summary>The batch this one reruns, when it is a retry.</summary>
     private string? RetryOf => _cached?.Batch.Metadata.GetValueOrDefault(IBatchRetries.RetryOfKey);
 
-    private bool Cancellable => _cached is { Batch.Status.Kind: BatchStatusKind.Validating or BatchStatusKind.InProgress } cached
+    private bool Cancellable => _mayCancel && _cached is { Batch.Status.Kind: BatchStatusKind.Validating or BatchStatusKind.InProgress } cached
         && Connections.Find(cached.ConnectionId) is not null;
+
+    /// <summary>Whether this person may cancel (operator, not read-only); the server checks again on the click.</summary>
+    private bool _mayCancel;
 
     /// <summary>A running batch the sync has not confirmed for several of its poll intervals: its figures may be behind.</summary>
     private bool IsStale => Running && _sync is { Phase: SyncPhase.Polling, LastSuccessAt: { } at }
@@ -81,6 +85,7 @@ public sealed partial class BatchDetail : IDisposable
     protected override async Task OnParametersSetAsync()
     {
         _confirming = false;
+        _mayCancel = await Actions.CanAsync(DashboardAction.Cancel);
         await LoadAsync();
         if (_loaded && _cached is null && _loadError is null && HttpContext is not null)
         {
@@ -142,7 +147,7 @@ public sealed partial class BatchDetail : IDisposable
 
     private Task RefreshAsync() => RunAsync("Refresh", async connectionId =>
     {
-        var fresh = await Operations.RefreshAsync(connectionId, Id, _disposed.Token);
+        var fresh = await Actions.RefreshAsync(connectionId, Id, _disposed.Token);
         return fresh is null
             ? ("The API no longer knows this batch; the cached copy is kept.", ToastTone.Error)
             : ($"Refreshed from the API: {StatusDisplay.Text(fresh.Status)}.", ToastTone.Success);
@@ -153,7 +158,7 @@ public sealed partial class BatchDetail : IDisposable
         _confirming = false;
         return RunAsync("Cancel", async connectionId =>
         {
-            var answer = await Operations.CancelAsync(connectionId, Id, _disposed.Token);
+            var answer = await Actions.CancelAsync(connectionId, Id, _disposed.Token);
             return answer is null
                 ? ("The API no longer knows this batch, so it could not be cancelled.", ToastTone.Error)
                 : ($"Cancel requested. The API answered: {StatusDisplay.Text(answer.Status)}.", ToastTone.Success);
@@ -177,6 +182,10 @@ public sealed partial class BatchDetail : IDisposable
         catch (BatchApiException ex)
         {
             Toasts.Show($"{action} failed. The API answered: {ex.Summary}", ToastTone.Error);
+        }
+        catch (ActionRefusedException ex)
+        {
+            Toasts.Show(ex.Message, ToastTone.Error);
         }
         catch (ArgumentException)
         {

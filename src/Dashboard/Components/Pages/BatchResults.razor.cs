@@ -51,7 +51,7 @@ public sealed partial class BatchResults : IDisposable
     [Inject] private IBatchQueries Queries { get; set; } = default!;
     [Inject] private IResultQueries Results { get; set; } = default!;
     [Inject] private IResultIndexing Indexing { get; set; } = default!;
-    [Inject] private IBatchRetries Retries { get; set; } = default!;
+    [Inject] private Security.DashboardActions Actions { get; set; } = default!;
     [Inject] private IBatchChangeNotifications Changes { get; set; } = default!;
     [Inject] private IOptions<PricingOptions> Pricing { get; set; } = default!;
     [Inject] private ToastService Toasts { get; set; } = default!;
@@ -78,8 +78,12 @@ public sealed partial class BatchResults : IDisposable
         }
     }
 
+    /// <summary>Whether this person may retry (operator, not read-only); the server checks again on submit.</summary>
+    private bool _mayRetry;
+
     protected override async Task OnParametersSetAsync()
     {
+        _mayRetry = await Actions.CanAsync(Security.DashboardAction.Retry);
         var values = new Dictionary<string, string?>
         {
             ["connection"] = ConnectionParameter, ["outcome"] = OutcomeParameter, ["code"] = CodeParameter, ["q"] = TextParameter,
@@ -168,7 +172,7 @@ public sealed partial class BatchResults : IDisposable
         _retrying = true;
         try
         {
-            var retry = await Retries.RetryAsync(ConnectionId, Id, [.. _retryOutcomes], _disposed.Token);
+            var retry = await Actions.RetryAsync(ConnectionId, Id, [.. _retryOutcomes], _disposed.Token);
             Toasts.Show($"Retry submitted as {BatchRowViewModel.ShortIdOf(retry.Batch.Id)}, with {retry.Requests:N0} requests" +
                 (retry.Skipped > 0 ? $" ({retry.Skipped:N0} left out: their input lines are not kept)." : "."), ToastTone.Success);
             Navigation.NavigateTo(BatchRowViewModel.DetailHref(retry.Batch.Id, ConnectionId));
@@ -176,6 +180,10 @@ public sealed partial class BatchResults : IDisposable
         catch (BatchApiException ex)
         {
             Toasts.Show($"The retry was not submitted. The API answered: {ex.Summary}", ToastTone.Error);
+        }
+        catch (Security.ActionRefusedException ex)
+        {
+            Toasts.Show($"The retry was not submitted: {ex.Message}", ToastTone.Error);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {

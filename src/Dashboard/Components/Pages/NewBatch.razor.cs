@@ -42,8 +42,9 @@ public sealed partial class NewBatch : IDisposable
     private DateTimeOffset _lastRender;
 
     [Inject] private IConnectionCatalog Connections { get; set; } = default!;
-    [Inject] private IBatchOperations Operations { get; set; } = default!;
+    [Inject] private Security.DashboardActions Actions { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private Microsoft.Extensions.Options.IOptionsMonitor<Hosting.DashboardOptions> Options { get; set; } = default!;
     [Inject] private ToastService Toasts { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private ILogger<NewBatch> Logger { get; set; } = default!;
@@ -59,7 +60,16 @@ public sealed partial class NewBatch : IDisposable
 
     private bool CanSubmit => _validation is { IsValid: true } && !_sending && !_receiving && _endpoint is not null && Writable.Count > 0;
 
-    protected override void OnInitialized() => _connectionId = Writable.FirstOrDefault()?.Id;
+    /// <summary>Why this person may not create batches here (role or read-only); null when they may.</summary>
+    private string? _refusal;
+
+    protected override async Task OnInitializedAsync()
+    {
+        _connectionId = Writable.FirstOrDefault()?.Id;
+        _refusal = await Actions.CanAsync(Security.DashboardAction.Create) ? null
+            : Options.CurrentValue.ReadOnly ? "This dashboard is read-only: it does not create batches."
+            : "You need the operator role to create batches. Ask an admin for it.";
+    }
 
     private async Task OnFileAsync(InputFileChangeEventArgs e)
     {
@@ -173,7 +183,7 @@ public sealed partial class NewBatch : IDisposable
                 _sent = sent;
                 _ = InvokeAsync(RenderNowAndThen);
             });
-            var batch = await Operations.CreateAsync(_connectionId, input, _fileName ?? "requests.jsonl", submission, progress, _disposed.Token);
+            var batch = await Actions.CreateAsync(_connectionId, input, _fileName ?? "requests.jsonl", submission, progress, _disposed.Token);
             Toasts.Show($"Created {BatchRowViewModel.ShortIdOf(batch.Id)}: {StatusDisplay.Text(batch.Status)}.", ToastTone.Success);
             Discard();
             Navigation.NavigateTo(BatchRowViewModel.DetailHref(batch.Id, _connectionId));
@@ -181,6 +191,10 @@ public sealed partial class NewBatch : IDisposable
         catch (BatchApiException ex)
         {
             _error = $"The API refused the batch: {ex.Summary}";
+        }
+        catch (Security.ActionRefusedException ex)
+        {
+            _error = ex.Message;
         }
         catch (ArgumentException ex)
         {

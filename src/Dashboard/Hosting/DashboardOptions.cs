@@ -1,0 +1,39 @@
+using BatchDashboard.Dashboard.Security;
+
+namespace BatchDashboard.Dashboard.Hosting;
+
+/// <summary>
+/// How the dashboard presents itself and who may do what: the keys of the <c>BatchDashboard</c> section beside
+/// Core's (<c>Title</c>, <c>AppPath</c>, <c>ReadOnly</c>, <c>Embedding</c>, <c>Access</c>), or set in code by a host
+/// through <c>AddBatchDashboard(configuration, options => ...)</c>.
+/// </summary>
+public sealed class DashboardOptions
+{
+    public const string SectionName = "BatchDashboard";
+
+    /// <summary>The name in the app bar and the browser's tab.</summary>
+    public string Title { get; set; } = "Batch Dashboard";
+
+    /// <summary>A link back to the host app, shown in the app bar when set (relative to the site, or absolute).</summary>
+    public string? AppPath { get; set; }
+
+    /// <summary>The back link's text.</summary>
+    public string AppPathLabel { get; set; } = "Back to the app";
+
+    /// <summary>Nothing is sent to the API on anyone's behalf: no cancel, retry or create, whatever the role.</summary>
+    public bool ReadOnly { get; set; }
+
+    public EmbeddingOptions Embedding { get; set; } = new();
+
+    public AccessOptions Access { get; set; } = new();
+}
+
+/// <summary>The <c>BatchDashboard:Embedding</c> section: showing the dashboard inside another site's iframe.</summary>
+public sealed class EmbeddingOptions
+{
+    /// <summary>
+    /// The origins allowed to frame the dashboard (<c>https://portal.example.com</c>), the CSP's <c>frame-ancestors</c>.
+    /// Empty (the default): no site may frame it.
+    /// </summary>
+    public List<string> FrameAncestors { get; set; } = [];
+}

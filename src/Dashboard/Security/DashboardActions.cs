@@ -1,0 +1,141 @@
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using BatchDashboard.Core.Api;
+using BatchDashboard.Core.Audit;
+using BatchDashboard.Core.Batches;
+using BatchDashboard.Core.Results;
+using BatchDashboard.Core.Submissions;
+using BatchDashboard.Core.Sync;
+using BatchDashboard.Dashboard.Hosting;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.Extensions.Options;
+
+namespace BatchDashboard.Dashboard.Security;
+
+/// <summary>What a person can do to batches through the dashboard, and the role each needs.</summary>
+public enum DashboardAction
+{
+    Refresh,
+    Cancel,
+    Retry,
+    Create,
+}
+
+/// <summary>Thrown instead of doing an action the person may not do now; its message says why, for a toast.</summary>
+public sealed class ActionRefusedException(string message, AuditResult reason) : Exception(message)
+{
+    public AuditResult Reason { get; } = reason;
+}
+
+/// <summary>
+/// Every action goes through here, on the server: the role is checked (a hidden button proves nothing), a
+/// read-only dashboard refuses, each person's actions are rate-limited, and the outcome is written to the audit log
+/// (who, what, which batch, when, how it ended). Pages show or hide buttons with <see cref="CanAsync"/>.
+/// </summary>
+public sealed class DashboardActions(
+    AuthenticationStateProvider authentication,
+    IOptionsMonitor<DashboardOptions> options,
+    ActionRateLimiter limiter,
+    IAuditLog audit,
+    IBatchOperations operations,
+    IBatchRetries retries,
+    ILogger<DashboardActions> logger)
+{
+    public static DashboardRole RoleFor(DashboardAction action) =>
+        action == DashboardAction.Refresh ? DashboardRole.Viewer : DashboardRole.Operator;
+
+    public async Task<bool> CanAsync(DashboardAction action) => Refusal(action, await UserAsync()) is null;
+
+    public Task<Batch?> RefreshAsync(string connectionId, string batchId, CancellationToken cancellationToken) =>
+        RunAsync(DashboardAction.Refresh, connectionId, batchId, () => operations.RefreshAsync(connectionId, batchId, cancellationToken),
+            batch => batch is null ? "the API no longer knows it" : $"status {batch.Status}", cancellationToken);
+
+    public Task<Batch?> CancelAsync(string connectionId, string batchId, CancellationToken cancellationToken) =>
+        RunAsync(DashboardAction.Cancel, connectionId, batchId, () => operations.CancelAsync(connectionId, batchId, cancellationToken),
+            batch => batch is null ? "the API no longer knows it" : $"the API answered {batch.Status}", cancellationToken);
+
+    public Task<RetryResult> RetryAsync(string connectionId, string batchId, IReadOnlyCollection<RequestOutcome> outcomes, CancellationToken cancellationToken) =>
+        RunAsync(DashboardAction.Retry, connectionId, batchId, () => retries.RetryAsync(connectionId, batchId, outcomes, cancellationToken),
+            retry => $"submitted {retry.Batch.Id} with {retry.Requests} requests ({string.Join(", ", outcomes)})", cancellationToken);
+
+    public Task<Batch> CreateAsync(string connectionId, Stream input, string fileName, BatchSubmission submission, IProgress<long>? uploaded, CancellationToken cancellationToken) =>
+        RunAsync(DashboardAction.Create, connectionId, fileName, () => operations.CreateAsync(connectionId, input, fileName, submission, uploaded, cancellationToken),
+            batch => $"created {batch.Id} on {submission.Endpoint}", cancellationToken);
+
+    private async Task<T> RunAsync<T>(DashboardAction action, string connectionId, string target, Func<Task<T>> run, Func<T, string> describe, CancellationToken cancellationToken)
+    {
+        var user = await UserAsync();
+        var name = DashboardRoles.NameOf(user);
+        var verb = action.ToString().ToLowerInvariant();
+        if (Refusal(action, user) is { } refusal)
+        {
+            await WriteAsync(name, verb, connectionId, target, AuditResult.Denied, refusal);
+            throw new ActionRefusedException(refusal, AuditResult.Denied);
+        }
+
+        using var lease = limiter.Acquire(name);
+        if (!lease.IsAcquired)
+        {
+            const string Busy = "Too many actions in the last minute; wait a moment and try again.";
+            await WriteAsync(name, verb, connectionId, target, AuditResult.RateLimited, Busy);
+            throw new ActionRefusedException(Busy, AuditResult.RateLimited);
+        }
+
+        try
+        {
+            var result = await run();
+            await WriteAsync(name, verb, connectionId, target, AuditResult.Succeeded, describe(result));
+            return result;
+        }
+        catch (Exception ex) when (ex is BatchApiException or ArgumentException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        {
+            await WriteAsync(name, verb, connectionId, target, AuditResult.Failed, ex is BatchApiException api ? api.Summary : ex.Message);
+            throw;
+        }
+    }
+
+    private string? Refusal(DashboardAction action, ClaimsPrincipal user)
+    {
+        var settings = options.CurrentValue;
+        if (settings.ReadOnly && action != DashboardAction.Refresh)
+        {
+            return "This dashboard is read-only: it does not cancel, retry or create batches.";
+        }
+
+        var needed = RoleFor(action);
+        return DashboardRoles.Of(user, settings.Access) >= needed
+            ? null
+            : $"You need the {needed.ToString().ToLowerInvariant()} role to {action.ToString().ToLowerInvariant()} batches.";
+    }
+
+    private async Task<ClaimsPrincipal> UserAsync() => (await authentication.GetAuthenticationStateAsync()).User;
+
+    /// <summary>The action's outcome stands even when its audit entry cannot be written; that is logged instead.</summary>
+    private async Task WriteAsync(string user, string action, string connectionId, string target, AuditResult result, string detail)
+    {
+        try
+        {
+            await audit.WriteAsync(user, action, connectionId, target, result, detail, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.LogError(ex, "Could not write the audit entry for {User} {Action} {Target}: {Result}", user, action, target, result);
+        }
+    }
+}
+
+/// <summary>Actions per person per minute (<c>BatchDashboard:Access:ActionsPerMinute</c>), with the framework's rate limiter.</summary>
+public sealed class ActionRateLimiter(IOptionsMonitor<DashboardOptions> options) : IDisposable
+{
+    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(user =>
+        RateLimitPartition.GetFixedWindowLimiter(user, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = Math.Max(1, options.CurrentValue.Access.ActionsPerMinute),
+            Window = TimeSpan.FromMinutes(1),
+            QueueLimit = 0,
+        }));
+
+    public RateLimitLease Acquire(string user) => _limiter.AttemptAcquire(user);
+
+    public void Dispose() => _limiter.Dispose();
+}
