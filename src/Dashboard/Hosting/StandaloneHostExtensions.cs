@@ -27,7 +27,19 @@ public static class StandaloneHostExtensions
             app.UseHsts(); // only ever sent on HTTPS responses
         }
 
+        // Pages for bodiless answers to page loads; a form post or API call keeps its bare status (a re-executed POST
+        // would be taken for a form post to the status page).
         app.UseStatusCodePagesWithReExecute("/status/{0}");
+        app.Use((context, next) =>
+        {
+            if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method)
+                && context.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodePagesFeature>() is { } pages)
+            {
+                pages.Enabled = false;
+            }
+
+            return next(context);
+        });
         app.UseAuthentication();
         app.UseAuthorization();
 

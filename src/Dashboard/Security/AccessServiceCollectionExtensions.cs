@@ -29,6 +29,10 @@ internal static class AccessServiceCollectionExtensions
         services.AddSingleton<DashboardSignIn>();
         services.AddSingleton<ActionRateLimiter>();
         services.AddScoped<DashboardActions>();
+        // Antiforgery adds X-Frame-Options: SAMEORIGIN; where sites may frame the dashboard, the CSP's
+        // frame-ancestors says which (SecurityHeaders).
+        services.AddOptions<Microsoft.AspNetCore.Antiforgery.AntiforgeryOptions>().Configure<IOptions<DashboardOptions>>((antiforgery, dashboard) =>
+            antiforgery.SuppressXFrameOptionsHeader |= dashboard.Value.Embedding.FrameAncestors.Count > 0);
         // Sign-in attempts per address per minute (the dashboard's own pipeline applies it).
         services.AddRateLimiter(options =>
         {
