@@ -10,7 +10,7 @@ namespace BatchDashboard.Samples.EmbeddingHost;
 /// <c>/admin/batches</c> and lets only its staff in. Run: <c>dotnet run --project samples/EmbeddingHost</c>, open
 /// http://localhost:5180/, sign in as a viewer or an operator, and follow the link to the dashboard.
 /// </summary>
-public static class HostProgram
+public sealed class HostProgram
 {
     public const string StaffPolicy = "portal-staff";
     public const string DashboardPath = "/admin/batches";
