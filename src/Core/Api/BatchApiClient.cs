@@ -193,6 +193,12 @@ internal sealed class BatchApiClient(HttpClient http, ApiConnection connection, 
             // The status says enough; the body was lost with the connection.
         }
 
+        // An upstream (a proxy, a gateway) may echo the key in its error text; it goes no further than here.
+        if (body is not null && connection.ApiKey.Length > 0)
+        {
+            body = body.Replace(connection.ApiKey, "[API key removed]", StringComparison.Ordinal);
+        }
+
         var error = ApiJson.ReadError(response.StatusCode, body, RequestIdOf(response));
         logger.LogWarning("Connection {Connection}: {Method} {Path} failed: {Summary} (request id {RequestId})",
             connection.Id, response.RequestMessage?.Method, response.RequestMessage?.RequestUri?.AbsolutePath, error.Summary, error.RequestId);
