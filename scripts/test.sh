@@ -10,14 +10,19 @@ root=$(pwd)
 
 step() { printf '\n==> %s\n' "$*"; }
 
-# Chromium for the browser tests: Debian's package, never a browser downloaded by a test tool.
-chromium=${BD_CHROMIUM:-/usr/bin/chromium}
-if [ ! -x "$chromium" ]; then
-    step "Installing Chromium (apt-get install chromium)"
+# Debian packages the tests drive: Chromium for the browser tests (never a browser downloaded by a test tool) and
+# nginx for the reverse-proxy test.
+missing=()
+[ -x "${BD_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
+[ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+if [ "${#missing[@]}" -gt 0 ]; then
+    step "Installing ${missing[*]} (apt-get)"
     sudo_cmd=""
     [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && sudo_cmd="sudo"
     $sudo_cmd apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+    # The package starts a system nginx on port 80; the test runs its own.
+    { command -v systemctl >/dev/null && $sudo_cmd systemctl stop nginx 2>/dev/null; } || $sudo_cmd service nginx stop >/dev/null 2>&1 || true
 fi
 
 step "Restoring local tools (dotnet-ef) and the browser tests' npm packages (axe-core)"
