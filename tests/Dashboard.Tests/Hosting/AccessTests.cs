@@ -111,6 +111,11 @@ public sealed partial class AccessTests
         }
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/batches", Token)).StatusCode);
+        // The form tells a stranger nothing about the batches: no navigation, no sync state.
+        var signInPage = await client.GetStringAsync("/signin", Token);
+        Assert.Contains("Sign in to Batch Dashboard", signInPage, StringComparison.Ordinal);
+        Assert.DoesNotContain("app-bar__nav", signInPage, StringComparison.Ordinal);
+        Assert.DoesNotContain("sync-indicator", signInPage, StringComparison.Ordinal);
 
         // A wrong password: back to the form with a message. The form needs its antiforgery token.
         var wrong = await SignInAsync(client, "vera", "nope");
