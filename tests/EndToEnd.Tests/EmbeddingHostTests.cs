@@ -35,24 +35,7 @@ public sealed partial class EmbeddingHostTests(BrowserFixture browser) : IAsyncL
         _upstream = new ApiTestServer(_api.HandleAsync);
         _host.Upstream = _upstream.BaseUrl;
         _baseAddress = _host.StartOnLoopback();
-        // Until the first import is done: told by the cache's own change notifications, never by a timer.
-        var sync = _host.Services.GetRequiredService<ISyncStatusProvider>();
-        var imported = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using (_host.Services.GetRequiredService<IBatchChangeNotifications>().Subscribe(_ =>
-        {
-            if (sync.GetAll().Any(s => s.Phase == SyncPhase.Polling))
-            {
-                imported.TrySetResult();
-            }
-
-            return Task.CompletedTask;
-        }))
-        {
-            if (!sync.GetAll().Any(s => s.Phase == SyncPhase.Polling))
-            {
-                await imported.Task.WaitAsync(TimeSpan.FromSeconds(20), Token);
-            }
-        }
+        await DashboardAppFactory.WaitForSyncAsync(_host.Services, s => s.Phase == SyncPhase.Polling);
     }
 
     [Fact]

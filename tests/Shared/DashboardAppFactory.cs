@@ -82,11 +82,15 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
     /// Completes when a sync state change satisfies <paramref name="condition"/> (or already does): waits on the
     /// sync's own notifications, never on a timer.
     /// </summary>
-    public async Task WaitForSyncAsync(Func<ConnectionSyncStatus, bool> condition, TimeSpan? timeout = null)
+    public Task WaitForSyncAsync(Func<ConnectionSyncStatus, bool> condition, TimeSpan? timeout = null) =>
+        WaitForSyncAsync(Services, condition, timeout);
+
+    /// <summary>The same, for any app that runs the dashboard (a host app's services).</summary>
+    public static async Task WaitForSyncAsync(IServiceProvider services, Func<ConnectionSyncStatus, bool> condition, TimeSpan? timeout = null)
     {
-        var sync = Services.GetRequiredService<ISyncStatusProvider>();
+        var sync = services.GetRequiredService<ISyncStatusProvider>();
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var subscription = Services.GetRequiredService<IBatchChangeNotifications>().Subscribe(_ =>
+        using var subscription = services.GetRequiredService<IBatchChangeNotifications>().Subscribe(_ =>
         {
             if (sync.GetAll().Any(condition))
             {
