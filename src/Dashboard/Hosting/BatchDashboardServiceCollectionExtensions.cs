@@ -25,7 +25,7 @@ public static class BatchDashboardServiceCollectionExtensions
             services.Configure(configure);
         }
 
-        // Embedded, the host signs people in (standalone sets its own mode first).
+        // Embedded, the host signs people in (the standalone app's configuration says Local).
         services.PostConfigure<DashboardOptions>(o => o.Access.Mode ??= AccessMode.Host);
         services.AddSingleton<IValidateOptions<DashboardOptions>, DashboardOptionsValidator>();
         services.AddSingleton<DashboardMounts>();

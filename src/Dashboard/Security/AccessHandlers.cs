@@ -58,8 +58,7 @@ internal sealed class LocalAccessHandler(IOptionsMonitor<AuthenticationSchemeOpt
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        AccessResponses.RefuseAsync(Context, StatusCodes.Status403Forbidden,
-            "This dashboard answers requests from its own machine only (BatchDashboard:Access:Mode is Local). Set another access mode to share it.");
+        AccessResponses.RefuseAsync(Context, StatusCodes.Status403Forbidden, AccessResponses.LocalOnly);
 }
 
 /// <summary>
@@ -96,26 +95,34 @@ internal sealed class ProxyHeaderHandler(
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        AccessResponses.RefuseAsync(Context, StatusCodes.Status401Unauthorized,
-            "Sign in through the company proxy: this dashboard takes its users from the proxy's headers only.");
+        AccessResponses.RefuseAsync(Context, StatusCodes.Status401Unauthorized, AccessResponses.ProxyOnly);
 
     private static bool Same(IPAddress a, IPAddress b) =>
         (a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a).Equals(b.IsIPv4MappedToIPv6 ? b.MapToIPv4() : b);
 }
 
-internal static class AccessResponses
+/// <summary>How a refusal is answered: a page for a browser (the status page says why), JSON for everything else.</summary>
+public static class AccessResponses
 {
-    /// <summary>A short plain answer; the status code pages turn it into a page for a browser.</summary>
+    public const string LocalOnly =
+        "This dashboard answers requests from its own machine only (BatchDashboard:Access:Mode is Local). Set another access mode to share it.";
+
+    public const string ProxyOnly =
+        "Sign in through the company proxy: this dashboard takes its users from the proxy's headers only.";
+
+    /// <summary>JSON with the reason for the API and scripts; no body for a page load, which the status page fills.</summary>
     public static async Task RefuseAsync(HttpContext context, int status, string message)
     {
         context.Response.StatusCode = status;
-        if (context.Request.Path.StartsWithSegments("/api") || !AcceptsHtml(context.Request))
+        if (!WantsPage(context.Request))
         {
             context.Response.ContentType = "application/json; charset=utf-8";
             await context.Response.WriteAsJsonAsync(new Api.ApiErrorResource(new Api.ApiErrorDetail(message)), Api.DashboardApiJson.Default.ApiErrorResource);
         }
     }
 
-    public static bool AcceptsHtml(HttpRequest request) =>
-        request.Headers.Accept.Any(a => a?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true);
+    /// <summary>A browser loading a page (it accepts HTML), not a call to the JSON API.</summary>
+    public static bool WantsPage(HttpRequest request) =>
+        !request.Path.StartsWithSegments("/api")
+        && request.Headers.Accept.Any(a => a?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true);
 }

@@ -54,13 +54,17 @@ internal static class AccessServiceCollectionExtensions
     /// </summary>
     public static void AddStandaloneAccess(this WebApplicationBuilder builder)
     {
+        // Standalone, the default mode is Local: a default beneath every other configuration source, so the options
+        // and the schemes chosen here read the same value.
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = [new($"{DashboardOptions.SectionName}:Access:Mode", nameof(AccessMode.Local))],
+        });
         var services = builder.Services;
         var section = builder.Configuration.GetSection(DashboardOptions.SectionName);
         var access = section.GetSection("Access").Get<AccessOptions>() ?? new AccessOptions();
-        var mode = access.Mode ?? AccessMode.Local;
-        services.PostConfigure<DashboardOptions>(o => o.Access.Mode ??= AccessMode.Local);
 
-        var modeScheme = mode switch
+        var modeScheme = access.Mode switch
         {
             AccessMode.SignIn => AccessSchemes.Cookie,
             AccessMode.ProxyHeader => AccessSchemes.ProxyHeader,
@@ -123,7 +127,7 @@ internal static class AccessServiceCollectionExtensions
     /// <summary>A browser asking for a page goes to the sign-in page; the JSON API and scripts get the status.</summary>
     private static Task Challenge(RedirectContext<CookieAuthenticationOptions> context, string? page, int status)
     {
-        if (page is not null && AccessResponses.AcceptsHtml(context.Request) && !context.Request.Path.StartsWithSegments("/api"))
+        if (page is not null && AccessResponses.WantsPage(context.Request))
         {
             var back = context.Request.Path.Value?.TrimStart('/') + context.Request.QueryString;
             context.Response.Redirect($"{context.Request.PathBase}/{page}?returnUrl={Uri.EscapeDataString(back)}");

@@ -44,7 +44,10 @@ public sealed class DashboardActions(
     public static DashboardRole RoleFor(DashboardAction action) =>
         action == DashboardAction.Refresh ? DashboardRole.Viewer : DashboardRole.Operator;
 
-    public async Task<bool> CanAsync(DashboardAction action) => Refusal(action, await UserAsync()) is null;
+    public async Task<bool> CanAsync(DashboardAction action) => await RefusalAsync(action) is null;
+
+    /// <summary>Why this person may not take the action now (role or read-only), in words for the page; null when they may.</summary>
+    public async Task<string?> RefusalAsync(DashboardAction action) => Refusal(action, await UserAsync());
 
     public Task<Batch?> RefreshAsync(string connectionId, string batchId, CancellationToken cancellationToken) =>
         RunAsync(DashboardAction.Refresh, connectionId, batchId, () => operations.RefreshAsync(connectionId, batchId, cancellationToken),

@@ -44,7 +44,6 @@ public sealed partial class NewBatch : IDisposable
     [Inject] private IConnectionCatalog Connections { get; set; } = default!;
     [Inject] private Security.DashboardActions Actions { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
-    [Inject] private Microsoft.Extensions.Options.IOptionsMonitor<Hosting.DashboardOptions> Options { get; set; } = default!;
     [Inject] private ToastService Toasts { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private ILogger<NewBatch> Logger { get; set; } = default!;
@@ -66,9 +65,7 @@ public sealed partial class NewBatch : IDisposable
     protected override async Task OnInitializedAsync()
     {
         _connectionId = Writable.FirstOrDefault()?.Id;
-        _refusal = await Actions.CanAsync(Security.DashboardAction.Create) ? null
-            : Options.CurrentValue.ReadOnly ? "This dashboard is read-only: it does not create batches."
-            : "You need the operator role to create batches. Ask an admin for it.";
+        _refusal = await Actions.RefusalAsync(Security.DashboardAction.Create);
     }
 
     private async Task OnFileAsync(InputFileChangeEventArgs e)
