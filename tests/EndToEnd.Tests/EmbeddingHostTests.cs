@@ -52,7 +52,7 @@ public sealed partial class EmbeddingHostTests(BrowserFixture browser) : IAsyncL
         Assert.Contains("<base href=\"/admin/batches/\" />", html, StringComparison.Ordinal);
         Assert.Contains("Acme Portal · Batches", WebUtility.HtmlDecode(html), StringComparison.Ordinal);
         Assert.Contains("data-testid=\"app-path\"", html, StringComparison.Ordinal);
-        var assets = AssetReference().Matches(html).Select(m => m.Groups["path"].Value).ToList();
+        var assets = Loopback.AssetsOf(html);
         Assert.Contains(assets, a => a.StartsWith("_content/BatchDashboard.Dashboard/_framework/blazor.web.", StringComparison.Ordinal));
         foreach (var asset in assets)
         {
@@ -111,22 +111,12 @@ public sealed partial class EmbeddingHostTests(BrowserFixture browser) : IAsyncL
         }
     }
 
-    [GeneratedRegex("(?:href|src)=\"(?<path>_content/[^\"]+)\"")]
-    private static partial Regex AssetReference();
-
     /// <summary>The sample host as it is, on a loopback port, over its own temporary cache.</summary>
     private sealed class HostFactory : WebApplicationFactory<HostProgram>
     {
         private readonly TemporaryDatabase _database = new();
 
         public Uri? Upstream { get; set; }
-
-        public Uri StartOnLoopback()
-        {
-            UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-            StartServer();
-            return new Uri(Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
-        }
 
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {

@@ -36,7 +36,7 @@ public sealed class ReverseProxyTests(BrowserFixture browser) : IAsyncLifetime
         var app = _app.StartOnLoopback();
         await _app.WaitForSyncAsync(s => s.Phase == SyncPhase.Polling);
 
-        var port = FreePort();
+        var port = Loopback.FreePort();
         var config = Path.Combine(_folder.FullName, "nginx.conf");
         await File.WriteAllTextAsync(config, $$"""
             {{(Environment.UserName == "root" ? "user root;" : "")}}
@@ -97,12 +97,6 @@ public sealed class ReverseProxyTests(BrowserFixture browser) : IAsyncLifetime
         Assert.Empty(session.Errors);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>Connects until nginx accepts (it starts in a few milliseconds), or reports why it did not.</summary>
     private async Task WaitUntilListeningAsync(int port)

@@ -107,15 +107,6 @@ public sealed class DashboardAppFactory : WebApplicationFactory<Program>
         await done.Task.WaitAsync(timeout ?? TimeSpan.FromSeconds(20));
     }
 
-    /// <summary>Starts Kestrel on 127.0.0.1 with a free port and returns the app's base address.</summary>
-    public Uri StartOnLoopback()
-    {
-        UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
-        StartServer();
-        var address = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new Uri(address);
-    }
-
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
@@ -172,4 +163,16 @@ internal sealed class ClientAddressFilter(IPAddress address) : IStartupFilter
         });
         next(app);
     };
+}
+
+/// <summary>Any app of the dashboard's (the standalone one, a host) on a real loopback port.</summary>
+public static class LoopbackApps
+{
+    /// <summary>Starts the app in Kestrel on 127.0.0.1 with a free port and returns its base address.</summary>
+    public static Uri StartOnLoopback<TEntryPoint>(this WebApplicationFactory<TEntryPoint> factory) where TEntryPoint : class
+    {
+        factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
+        factory.StartServer();
+        return new Uri(factory.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First());
+    }
 }

@@ -22,7 +22,7 @@ public sealed partial class PublishedAppTests : IDisposable
         Assert.True(publish.ExitCode == 0, publish.Output);
         Assert.True(File.Exists(Path.Combine(output, "appsettings.json")), "appsettings.json is published beside the app");
 
-        var port = FreePort();
+        var port = Loopback.FreePort();
         using var app = Process.Start(new ProcessStartInfo("dotnet", $"BatchDashboard.Server.dll --urls http://127.0.0.1:{port}")
         {
             WorkingDirectory = output,
@@ -97,12 +97,6 @@ public sealed partial class PublishedAppTests : IDisposable
         return (process.ExitCode, await output + await error);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }
