@@ -10,11 +10,12 @@ root=$(pwd)
 
 step() { printf '\n==> %s\n' "$*"; }
 
-# Debian packages the tests drive: Chromium for the browser tests (never a browser downloaded by a test tool) and
-# nginx for the reverse-proxy test.
+# Debian packages the tests drive: Chromium for the browser tests (never a browser downloaded by a test tool),
+# nginx for the reverse-proxy test, and PostgreSQL's server for the scale-out tests (each run starts a private one).
 missing=()
 [ -x "${BD_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
 [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 if [ "${#missing[@]}" -gt 0 ]; then
     step "Installing ${missing[*]} (apt-get)"
     sudo_cmd=""
@@ -23,6 +24,8 @@ if [ "${#missing[@]}" -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
     # The package starts a system nginx on port 80; the test runs its own.
     { command -v systemctl >/dev/null && $sudo_cmd systemctl stop nginx 2>/dev/null; } || $sudo_cmd service nginx stop >/dev/null 2>&1 || true
+    # Likewise the system PostgreSQL: the tests start their own cluster on a free port.
+    { command -v systemctl >/dev/null && $sudo_cmd systemctl stop postgresql 2>/dev/null; } || $sudo_cmd service postgresql stop >/dev/null 2>&1 || true
 fi
 
 step "Restoring local tools (dotnet-ef) and the browser tests' npm packages (axe-core)"

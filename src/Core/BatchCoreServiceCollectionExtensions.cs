@@ -28,6 +28,7 @@ public static class BatchCoreServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddOptions<BatchCacheOptions>()
+            .Bind(configuration.GetSection(BatchCacheOptions.SectionName))
             .Configure(options =>
             {
                 var configured = configuration.GetConnectionString(BatchCacheOptions.ConnectionStringName);
@@ -35,14 +36,16 @@ public static class BatchCoreServiceCollectionExtensions
                 {
                     options.ConnectionString = configured;
                 }
-            });
+            })
+            .Validate(o => o.Provider != CacheProvider.Postgres || o.ConnectionString != BatchCacheOptions.DefaultConnectionString,
+                $"{BatchCacheOptions.SectionName}:Provider is Postgres: set ConnectionStrings:{BatchCacheOptions.ConnectionStringName} to an Npgsql connection string (Host=…;Database=…;Username=…).")
+            .ValidateOnStart();
 
-        services.AddDbContextFactory<BatchCacheDbContext>((provider, builder) =>
+        services.TryAddSingleton<IDbContextFactory<BatchCacheDbContext>>(provider =>
         {
             var options = provider.GetRequiredService<IOptions<BatchCacheOptions>>().Value;
             var contentRoot = provider.GetService<IHostEnvironment>()?.ContentRootPath ?? AppContext.BaseDirectory;
-            builder.UseSqlite(SqliteConnectionStrings.Resolve(options.ConnectionString, contentRoot))
-                .AddInterceptors(PragmaInterceptor);
+            return BatchCacheContextFactory.Create(options, contentRoot, PragmaInterceptor);
         });
 
         services.TryAddSingleton<IBatchCacheDatabase, BatchCacheDatabase>();

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -14,7 +15,8 @@ internal sealed class BatchCacheDatabase(
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
-        if (options.Value.ResetOnStart)
+        var sqlite = CacheDialect.Of(context).IsSqlite;
+        if (options.Value.ResetOnStart && sqlite)
         {
             Reset(context);
         }
@@ -25,7 +27,13 @@ internal sealed class BatchCacheDatabase(
             logger.LogInformation("Applying {Count} cache migration(s) to {DataSource}", pending.Count, DataSourceOf(context));
         }
 
+        // On PostgreSQL, instances starting together take turns: EF holds an advisory lock while it migrates.
         await context.Database.MigrateAsync(cancellationToken);
+        if (!sqlite)
+        {
+            return;
+        }
+
         // WAL lets pages read while the sync writes; the mode is stored in the file, so once is enough.
         await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         // Refreshes the planner's statistics where the data has grown since they were taken (cheap when it has not).
@@ -46,7 +54,7 @@ internal sealed class BatchCacheDatabase(
             var pending = (await context.Database.GetPendingMigrationsAsync(cancellationToken)).Count();
             return new CacheStatus(true, dataSource, pending, null, timeProvider.GetUtcNow());
         }
-        catch (Exception ex) when (ex is SqliteException or InvalidOperationException or IOException)
+        catch (Exception ex) when (ex is DbException or InvalidOperationException or IOException or TimeoutException)
         {
             logger.LogWarning(ex, "Cache database {DataSource} is not reachable", dataSource);
             return new CacheStatus(false, dataSource, 0, ex.Message, timeProvider.GetUtcNow());
@@ -77,6 +85,15 @@ internal sealed class BatchCacheDatabase(
         }
     }
 
-    private static string DataSourceOf(DbContext context) =>
-        new SqliteConnectionStringBuilder(context.Database.GetConnectionString()).DataSource;
+    /// <summary>Where the cache is, for logs and the health check: never the connection string (it may hold a password).</summary>
+    private static string DataSourceOf(DbContext context)
+    {
+        if (CacheDialect.Of(context).IsSqlite)
+        {
+            return new SqliteConnectionStringBuilder(context.Database.GetConnectionString()).DataSource;
+        }
+
+        var postgres = new Npgsql.NpgsqlConnectionStringBuilder(context.Database.GetConnectionString());
+        return $"postgres://{postgres.Host}:{postgres.Port}/{postgres.Database}";
+    }
 }

@@ -2,9 +2,24 @@ using Microsoft.EntityFrameworkCore;
 
 namespace BatchDashboard.Core.Cache;
 
-/// <summary>The SQLite cache. Short-lived: create one per operation through <see cref="IDbContextFactory{TContext}"/>.</summary>
-internal sealed class BatchCacheDbContext(DbContextOptions<BatchCacheDbContext> options) : DbContext(options)
+/// <summary>
+/// The cache, in SQLite (this type, with the migrations in <c>Cache/Migrations</c>) or PostgreSQL
+/// (<see cref="PostgresCacheDbContext"/>, with its own). Short-lived: create one per operation through
+/// <see cref="IDbContextFactory{TContext}"/>.
+/// </summary>
+internal class BatchCacheDbContext : DbContext
 {
+    public BatchCacheDbContext(DbContextOptions<BatchCacheDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For a provider's own context type, which EF uses to find that provider's migrations.</summary>
+    protected BatchCacheDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<SyncStateRecord> SyncStates => Set<SyncStateRecord>();
 
     public DbSet<BatchRecord> Batches => Set<BatchRecord>();
@@ -23,6 +38,28 @@ internal sealed class BatchCacheDbContext(DbContextOptions<BatchCacheDbContext> 
 
     public DbSet<Audit.AuditRecord> AuditEntries => Set<Audit.AuditRecord>();
 
+    public DbSet<SyncLeaseRecord> SyncLeases => Set<SyncLeaseRecord>();
+
+    public DbSet<DataProtectionKeyRecord> DataProtectionKeys => Set<DataProtectionKeyRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(BatchCacheDbContext).Assembly);
+}
+
+/// <summary>
+/// The cache in PostgreSQL: the same model, with text compared byte by byte as SQLite does (so ids sort alike and
+/// keyset cursors mean the same), and the running-batches index filtered in PostgreSQL's words.
+/// </summary>
+internal sealed class PostgresCacheDbContext(DbContextOptions<PostgresCacheDbContext> options) : BatchCacheDbContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        foreach (var property in modelBuilder.Model.GetEntityTypes().SelectMany(t => t.GetProperties()).Where(p => p.ClrType == typeof(string)))
+        {
+            property.SetCollation("C");
+        }
+
+        modelBuilder.Entity<BatchRecord>().Metadata.GetIndexes().Single(i => i.GetDatabaseName() == "ix_batches_active").SetFilter("is_terminal = FALSE");
+    }
 }

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using BatchDashboard.Core.Batches;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace BatchDashboard.Core.Cache;
@@ -25,9 +24,9 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         INSERT INTO batches (connection_id, id, status, status_raw, is_terminal, endpoint, model, input_file_id, output_file_id,
             error_file_id, created_at, expires_at, ended_at, request_total, request_completed, request_failed, search_text,
             first_seen_at, updated_at)
-        VALUES ($connection, $id, $status, $status_raw, $is_terminal, $endpoint, $model, $input_file_id, $output_file_id,
-            $error_file_id, $created_at, $expires_at, $ended_at, $request_total, $request_completed, $request_failed, $search_text,
-            $now, $now)
+        VALUES (@connection, @id, @status, @status_raw, @is_terminal, @endpoint, @model, @input_file_id, @output_file_id,
+            @error_file_id, @created_at, @expires_at, @ended_at, @request_total, @request_completed, @request_failed, @search_text,
+            @now, @now)
         ON CONFLICT (connection_id, id) DO UPDATE SET
             status = excluded.status, status_raw = excluded.status_raw, is_terminal = excluded.is_terminal,
             endpoint = excluded.endpoint, model = excluded.model, input_file_id = excluded.input_file_id,
@@ -39,7 +38,7 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         """;
 
     private const string DocumentSql = """
-        INSERT INTO batch_documents (batch_key, raw_json) VALUES ($key, $raw_json)
+        INSERT INTO batch_documents (batch_key, raw_json) VALUES (@key, @raw_json)
         ON CONFLICT (batch_key) DO UPDATE SET raw_json = excluded.raw_json;
         """;
 
@@ -53,11 +52,12 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         var now = timeProvider.GetUtcNow().ToUnixTimeSeconds();
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
         await context.Database.OpenConnectionAsync(cancellationToken);
-        var connection = (SqliteConnection)context.Database.GetDbConnection();
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var connection = context.Database.GetDbConnection();
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
+        var dialect = CacheDialect.Of(context);
         var existing = await ReadExistingAsync(connection, transaction, connectionId, batches, cancellationToken);
-        var indexSearch = await EnsureSyncStateAsync(connection, transaction, connectionId, cancellationToken);
+        var indexSearch = await EnsureSyncStateAsync(connection, transaction, dialect, connectionId, cancellationToken) && dialect.HasSearchTable;
         var commands = new Commands(connection, transaction);
         var added = new List<string>();
         var changed = new List<string>();
@@ -113,18 +113,23 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
     {
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
         await context.Database.OpenConnectionAsync(cancellationToken);
-        var connection = (SqliteConnection)context.Database.GetDbConnection();
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        if (!await EnsureSyncStateAsync(connection, transaction, connectionId, cancellationToken))
+        var connection = context.Database.GetDbConnection();
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var dialect = CacheDialect.Of(context);
+        if (!await EnsureSyncStateAsync(connection, transaction, dialect, connectionId, cancellationToken))
         {
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = """
-                INSERT INTO batch_search (rowid, text) SELECT key, search_text FROM batches WHERE connection_id = $connection;
-                INSERT INTO sync_states (connection_id, initial_import_complete, search_indexed) VALUES ($connection, 0, 1)
-                ON CONFLICT (connection_id) DO UPDATE SET search_indexed = 1;
+            // PostgreSQL's trigram index is on the batches themselves, and always current: only the flag to set.
+            var fill = dialect.HasSearchTable
+                ? "INSERT INTO batch_search (rowid, text) SELECT key, search_text FROM batches WHERE connection_id = @connection;"
+                : "";
+            command.CommandText = $"""
+                {fill}
+                INSERT INTO sync_states (connection_id, initial_import_complete, search_indexed) VALUES (@connection, {dialect.False}, {dialect.True})
+                ON CONFLICT (connection_id) DO UPDATE SET search_indexed = {dialect.True};
                 """;
-            command.Parameters.AddWithValue("$connection", connectionId);
+            command.Add("@connection", connectionId);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -194,18 +199,18 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
     /// Creates the connection's sync state when missing (every connection with cached batches has one, so queries
     /// find the unindexed ones in that small table), and says whether its batches are in the free-text index.
     /// </summary>
-    private static async Task<bool> EnsureSyncStateAsync(SqliteConnection connection, SqliteTransaction transaction, string connectionId,
-        CancellationToken cancellationToken)
+    private static async Task<bool> EnsureSyncStateAsync(DbConnection connection, DbTransaction transaction, CacheDialect dialect,
+        string connectionId, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = """
-            INSERT INTO sync_states (connection_id, initial_import_complete, search_indexed) VALUES ($connection, 0, 0)
+        command.CommandText = $"""
+            INSERT INTO sync_states (connection_id, initial_import_complete, search_indexed) VALUES (@connection, {dialect.False}, {dialect.False})
             ON CONFLICT (connection_id) DO NOTHING;
-            SELECT search_indexed FROM sync_states WHERE connection_id = $connection;
+            SELECT search_indexed FROM sync_states WHERE connection_id = @connection;
             """;
-        command.Parameters.AddWithValue("$connection", connectionId);
-        return await command.ExecuteScalarAsync(cancellationToken) is long indexed && indexed != 0;
+        command.Add("@connection", connectionId);
+        return DbCommandExtensions.AsInt64(await command.ExecuteScalarAsync(cancellationToken)) != 0;
     }
 
     private static bool IsStale(Batch incoming, Batch cached)
@@ -227,11 +232,11 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         && cached.Metadata.All(pair => batch.Metadata.TryGetValue(pair.Key, out var value) && value == pair.Value);
 
     /// <summary>The cached state of these batches, read from their cached JSON: one source of truth.</summary>
-    private static async Task<Dictionary<string, Batch>> ReadExistingAsync(SqliteConnection connection, SqliteTransaction transaction,
+    private static async Task<Dictionary<string, Batch>> ReadExistingAsync(DbConnection connection, DbTransaction transaction,
         string connectionId, IReadOnlyList<Batch> batches, CancellationToken cancellationToken)
     {
         var found = new Dictionary<string, Batch>(StringComparer.Ordinal);
-        // SQLite allows 32,766 parameters; stay well under it.
+        // SQLite allows 32,766 parameters, PostgreSQL 65,535; stay well under both.
         foreach (var chunk in batches.Select(b => b.Id).Distinct().Chunk(500))
         {
             await using var command = connection.CreateCommand();
@@ -239,14 +244,14 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
             var names = new string[chunk.Length];
             for (var i = 0; i < chunk.Length; i++)
             {
-                names[i] = "$p" + i;
-                command.Parameters.AddWithValue(names[i], chunk[i]);
+                names[i] = "@p" + i;
+                command.Add(names[i], chunk[i]);
             }
 
-            command.Parameters.AddWithValue("$connection", connectionId);
+            command.Add("@connection", connectionId);
             command.CommandText = $"""
                 SELECT d.raw_json FROM batches b JOIN batch_documents d ON d.batch_key = b.key
-                WHERE b.connection_id = $connection AND b.id IN ({string.Join(',', names)})
+                WHERE b.connection_id = @connection AND b.id IN ({string.Join(',', names)})
                 """;
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
@@ -262,45 +267,45 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
     }
 
     /// <summary>The prepared statements of one transaction, reused for every batch in it.</summary>
-    private sealed class Commands(SqliteConnection connection, SqliteTransaction transaction)
+    private sealed class Commands(DbConnection connection, DbTransaction transaction)
     {
-        private SqliteCommand? _upsert;
-        private SqliteCommand? _document;
-        private SqliteCommand? _deleteMetadata;
-        private SqliteCommand? _insertMetadata;
-        private SqliteCommand? _snapshot;
-        private SqliteCommand? _indexSearch;
-        private SqliteCommand? _reindexSearch;
+        private DbCommand? _upsert;
+        private DbCommand? _document;
+        private DbCommand? _deleteMetadata;
+        private DbCommand? _insertMetadata;
+        private DbCommand? _snapshot;
+        private DbCommand? _indexSearch;
+        private DbCommand? _reindexSearch;
 
         /// <summary>Writes the batch's columns and document; returns its key.</summary>
         public async Task<long> UpsertAsync(string connectionId, Batch batch, string searchText, long now, CancellationToken cancellationToken)
         {
-            var command = _upsert ??= Prepare(UpsertSql, "$connection", "$id", "$status", "$status_raw", "$is_terminal", "$endpoint", "$model",
-                "$input_file_id", "$output_file_id", "$error_file_id", "$created_at", "$expires_at", "$ended_at", "$request_total",
-                "$request_completed", "$request_failed", "$search_text", "$now");
-            Set(command, "$connection", connectionId);
-            Set(command, "$id", batch.Id);
-            Set(command, "$status", BatchStatus.NameOf(batch.Status.Kind));
-            Set(command, "$status_raw", batch.Status.Raw);
-            Set(command, "$is_terminal", batch.Status.IsTerminal);
-            Set(command, "$endpoint", batch.Endpoint);
-            Set(command, "$model", batch.Model);
-            Set(command, "$input_file_id", batch.InputFileId);
-            Set(command, "$output_file_id", batch.OutputFileId);
-            Set(command, "$error_file_id", batch.ErrorFileId);
-            Set(command, "$created_at", batch.CreatedAt?.ToUnixTimeSeconds() ?? 0);
-            Set(command, "$expires_at", batch.ExpiresAt?.ToUnixTimeSeconds());
-            Set(command, "$ended_at", EndedAt(batch)?.ToUnixTimeSeconds());
-            Set(command, "$request_total", batch.RequestCounts?.Total);
-            Set(command, "$request_completed", batch.RequestCounts?.Completed);
-            Set(command, "$request_failed", batch.RequestCounts?.Failed);
-            Set(command, "$search_text", searchText);
-            Set(command, "$now", now);
-            var key = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+            var command = _upsert ??= Prepare(UpsertSql, "@connection", "@id", "@status", "@status_raw", "@is_terminal", "@endpoint", "@model",
+                "@input_file_id", "@output_file_id", "@error_file_id", "@created_at", "@expires_at", "@ended_at", "@request_total",
+                "@request_completed", "@request_failed", "@search_text", "@now");
+            Set(command, "@connection", connectionId);
+            Set(command, "@id", batch.Id);
+            Set(command, "@status", BatchStatus.NameOf(batch.Status.Kind));
+            Set(command, "@status_raw", batch.Status.Raw);
+            Set(command, "@is_terminal", batch.Status.IsTerminal);
+            Set(command, "@endpoint", batch.Endpoint);
+            Set(command, "@model", batch.Model);
+            Set(command, "@input_file_id", batch.InputFileId);
+            Set(command, "@output_file_id", batch.OutputFileId);
+            Set(command, "@error_file_id", batch.ErrorFileId);
+            Set(command, "@created_at", batch.CreatedAt?.ToUnixTimeSeconds() ?? 0);
+            Set(command, "@expires_at", batch.ExpiresAt?.ToUnixTimeSeconds());
+            Set(command, "@ended_at", EndedAt(batch)?.ToUnixTimeSeconds());
+            Set(command, "@request_total", batch.RequestCounts?.Total);
+            Set(command, "@request_completed", batch.RequestCounts?.Completed);
+            Set(command, "@request_failed", batch.RequestCounts?.Failed);
+            Set(command, "@search_text", searchText);
+            Set(command, "@now", now);
+            var key = DbCommandExtensions.AsInt64(await command.ExecuteScalarAsync(cancellationToken));
 
-            var document = _document ??= Prepare(DocumentSql, "$key", "$raw_json");
-            Set(document, "$key", key);
-            Set(document, "$raw_json", batch.RawJson);
+            var document = _document ??= Prepare(DocumentSql, "@key", "@raw_json");
+            Set(document, "@key", key);
+            Set(document, "@raw_json", batch.RawJson);
             await document.ExecuteNonQueryAsync(cancellationToken);
             return key;
         }
@@ -309,10 +314,10 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         public async Task IndexSearchTextAsync(long key, string text, bool replace, CancellationToken cancellationToken)
         {
             var command = replace
-                ? _reindexSearch ??= Prepare("INSERT OR REPLACE INTO batch_search (rowid, text) VALUES ($key, $text)", "$key", "$text")
-                : _indexSearch ??= Prepare("INSERT INTO batch_search (rowid, text) VALUES ($key, $text)", "$key", "$text");
-            Set(command, "$key", key);
-            Set(command, "$text", text);
+                ? _reindexSearch ??= Prepare("INSERT OR REPLACE INTO batch_search (rowid, text) VALUES (@key, @text)", "@key", "@text")
+                : _indexSearch ??= Prepare("INSERT INTO batch_search (rowid, text) VALUES (@key, @text)", "@key", "@text");
+            Set(command, "@key", key);
+            Set(command, "@text", text);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -320,17 +325,17 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         {
             if (existed)
             {
-                var delete = _deleteMetadata ??= Prepare("DELETE FROM batch_metadata WHERE batch_key = $key", "$key");
-                Set(delete, "$key", key);
+                var delete = _deleteMetadata ??= Prepare("DELETE FROM batch_metadata WHERE batch_key = @key", "@key");
+                Set(delete, "@key", key);
                 await delete.ExecuteNonQueryAsync(cancellationToken);
             }
 
             foreach (var (name, value) in batch.Metadata)
             {
-                var insert = _insertMetadata ??= Prepare("INSERT INTO batch_metadata (batch_key, key, value) VALUES ($key, $name, $value)", "$key", "$name", "$value");
-                Set(insert, "$key", key);
-                Set(insert, "$name", name);
-                Set(insert, "$value", value);
+                var insert = _insertMetadata ??= Prepare("INSERT INTO batch_metadata (batch_key, key, value) VALUES (@key, @name, @value)", "@key", "@name", "@value");
+                Set(insert, "@key", key);
+                Set(insert, "@name", name);
+                Set(insert, "@value", value);
                 await insert.ExecuteNonQueryAsync(cancellationToken);
             }
         }
@@ -339,31 +344,27 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         {
             var command = _snapshot ??= Prepare("""
                 INSERT INTO batch_snapshots (batch_key, observed_at, status, request_total, request_completed, request_failed)
-                VALUES ($key, $now, $status, $total, $completed, $failed)
-                """, "$key", "$now", "$status", "$total", "$completed", "$failed");
-            Set(command, "$key", key);
-            Set(command, "$now", now);
-            Set(command, "$status", batch.Status.Name);
-            Set(command, "$total", batch.RequestCounts?.Total);
-            Set(command, "$completed", batch.RequestCounts?.Completed);
-            Set(command, "$failed", batch.RequestCounts?.Failed);
+                VALUES (@key, @now, @status, @total, @completed, @failed)
+                """, "@key", "@now", "@status", "@total", "@completed", "@failed");
+            Set(command, "@key", key);
+            Set(command, "@now", now);
+            Set(command, "@status", batch.Status.Name);
+            Set(command, "@total", batch.RequestCounts?.Total);
+            Set(command, "@completed", batch.RequestCounts?.Completed);
+            Set(command, "@failed", batch.RequestCounts?.Failed);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        private SqliteCommand Prepare(string sql, params string[] parameters)
+        private DbCommand Prepare(string sql, params string[] parameters)
         {
             var command = connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = sql;
-            foreach (var name in parameters)
-            {
-                command.Parameters.Add(new SqliteParameter { ParameterName = name });
-            }
-
+            command.Declare(parameters);
             return command;
         }
 
-        private static void Set(DbCommand command, string name, object? value) => command.Parameters[name].Value = value ?? DBNull.Value;
+        private static void Set(DbCommand command, string name, object? value) => command.Set(name, value);
     }
 
     /// <summary>The batch's own terminal timestamp, for durations; null while it runs.</summary>

@@ -9,3 +9,13 @@ internal sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<B
     public BatchCacheDbContext CreateDbContext(string[] args) =>
         new(new DbContextOptionsBuilder<BatchCacheDbContext>().UseSqlite("Data Source=design-time.db").Options);
 }
+
+/// <summary>
+/// The PostgreSQL migrations' factory for <c>dotnet ef … --context PostgresCacheDbContext</c>; adding a migration
+/// connects to nothing.
+/// </summary>
+internal sealed class PostgresDesignTimeDbContextFactory : IDesignTimeDbContextFactory<PostgresCacheDbContext>
+{
+    public PostgresCacheDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgresCacheDbContext>().UseNpgsql("Host=localhost;Database=design_time").Options);
+}

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Cache;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 
 namespace BatchDashboard.Core.Queries;
@@ -21,40 +21,42 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         var comparison = request.Sort.Descending ? "<" : ">";
 
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var dialect = CacheDialect.Of(context);
         var unindexed = await UnindexedConnectionsAsync(context, request.Filter, cancellationToken);
         await using var command = await OpenCommandAsync(context, cancellationToken);
         var where = new StringBuilder();
         var statuses = request.Filter.Statuses.Distinct().ToList();
         // Several statuses in created order: one index-ordered, limited scan per status, merged; not a sort of every match.
         var perStatus = statuses.Count > 1 && request.Sort.Field == BatchSortField.Created;
-        AppendFilter(where, command, request.Filter, includeStatuses: !perStatus, unindexed);
+        AppendFilter(where, command, dialect, request.Filter, includeStatuses: !perStatus, unindexed);
         if (cursor is not null)
         {
-            where.Append($" AND ({key}, b.id, b.connection_id) {comparison} ($cursor_key, $cursor_id, $cursor_connection)");
-            command.Parameters.AddWithValue("$cursor_key", cursor.Key);
-            command.Parameters.AddWithValue("$cursor_id", cursor.Id);
-            command.Parameters.AddWithValue("$cursor_connection", cursor.ConnectionId);
+            where.Append($" AND ({key}, b.id, b.connection_id) {comparison} (@cursor_key, @cursor_id, @cursor_connection)");
+            // An integer key compares as one, so PostgreSQL can seek its index with it.
+            command.Add("@cursor_key", IsIntegral(request.Sort.Field) ? (object)(long)cursor.Key : cursor.Key);
+            command.Add("@cursor_id", cursor.Id);
+            command.Add("@cursor_connection", cursor.ConnectionId);
         }
 
-        command.Parameters.AddWithValue("$now", now);
-        command.Parameters.AddWithValue("$limit", pageSize + 1);
+        command.Add("@now", now);
+        command.Add("@limit", pageSize + 1);
         var order = $"ORDER BY sort_key {direction}, id {direction}, connection_id {direction}";
         string Select(string extra) => $"""
             SELECT b.key, b.connection_id, b.id, b.first_seen_at, b.updated_at, {key} AS sort_key
             FROM batches b
             WHERE 1 = 1{where}{extra}
             {order}
-            LIMIT $limit
+            LIMIT @limit
             """;
         string keys;
         if (perStatus)
         {
             keys = string.Join("\nUNION ALL\n", statuses.Select((kind, i) =>
             {
-                command.Parameters.AddWithValue($"$status{i}", BatchStatus.NameOf(kind));
-                return $"SELECT * FROM ({Select($" AND b.status = $status{i}")})";
+                command.Add($"@status{i}", BatchStatus.NameOf(kind));
+                return $"SELECT * FROM ({Select($" AND b.status = @status{i}")}) s{i}";
             }));
-            keys = $"SELECT * FROM ({keys}) {order} LIMIT $limit";
+            keys = $"SELECT * FROM ({keys}) merged {order} LIMIT @limit";
         }
         else
         {
@@ -85,7 +87,7 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
             if (ReadCached(reader) is { } cached)
             {
                 items.Add(cached);
-                lastKey = reader.GetDouble(4);
+                lastKey = reader.Double(4);
             }
         }
 
@@ -101,12 +103,12 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
             SELECT b.connection_id, d.raw_json, b.first_seen_at, b.updated_at
             FROM batches b
             JOIN batch_documents d ON d.batch_key = b.key
-            WHERE b.id = $id AND b.connection_id IN (SELECT connection_id FROM sync_states WHERE $connection IS NULL OR connection_id = $connection)
+            WHERE b.id = @id AND b.connection_id IN (SELECT connection_id FROM sync_states WHERE @connection IS NULL OR connection_id = @connection)
             ORDER BY b.updated_at DESC
             LIMIT 1
             """;
-        command.Parameters.AddWithValue("$id", batchId);
-        command.Parameters.AddWithValue("$connection", (object?)connectionId ?? DBNull.Value);
+        command.Add("@id", batchId);
+        command.Add("@connection", connectionId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadCached(reader) : null;
     }
@@ -115,6 +117,7 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
     {
         var since = timeProvider.GetUtcNow().AddHours(-24).ToUnixTimeSeconds();
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var dialect = CacheDialect.Of(context);
         var unindexed = await UnindexedConnectionsAsync(context, filter, cancellationToken);
 
         // Three small queries: counts from the table the triggers keep (or, under a filter, from an index), running
@@ -128,19 +131,19 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
                 // Every batch, or one connection's: the counts the triggers keep (a few rows, whatever the size).
                 command.CommandText = """
                     SELECT name, NULL, SUM(count) FROM batch_status_counts
-                    WHERE $connection_id IS NULL OR connection_id = $connection_id
+                    WHERE @connection_id IS NULL OR connection_id = @connection_id
                     GROUP BY name HAVING SUM(count) > 0
                     """;
-                command.Parameters.AddWithValue("$connection_id", (object?)filter.ConnectionId ?? DBNull.Value);
+                command.Add("@connection_id", filter.ConnectionId);
             }
             else
             {
                 var where = new StringBuilder();
-                AppendFilter(where, command, filter, includeStatuses: false, unindexed, byEndpointOrModel: true);
+                AppendFilter(where, command, dialect, filter, includeStatuses: false, unindexed, byEndpointOrModel: true);
                 command.CommandText = $"""
                     SELECT b.status, NULL, COUNT(*) FROM batches b WHERE b.status <> 'unknown'{where} GROUP BY b.status
                     UNION ALL
-                    SELECT b.status, b.status_raw, COUNT(*) FROM batches b WHERE b.status = 'unknown'{where} GROUP BY b.status_raw
+                    SELECT b.status, b.status_raw, COUNT(*) FROM batches b WHERE b.status = 'unknown'{where} GROUP BY b.status, b.status_raw
                     """;
             }
 
@@ -148,7 +151,7 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
             while (await reader.ReadAsync(cancellationToken))
             {
                 var name = reader.IsDBNull(1) ? reader.GetString(0) : reader.GetString(1);
-                var count = reader.GetInt32(2);
+                var count = reader.Int32(2);
                 counts[name] = counts.GetValueOrDefault(name) + count;
                 total += count;
             }
@@ -158,13 +161,14 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         await using (var command = await OpenCommandAsync(context, cancellationToken))
         {
             var where = new StringBuilder();
-            AppendFilter(where, command, filter, includeStatuses: false, unindexed);
+            AppendFilter(where, command, dialect, filter, includeStatuses: false, unindexed);
+            var pending = dialect.Greatest("COALESCE(b.request_total, 0) - COALESCE(b.request_completed, 0) - COALESCE(b.request_failed, 0)", "0");
             command.CommandText = $"""
-                SELECT COALESCE(SUM(MAX(COALESCE(b.request_total, 0) - COALESCE(b.request_completed, 0) - COALESCE(b.request_failed, 0), 0)), 0)
-                FROM batches b INDEXED BY ix_batches_active
-                WHERE b.is_terminal = 0{where}
+                SELECT COALESCE(SUM({pending}), 0)
+                FROM batches b{dialect.IndexedBy("ix_batches_active")}
+                WHERE b.is_terminal = {dialect.False}{where}
                 """;
-            inFlight = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+            inFlight = DbCommandExtensions.AsInt64(await command.ExecuteScalarAsync(cancellationToken));
         }
 
         int failedBatches;
@@ -172,16 +176,16 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         await using (var command = await OpenCommandAsync(context, cancellationToken))
         {
             var where = new StringBuilder();
-            AppendFilter(where, command, filter with { CreatedFrom = Later(filter.CreatedFrom, DateTimeOffset.FromUnixTimeSeconds(since)) }, includeStatuses: false, unindexed);
+            AppendFilter(where, command, dialect, filter with { CreatedFrom = Later(filter.CreatedFrom, DateTimeOffset.FromUnixTimeSeconds(since)) }, includeStatuses: false, unindexed);
             command.CommandText = $"""
-                SELECT COALESCE(SUM(b.status = 'failed'), 0), COALESCE(SUM(COALESCE(b.request_failed, 0)), 0)
+                SELECT COALESCE(SUM(CASE WHEN b.status = 'failed' THEN 1 ELSE 0 END), 0), COALESCE(SUM(COALESCE(b.request_failed, 0)), 0)
                 FROM batches b
                 WHERE 1 = 1{where}
                 """;
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
-            failedBatches = reader.GetInt32(0);
-            failedRequests = reader.GetInt64(1);
+            failedBatches = reader.Int32(0);
+            failedRequests = reader.Int64(1);
         }
 
         return new BatchSummary(counts, total, inFlight, failedBatches, failedRequests);
@@ -235,12 +239,15 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         return values;
     }
 
+    /// <summary>Sort keys that are whole numbers (the others, durations and fractions, compare as doubles).</summary>
+    private static bool IsIntegral(BatchSortField field) => field is BatchSortField.Created or BatchSortField.Failures;
+
     private static string SortKey(BatchSortField field) => field switch
     {
-        BatchSortField.Duration => "CAST(COALESCE(b.ended_at, $now) - CASE WHEN b.created_at > 0 THEN b.created_at ELSE $now END AS REAL)",
+        BatchSortField.Duration => "CAST(COALESCE(b.ended_at, @now) - CASE WHEN b.created_at > 0 THEN b.created_at ELSE @now END AS DOUBLE PRECISION)",
         BatchSortField.Progress => """
             CASE WHEN COALESCE(b.request_total, 0) > 0
-                 THEN CAST(COALESCE(b.request_completed, 0) + COALESCE(b.request_failed, 0) AS REAL) / b.request_total
+                 THEN CAST(COALESCE(b.request_completed, 0) + COALESCE(b.request_failed, 0) AS DOUBLE PRECISION) / b.request_total
                  ELSE -1.0 END
             """,
         BatchSortField.Failures => "COALESCE(b.request_failed, 0)",
@@ -253,15 +260,15 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
     /// within them. A page in created order, or a range of recent days, stops sooner walking the created index, so
     /// there the comparison is written <c>+column</c>, which keeps the planner off those indexes.
     /// </param>
-    private static void AppendFilter(StringBuilder where, SqliteCommand command, BatchFilter filter, bool includeStatuses,
+    private static void AppendFilter(StringBuilder where, DbCommand command, CacheDialect dialect, BatchFilter filter, bool includeStatuses,
         IReadOnlyList<string> unindexedConnections, bool byEndpointOrModel = false)
     {
         if (includeStatuses && filter.Statuses.Count > 0)
         {
             var names = filter.Statuses.Distinct().Select((kind, i) =>
             {
-                command.Parameters.AddWithValue($"$status{i}", BatchStatus.NameOf(kind));
-                return $"$status{i}";
+                command.Add($"@status{i}", BatchStatus.NameOf(kind));
+                return $"@status{i}";
             });
             where.Append($" AND b.status IN ({string.Join(", ", names)})");
         }
@@ -271,33 +278,33 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
             if (!string.IsNullOrEmpty(value))
             {
                 where.Append($" AND {column} = {parameter}");
-                command.Parameters.AddWithValue(parameter, value);
+                command.Add(parameter, value);
             }
         }
 
-        Equal(byEndpointOrModel ? "b.endpoint" : "+b.endpoint", "$endpoint", filter.Endpoint);
-        Equal(byEndpointOrModel ? "b.model" : "+b.model", "$model", filter.Model);
-        Equal("b.connection_id", "$connection_id", filter.ConnectionId);
+        Equal(byEndpointOrModel ? "b.endpoint" : dialect.WithoutIndex("b.endpoint"), "@endpoint", filter.Endpoint);
+        Equal(byEndpointOrModel ? "b.model" : dialect.WithoutIndex("b.model"), "@model", filter.Model);
+        Equal("b.connection_id", "@connection_id", filter.ConnectionId);
         if (filter.CreatedFrom is { } from)
         {
-            where.Append(" AND b.created_at >= $created_from");
-            command.Parameters.AddWithValue("$created_from", from.ToUnixTimeSeconds());
+            where.Append(" AND b.created_at >= @created_from");
+            command.Add("@created_from", from.ToUnixTimeSeconds());
         }
 
         if (filter.CreatedTo is { } to)
         {
-            where.Append(" AND b.created_at < $created_to");
-            command.Parameters.AddWithValue("$created_to", to.ToUnixTimeSeconds());
+            where.Append(" AND b.created_at < @created_to");
+            command.Add("@created_to", to.ToUnixTimeSeconds());
         }
 
         if (!string.IsNullOrEmpty(filter.MetadataKey))
         {
-            where.Append(" AND EXISTS (SELECT 1 FROM batch_metadata m WHERE m.batch_key = b.key AND m.key = $meta_key");
-            command.Parameters.AddWithValue("$meta_key", filter.MetadataKey);
+            where.Append(" AND EXISTS (SELECT 1 FROM batch_metadata m WHERE m.batch_key = b.key AND m.key = @meta_key");
+            command.Add("@meta_key", filter.MetadataKey);
             if (filter.MetadataValue is not null)
             {
-                where.Append(" AND m.value = $meta_value");
-                command.Parameters.AddWithValue("$meta_value", filter.MetadataValue);
+                where.Append(" AND m.value = @meta_value");
+                command.Add("@meta_value", filter.MetadataValue);
             }
 
             where.Append(')');
@@ -306,29 +313,29 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         if (!string.IsNullOrWhiteSpace(filter.Text))
         {
             var text = filter.Text.Trim().ToLowerInvariant();
-            if (text.Length >= 3)
+            if (text.Length >= 3 && dialect.HasSearchTable)
             {
                 // Candidates from the trigram index, plus every batch of a connection whose index is not built yet.
                 var unindexed = unindexedConnections.Select((id, i) =>
                 {
-                    command.Parameters.AddWithValue($"$unindexed{i}", id);
-                    return $"$unindexed{i}";
+                    command.Add($"@unindexed{i}", id);
+                    return $"@unindexed{i}";
                 }).ToList();
-                where.Append(" AND b.key IN (SELECT rowid FROM batch_search WHERE batch_search MATCH $fts");
+                where.Append(" AND b.key IN (SELECT rowid FROM batch_search WHERE batch_search MATCH @fts");
                 if (unindexed.Count > 0)
                 {
                     where.Append($" UNION ALL SELECT key FROM batches WHERE connection_id IN ({string.Join(", ", unindexed)})");
                 }
 
                 where.Append(')');
-                command.Parameters.AddWithValue("$fts", "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"");
+                command.Add("@fts", "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"");
             }
 
-            // The exact test, also for texts too short for trigrams.
+            // The exact test, also for texts too short for trigrams (on PostgreSQL, its trigram index answers it).
             var escaped = text.Replace("\\", "\\\\", StringComparison.Ordinal)
                 .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
-            where.Append(" AND b.search_text LIKE $text ESCAPE '\\'");
-            command.Parameters.AddWithValue("$text", $"%{escaped}%");
+            where.Append(" AND b.search_text LIKE @text ESCAPE '\\'");
+            command.Add("@text", $"%{escaped}%");
         }
     }
 
@@ -344,18 +351,18 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         return await context.SyncStates.AsNoTracking().Where(s => !s.SearchIndexed).Select(s => s.ConnectionId).ToListAsync(cancellationToken);
     }
 
-    private static async Task<SqliteCommand> OpenCommandAsync(BatchCacheDbContext context, CancellationToken cancellationToken)
+    private static async Task<DbCommand> OpenCommandAsync(BatchCacheDbContext context, CancellationToken cancellationToken)
     {
         await context.Database.OpenConnectionAsync(cancellationToken);
-        return ((SqliteConnection)context.Database.GetDbConnection()).CreateCommand();
+        return context.Database.GetDbConnection().CreateCommand();
     }
 
-    private static CachedBatch? ReadCached(SqliteDataReader reader)
+    private static CachedBatch? ReadCached(DbDataReader reader)
     {
         var batch = BatchReader.Read(reader.GetString(1)).Batch;
         return batch is null
             ? null
-            : new CachedBatch(reader.GetString(0), batch, DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(2)), DateTimeOffset.FromUnixTimeSeconds(reader.GetInt64(3)));
+            : new CachedBatch(reader.GetString(0), batch, DateTimeOffset.FromUnixTimeSeconds(reader.Int64(2)), DateTimeOffset.FromUnixTimeSeconds(reader.Int64(3)));
     }
 
     /// <summary>The position after a page's last row: its sort key, id and connection, and the page's "now".</summary>

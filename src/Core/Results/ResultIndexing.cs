@@ -34,8 +34,10 @@ internal sealed class ResultIndexService(
     ResultStore store,
     ResultIndexer indexer,
     IDbContextFactory<BatchCacheDbContext> contextFactory,
+    Microsoft.Extensions.Options.IOptions<BatchCacheOptions> cacheOptions,
     TimeProvider timeProvider,
-    ILogger<ResultIndexService> logger) : BackgroundService, IResultIndexing
+    ILogger<ResultIndexService> logger,
+    IHostEnvironment? environment = null) : BackgroundService, IResultIndexing
 {
     private static readonly TimeSpan PublishEvery = TimeSpan.FromMilliseconds(250);
 
@@ -178,7 +180,17 @@ internal sealed class ResultIndexService(
 
     private string FindFolder()
     {
+        if (cacheOptions.Value.FilesFolder is { Length: > 0 } configured)
+        {
+            return Path.GetFullPath(configured, environment?.ContentRootPath ?? AppContext.BaseDirectory);
+        }
+
         using var context = contextFactory.CreateDbContext();
+        if (!CacheDialect.Of(context).IsSqlite)
+        {
+            return Path.Combine(environment?.ContentRootPath ?? AppContext.BaseDirectory, "data", "batch-cache-files");
+        }
+
         var source = new SqliteConnectionStringBuilder(context.Database.GetConnectionString()).DataSource;
         return source.Length == 0 || source == ":memory:"
             ? Path.Combine(Path.GetTempPath(), "batch-dashboard-files")

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using BatchDashboard.Core.Cache;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 
 namespace BatchDashboard.Core.Results;
@@ -98,16 +98,16 @@ internal sealed class ResultQueries(IDbContextFactory<BatchCacheDbContext> conte
         {
             command.CommandText = """
                 SELECT outcome, COUNT(*), SUM(input_tokens), SUM(cached_tokens), SUM(output_tokens), SUM(reasoning_tokens)
-                FROM result_requests WHERE batch_key = $batch GROUP BY outcome
+                FROM result_requests WHERE batch_key = @batch GROUP BY outcome
                 """;
-            command.Parameters.AddWithValue("$batch", key);
+            command.Add("@batch", key);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var count = reader.GetInt32(1);
-                outcomes[(RequestOutcome)reader.GetInt32(0)] = count;
+                var count = reader.Int32(1);
+                outcomes[(RequestOutcome)reader.Int32(0)] = count;
                 total += count;
-                tokens = new TokenCounts(tokens.Input + reader.GetInt64(2), tokens.Cached + reader.GetInt64(3), tokens.Output + reader.GetInt64(4), tokens.Reasoning + reader.GetInt64(5));
+                tokens = new TokenCounts(tokens.Input + reader.Int64(2), tokens.Cached + reader.Int64(3), tokens.Output + reader.Int64(4), tokens.Reasoning + reader.Int64(5));
             }
         }
 
@@ -117,15 +117,15 @@ internal sealed class ResultQueries(IDbContextFactory<BatchCacheDbContext> conte
             command.CommandText = """
                 SELECT g.error_code, g.count, r.custom_id, r.error_message
                 FROM (SELECT error_code, COUNT(*) AS count, MIN(position) AS first FROM result_requests
-                      WHERE batch_key = $batch AND error_code IS NOT NULL GROUP BY error_code) g
-                JOIN result_requests r ON r.batch_key = $batch AND r.position = g.first AND r.error_code = g.error_code
+                      WHERE batch_key = @batch AND error_code IS NOT NULL GROUP BY error_code) g
+                JOIN result_requests r ON r.batch_key = @batch AND r.position = g.first AND r.error_code = g.error_code
                 ORDER BY g.count DESC, g.error_code
                 """;
-            command.Parameters.AddWithValue("$batch", key);
+            command.Add("@batch", key);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                errors.Add(new ErrorGroup(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
+                errors.Add(new ErrorGroup(reader.GetString(0), reader.Int32(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
             }
         }
 
@@ -253,18 +253,18 @@ internal sealed class ResultQueries(IDbContextFactory<BatchCacheDbContext> conte
         pageSize = Math.Clamp(pageSize, 1, 1000);
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
         await using var command = await OpenCommandAsync(context, cancellationToken);
-        var where = new StringBuilder("batch_key = $batch");
-        command.Parameters.AddWithValue("$batch", key);
+        var where = new StringBuilder("batch_key = @batch");
+        command.Add("@batch", key);
         AppendFilter(where, command, filter);
         if (after is { } position)
         {
-            where.Append(" AND position > $after");
-            command.Parameters.AddWithValue("$after", position);
+            where.Append(" AND position > @after");
+            command.Add("@after", position);
         }
 
-        command.Parameters.AddWithValue("$limit", pageSize + 1);
+        command.Add("@limit", pageSize + 1);
         var offsets = withOffsets ? ", input_offset, input_length, result_offset, result_length" : "";
-        command.CommandText = $"SELECT {Columns}{offsets} FROM result_requests WHERE {where} ORDER BY position LIMIT $limit";
+        command.CommandText = $"SELECT {Columns}{offsets} FROM result_requests WHERE {where} ORDER BY position LIMIT @limit";
         var rows = new List<(ResultRow, Place)>(pageSize + 1);
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
@@ -288,40 +288,40 @@ internal sealed class ResultQueries(IDbContextFactory<BatchCacheDbContext> conte
         return (rows, next);
     }
 
-    private static void AppendFilter(StringBuilder where, SqliteCommand command, ResultFilter filter)
+    private static void AppendFilter(StringBuilder where, DbCommand command, ResultFilter filter)
     {
         if (filter.Outcomes.Count > 0)
         {
             var names = filter.Outcomes.Distinct().Select((outcome, i) =>
             {
-                command.Parameters.AddWithValue($"$outcome{i}", (int)outcome);
-                return $"$outcome{i}";
+                command.Add($"@outcome{i}", (int)outcome);
+                return $"@outcome{i}";
             });
             where.Append($" AND outcome IN ({string.Join(", ", names)})");
         }
 
         if (!string.IsNullOrEmpty(filter.ErrorCode))
         {
-            where.Append(" AND error_code = $error_code");
-            command.Parameters.AddWithValue("$error_code", filter.ErrorCode);
+            where.Append(" AND error_code = @error_code");
+            command.Add("@error_code", filter.ErrorCode);
         }
 
         if (filter.ExactCustomId is { } exact)
         {
-            where.Append(" AND custom_id = $exact");
-            command.Parameters.AddWithValue("$exact", exact);
+            where.Append(" AND custom_id = @exact");
+            command.Add("@exact", exact);
         }
 
         if (!string.IsNullOrWhiteSpace(filter.CustomId))
         {
             var text = filter.CustomId.Trim();
             var escaped = text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
-            where.Append(" AND custom_id LIKE $custom_id ESCAPE '\\'");
-            command.Parameters.AddWithValue("$custom_id", $"%{escaped}%");
+            where.Append(" AND custom_id LIKE @custom_id ESCAPE '\\'");
+            command.Add("@custom_id", $"%{escaped}%");
         }
     }
 
-    private static ResultRow Row(SqliteDataReader reader) => new(
+    private static ResultRow Row(DbDataReader reader) => new(
         reader.GetString(0),
         (RequestOutcome)reader.GetInt32(1),
         reader.IsDBNull(2) ? null : reader.GetInt32(2),
@@ -333,9 +333,9 @@ internal sealed class ResultQueries(IDbContextFactory<BatchCacheDbContext> conte
         reader.IsDBNull(11) ? null : reader.GetInt32(11),
         reader.GetInt64(12));
 
-    private static async Task<SqliteCommand> OpenCommandAsync(BatchCacheDbContext context, CancellationToken cancellationToken)
+    private static async Task<DbCommand> OpenCommandAsync(BatchCacheDbContext context, CancellationToken cancellationToken)
     {
         await context.Database.OpenConnectionAsync(cancellationToken);
-        return ((SqliteConnection)context.Database.GetDbConnection()).CreateCommand();
+        return context.Database.GetDbConnection().CreateCommand();
     }
 }

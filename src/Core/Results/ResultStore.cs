@@ -1,5 +1,5 @@
 using BatchDashboard.Core.Cache;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 
 namespace BatchDashboard.Core.Results;
@@ -16,7 +16,7 @@ internal sealed class ResultStore(IDbContextFactory<BatchCacheDbContext> context
     private const string InputSql = """
         INSERT INTO result_requests (batch_key, custom_id, position, input_line, input_offset, input_length, outcome,
             input_tokens, cached_tokens, output_tokens, reasoning_tokens)
-        VALUES ($batch, $custom_id, $line, $line, $offset, $length, 0, 0, 0, 0, 0)
+        VALUES (@batch, @custom_id, @line, @line, @offset, @length, 0, 0, 0, 0, 0)
         ON CONFLICT (batch_key, custom_id) DO UPDATE SET
             position = excluded.position, input_line = excluded.input_line, input_offset = excluded.input_offset,
             input_length = excluded.input_length;
@@ -25,8 +25,8 @@ internal sealed class ResultStore(IDbContextFactory<BatchCacheDbContext> context
     private const string ResultSql = """
         INSERT INTO result_requests (batch_key, custom_id, position, result_kind, result_line, result_offset, result_length,
             outcome, status_code, error_code, error_message, input_tokens, cached_tokens, output_tokens, reasoning_tokens)
-        VALUES ($batch, $custom_id, $position, $kind, $line, $offset, $length, $outcome, $status_code, $error_code, $error_message,
-            $input_tokens, $cached_tokens, $output_tokens, $reasoning_tokens)
+        VALUES (@batch, @custom_id, @position, @kind, @line, @offset, @length, @outcome, @status_code, @error_code, @error_message,
+            @input_tokens, @cached_tokens, @output_tokens, @reasoning_tokens)
         ON CONFLICT (batch_key, custom_id) DO UPDATE SET
             result_kind = excluded.result_kind, result_line = excluded.result_line, result_offset = excluded.result_offset,
             result_length = excluded.result_length, outcome = excluded.outcome, status_code = excluded.status_code,
@@ -78,50 +78,53 @@ internal sealed class ResultStore(IDbContextFactory<BatchCacheDbContext> context
     {
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
         await context.Database.OpenConnectionAsync(cancellationToken);
-        var connection = (SqliteConnection)context.Database.GetDbConnection();
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await using var input = Prepare(connection, transaction, InputSql, "$batch", "$custom_id", "$line", "$offset", "$length");
-        await using var result = Prepare(connection, transaction, ResultSql, "$batch", "$custom_id", "$position", "$kind", "$line", "$offset",
-            "$length", "$outcome", "$status_code", "$error_code", "$error_message", "$input_tokens", "$cached_tokens", "$output_tokens", "$reasoning_tokens");
-        await using var problem = Prepare(connection, transaction,
-            "INSERT INTO result_problems (batch_key, kind, line, message) VALUES ($batch, $kind, $line, $message);", "$batch", "$kind", "$line", "$message");
+        var connection = context.Database.GetDbConnection();
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // SQLite compiles a statement once for the slice; Npgsql would need every parameter's type up front, and the
+        // statements differ only in values, which it sends apart from the text anyway.
+        var prepare = CacheDialect.Of(context).IsSqlite;
+        await using var input = Prepare(connection, transaction, prepare, InputSql, "@batch", "@custom_id", "@line", "@offset", "@length");
+        await using var result = Prepare(connection, transaction, prepare, ResultSql, "@batch", "@custom_id", "@position", "@kind", "@line", "@offset",
+            "@length", "@outcome", "@status_code", "@error_code", "@error_message", "@input_tokens", "@cached_tokens", "@output_tokens", "@reasoning_tokens");
+        await using var problem = Prepare(connection, transaction, prepare,
+            "INSERT INTO result_problems (batch_key, kind, line, message) VALUES (@batch, @kind, @line, @message);", "@batch", "@kind", "@line", "@message");
         var kindName = NameOf(kind);
         foreach (var line in lines)
         {
             if (line.Problem is { } message)
             {
-                Set(problem, "$batch", batchKey);
-                Set(problem, "$kind", kindName);
-                Set(problem, "$line", line.Number);
-                Set(problem, "$message", message);
+                Set(problem, "@batch", batchKey);
+                Set(problem, "@kind", kindName);
+                Set(problem, "@line", line.Number);
+                Set(problem, "@message", message);
                 await problem.ExecuteNonQueryAsync(cancellationToken);
             }
             else if (line.Input is { } request)
             {
-                Set(input, "$batch", batchKey);
-                Set(input, "$custom_id", request.CustomId);
-                Set(input, "$line", line.Number);
-                Set(input, "$offset", line.Offset);
-                Set(input, "$length", line.Length);
+                Set(input, "@batch", batchKey);
+                Set(input, "@custom_id", request.CustomId);
+                Set(input, "@line", line.Number);
+                Set(input, "@offset", line.Offset);
+                Set(input, "@length", line.Length);
                 await input.ExecuteNonQueryAsync(cancellationToken);
             }
             else if (line.Result is { } answer)
             {
-                Set(result, "$batch", batchKey);
-                Set(result, "$custom_id", answer.CustomId);
-                Set(result, "$position", NoInputPosition + line.Number);
-                Set(result, "$kind", kindName);
-                Set(result, "$line", line.Number);
-                Set(result, "$offset", line.Offset);
-                Set(result, "$length", line.Length);
-                Set(result, "$outcome", (int)answer.Outcome);
-                Set(result, "$status_code", answer.StatusCode);
-                Set(result, "$error_code", answer.Outcome == RequestOutcome.Succeeded ? null : answer.ErrorCode);
-                Set(result, "$error_message", answer.Outcome == RequestOutcome.Succeeded ? null : answer.ErrorMessage);
-                Set(result, "$input_tokens", answer.Tokens.Input);
-                Set(result, "$cached_tokens", answer.Tokens.Cached);
-                Set(result, "$output_tokens", answer.Tokens.Output);
-                Set(result, "$reasoning_tokens", answer.Tokens.Reasoning);
+                Set(result, "@batch", batchKey);
+                Set(result, "@custom_id", answer.CustomId);
+                Set(result, "@position", NoInputPosition + line.Number);
+                Set(result, "@kind", kindName);
+                Set(result, "@line", line.Number);
+                Set(result, "@offset", line.Offset);
+                Set(result, "@length", line.Length);
+                Set(result, "@outcome", (int)answer.Outcome);
+                Set(result, "@status_code", answer.StatusCode);
+                Set(result, "@error_code", answer.Outcome == RequestOutcome.Succeeded ? null : answer.ErrorCode);
+                Set(result, "@error_message", answer.Outcome == RequestOutcome.Succeeded ? null : answer.ErrorMessage);
+                Set(result, "@input_tokens", answer.Tokens.Input);
+                Set(result, "@cached_tokens", answer.Tokens.Cached);
+                Set(result, "@output_tokens", answer.Tokens.Output);
+                Set(result, "@reasoning_tokens", answer.Tokens.Reasoning);
                 await result.ExecuteNonQueryAsync(cancellationToken);
             }
         }
@@ -130,15 +133,15 @@ internal sealed class ResultStore(IDbContextFactory<BatchCacheDbContext> context
         {
             update.Transaction = transaction;
             update.CommandText = """
-                UPDATE result_files SET bytes_read = $bytes_read, lines = $lines, malformed_lines = $malformed, model = COALESCE(model, $model)
-                WHERE batch_key = $batch AND kind = $kind;
+                UPDATE result_files SET bytes_read = @bytes_read, lines = @lines, malformed_lines = @malformed, model = COALESCE(model, @model)
+                WHERE batch_key = @batch AND kind = @kind;
                 """;
-            update.Parameters.AddWithValue("$bytes_read", progress.BytesRead);
-            update.Parameters.AddWithValue("$lines", progress.Lines);
-            update.Parameters.AddWithValue("$malformed", progress.MalformedLines);
-            update.Parameters.AddWithValue("$model", (object?)progress.Model ?? DBNull.Value);
-            update.Parameters.AddWithValue("$batch", batchKey);
-            update.Parameters.AddWithValue("$kind", kindName);
+            update.Add("@bytes_read", progress.BytesRead);
+            update.Add("@lines", progress.Lines);
+            update.Add("@malformed", progress.MalformedLines);
+            update.Add("@model", progress.Model);
+            update.Add("@batch", batchKey);
+            update.Add("@kind", kindName);
             await update.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -177,19 +180,19 @@ internal sealed class ResultStore(IDbContextFactory<BatchCacheDbContext> context
         _ => ResultFileState.Failed,
     };
 
-    private static SqliteCommand Prepare(SqliteConnection connection, SqliteTransaction transaction, string sql, params string[] names)
+    private static DbCommand Prepare(DbConnection connection, DbTransaction transaction, bool prepare, string sql, params string[] names)
     {
         var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
-        foreach (var name in names)
+        command.Declare(names);
+        if (prepare)
         {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            command.Prepare();
         }
 
-        command.Prepare();
         return command;
     }
 
-    private static void Set(SqliteCommand command, string name, object? value) => command.Parameters[name].Value = value ?? DBNull.Value;
+    private static void Set(DbCommand command, string name, object? value) => command.Set(name, value);
 }

@@ -57,6 +57,13 @@ public static class BatchDashboardServiceCollectionExtensions
         services.AddHostedService(provider => provider.GetRequiredService<DemoEmulatorService>());
         services.PostConfigure<BatchCacheOptions>(options =>
         {
+            if (options.Provider != CacheProvider.Sqlite)
+            {
+                // The demo's batches are made up: never into a shared database.
+                options.Provider = CacheProvider.Sqlite;
+                options.ConnectionString = BatchCacheOptions.DefaultConnectionString;
+            }
+
             var builder = new SqliteConnectionStringBuilder(options.ConnectionString);
             if (builder.DataSource.Length > 0 && builder.DataSource != ":memory:")
             {

@@ -4,13 +4,16 @@ using BatchDashboard.Tests.Shared;
 
 namespace BatchDashboard.Core.Tests.Cache;
 
-public sealed class BatchStoreTests : IAsyncLifetime
+public class BatchStoreTests : IAsyncLifetime
 {
+    /// <summary>The SQLite cache; the PostgreSQL subclass runs every test again on PostgreSQL.</summary>
+    protected virtual Task<CoreHarness> StartHarnessAsync() => CoreHarness.StartAsync();
+
     private CoreHarness _harness = default!;
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _harness = await CoreHarness.StartAsync();
+    public async ValueTask InitializeAsync() => _harness = await StartHarnessAsync();
 
     public ValueTask DisposeAsync() => _harness.DisposeAsync();
 
@@ -98,4 +101,11 @@ public sealed class BatchStoreTests : IAsyncLifetime
         Assert.Equal(json, cached.RawJson);
         Assert.Equal("\"high\"", cached.ExtraFields["priority"]);
     }
+}
+
+/// <summary>Every store test again, on PostgreSQL.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class BatchStoreOnPostgresTests(PostgresServer postgres) : BatchStoreTests
+{
+    protected override Task<CoreHarness> StartHarnessAsync() => CoreHarness.StartAsync(postgres);
 }

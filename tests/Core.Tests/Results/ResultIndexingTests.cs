@@ -11,8 +11,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace BatchDashboard.Core.Tests.Results;
 
 /// <summary>Batches run by the emulator, their files indexed through the real client into the real cache.</summary>
-public sealed class ResultIndexingTests : IAsyncLifetime
+public class ResultIndexingTests : IAsyncLifetime
 {
+    /// <summary>The SQLite cache; the PostgreSQL subclass runs every test again on PostgreSQL.</summary>
+    protected virtual Task<CoreHarness> StartHarnessAsync() => CoreHarness.StartAsync();
+
     private readonly ManualClock _clock = new(DateTimeOffset.UtcNow);
     private CoreHarness _harness = default!;
     private EmulatorServer _emulator = default!;
@@ -26,7 +29,7 @@ public sealed class ResultIndexingTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _harness = await CoreHarness.StartAsync();
+        _harness = await StartHarnessAsync();
         _emulator = await EmulatorServer.StartAsync(new EmulatorOptions { Port = 0, ApiKey = "sk-test-key", FailureRate = 0.2, RequestsPerSecond = 50 }, _clock, Token);
         await UseAsync(_emulator);
     }
@@ -230,4 +233,11 @@ public sealed class ResultIndexingTests : IAsyncLifetime
         await _emulator.DisposeAsync();
         await _harness.DisposeAsync();
     }
+}
+
+/// <summary>Every results-index test again, on PostgreSQL.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ResultIndexingOnPostgresTests(PostgresServer postgres) : ResultIndexingTests
+{
+    protected override Task<CoreHarness> StartHarnessAsync() => CoreHarness.StartAsync(postgres);
 }

@@ -17,11 +17,21 @@ public sealed class CoreHarness : IAsyncDisposable
 
     private CoreHarness(Dictionary<string, string?> settings)
     {
-        settings["ConnectionStrings:BatchCache"] = _database.ConnectionString;
+        settings.TryAdd("ConnectionStrings:BatchCache", _database.ConnectionString);
+        OnPostgres = settings.GetValueOrDefault("BatchDashboard:Database:Provider") == "Postgres";
+        if (OnPostgres)
+        {
+            // Beside nothing on PostgreSQL: the local copies go in the test's own folder.
+            settings.TryAdd("BatchDashboard:Database:FilesFolder", Path.Combine(_database.Folder, "files"));
+        }
+
         Services = TestClients.Services(settings);
     }
 
     public ServiceProvider Services { get; }
+
+    /// <summary>True when the cache is in PostgreSQL rather than the temporary SQLite file.</summary>
+    public bool OnPostgres { get; }
 
     public FakeBatchApi Api { get; } = new();
 
@@ -34,6 +44,15 @@ public sealed class CoreHarness : IAsyncDisposable
         harness._server = new ApiTestServer(harness.Api.HandleAsync);
         harness.Connection = TestClients.Connection(harness._server.BaseUrl);
         return harness;
+    }
+
+    /// <summary>The same services over a fresh database of a private PostgreSQL.</summary>
+    public static async Task<CoreHarness> StartAsync(PostgresServer postgres, Dictionary<string, string?>? settings = null)
+    {
+        settings ??= [];
+        settings["BatchDashboard:Database:Provider"] = "Postgres";
+        settings["ConnectionStrings:BatchCache"] = await postgres.CreateDatabaseAsync();
+        return await StartAsync(settings);
     }
 
     public TemporaryDatabase Database => _database;

@@ -8,13 +8,16 @@ using Microsoft.Extensions.DependencyInjection;
 namespace BatchDashboard.Core.Tests.Sync;
 
 /// <summary>The sync against a loopback upstream that counts calls, into a real SQLite file.</summary>
-public sealed class SyncEngineTests : IAsyncLifetime
+public class SyncEngineTests : IAsyncLifetime
 {
+    /// <summary>The SQLite cache; the PostgreSQL subclass runs every test again on PostgreSQL.</summary>
+    protected virtual Task<CoreHarness> StartHarnessAsync() => CoreHarness.StartAsync();
+
     private CoreHarness _harness = default!;
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _harness = await CoreHarness.StartAsync();
+    public async ValueTask InitializeAsync() => _harness = await StartHarnessAsync();
 
     public ValueTask DisposeAsync() => _harness.DisposeAsync();
 
@@ -257,4 +260,11 @@ public sealed class SyncEngineTests : IAsyncLifetime
         Assert.Equal(BatchStatusKind.Cancelling, (await _harness.Queries.GetAsync("batch_live", "test", Token))!.Batch.Status.Kind);
         Assert.Null(await syncer.RefreshAsync("batch_gone", Token));
     }
+}
+
+/// <summary>Every sync-engine test again, on PostgreSQL.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class SyncEngineOnPostgresTests(PostgresServer postgres) : SyncEngineTests
+{
+    protected override Task<CoreHarness> StartHarnessAsync() => CoreHarness.StartAsync(postgres);
 }

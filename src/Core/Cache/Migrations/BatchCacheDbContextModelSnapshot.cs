@@ -250,6 +250,28 @@ namespace BatchDashboard.Core.Cache.Migrations
                     b.ToTable("batch_snapshots", (string)null);
                 });
 
+            modelBuilder.Entity("BatchDashboard.Core.Cache.DataProtectionKeyRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("FriendlyName")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("friendly_name");
+
+                    b.Property<string>("Xml")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("xml");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("data_protection_keys", (string)null);
+                });
+
             modelBuilder.Entity("BatchDashboard.Core.Cache.ResultFileRecord", b =>
                 {
                     b.Property<long>("Key")
@@ -454,6 +476,30 @@ namespace BatchDashboard.Core.Cache.Migrations
                         .HasDatabaseName("ix_result_requests_outcome");
 
                     b.ToTable("result_requests", (string)null);
+                });
+
+            modelBuilder.Entity("BatchDashboard.Core.Cache.SyncLeaseRecord", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("AcquiredAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("acquired_at");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("holder");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("sync_leases", (string)null);
                 });
 
             modelBuilder.Entity("BatchDashboard.Core.Cache.SyncStateRecord", b =>
