@@ -49,6 +49,7 @@ public static class BatchCoreServiceCollectionExtensions
         });
 
         services.TryAddSingleton<IBatchCacheDatabase, BatchCacheDatabase>();
+        services.TryAddSingleton(provider => new SharedKeyStore(provider.GetRequiredService<IDbContextFactory<BatchCacheDbContext>>()));
         services.AddHostedService<CacheMigrationService>();
 
         // Connections: validated at start-up, every problem reported at once with its configuration key.
@@ -91,7 +92,10 @@ public static class BatchCoreServiceCollectionExtensions
             .ValidateOnStart();
 
         // Registered after the migration service, so the schema is there before the first cycle.
+        services.TryAddSingleton<SyncLease>();
+        services.TryAddSingleton<CacheFollower>();
         services.TryAddSingleton<BatchSyncService>();
+        services.TryAddSingleton<ISyncRole>(provider => provider.GetRequiredService<BatchSyncService>());
         services.TryAddSingleton<IBatchOperations>(provider => provider.GetRequiredService<BatchSyncService>());
         services.AddHostedService(provider => provider.GetRequiredService<BatchSyncService>());
         return services;

@@ -40,6 +40,15 @@ public sealed class FakeBatchApi
         }
     }
 
+    /// <summary>A copy of every batch as the API has it now, newest first.</summary>
+    public List<JsonObject> Snapshot()
+    {
+        lock (_gate)
+        {
+            return [.. _batches.Select(b => b.DeepClone().AsObject())];
+        }
+    }
+
     private static string IdOf(JsonObject batch) => batch["id"]?.GetValue<string>() ?? "";
 
     public void ResetCalls()

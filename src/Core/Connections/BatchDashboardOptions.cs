@@ -44,4 +44,20 @@ public sealed class SyncOptions
 
     /// <summary>How long to wait after a failed cycle before trying again.</summary>
     public TimeSpan ErrorRetryInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// With a shared PostgreSQL cache, how often an instance that does not sync reads what the syncing one wrote,
+    /// to update its open pages.
+    /// </summary>
+    public TimeSpan FollowerPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long the sync lease lasts without renewal: one and a half active intervals. The holder renews it every
+    /// half interval and the others try to take it as often, so when the holder dies another instance syncs within
+    /// two active intervals.
+    /// </summary>
+    public TimeSpan LeaseDuration => ActivePollInterval * 1.5;
+
+    /// <summary>How often the lease is renewed by its holder, and tried by the others.</summary>
+    public TimeSpan LeaseCheckInterval => ActivePollInterval / 2;
 }

@@ -169,6 +169,11 @@ public sealed class ConnectionCatalog : IConnectionCatalog
             problems.Add($"{BatchDashboardOptions.SectionName}:Sync:ErrorRetryInterval must be positive (e.g. 00:00:30).");
         }
 
+        if (sync.FollowerPollInterval <= TimeSpan.Zero)
+        {
+            problems.Add($"{BatchDashboardOptions.SectionName}:Sync:FollowerPollInterval must be positive (e.g. 00:00:01).");
+        }
+
         if (sync.PageSize is < 1 or > 100)
         {
             problems.Add($"{BatchDashboardOptions.SectionName}:Sync:PageSize must be between 1 and 100.");

@@ -13,6 +13,8 @@ namespace BatchDashboard.Core.Sync;
 /// Runs one sync loop per connection, each independent of the others' failures: a cycle every
 /// <see cref="SyncOptions.ActivePollInterval"/> while the connection has running batches, every
 /// <see cref="SyncOptions.IdlePollInterval"/> otherwise, and <see cref="SyncOptions.ErrorRetryInterval"/> after a failure.
+/// With a shared PostgreSQL cache, only the instance holding the <see cref="SyncLease"/> runs them; the others
+/// follow the database (<see cref="CacheFollower"/>) and try for the lease every <see cref="SyncOptions.LeaseCheckInterval"/>.
 /// </summary>
 internal sealed class BatchSyncService(
     IConnectionCatalog catalog,
@@ -20,9 +22,12 @@ internal sealed class BatchSyncService(
     BatchStore store,
     BatchChangeNotifier notifier,
     SyncStatusBoard board,
+    SyncLease lease,
+    CacheFollower follower,
     IOptions<BatchDashboardOptions> options,
+    IOptions<BatchCacheOptions> cacheOptions,
     TimeProvider timeProvider,
-    ILoggerFactory loggerFactory) : BackgroundService, IBatchOperations
+    ILoggerFactory loggerFactory) : BackgroundService, IBatchOperations, ISyncRole
 {
     private readonly ConcurrentDictionary<string, ConnectionSyncer> _syncers = new(StringComparer.OrdinalIgnoreCase);
     private readonly ILogger _logger = loggerFactory.CreateLogger<BatchSyncService>();
@@ -37,16 +42,138 @@ internal sealed class BatchSyncService(
         CancellationToken cancellationToken) =>
         SyncerFor(connectionId).CreateAsync(input, fileName, submission, uploaded, cancellationToken);
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>True while this instance runs the sync (always, with a cache of its own).</summary>
+    public bool IsSyncing { get; private set; }
+
+    public bool SharesCache => cacheOptions.Value.Provider == CacheProvider.Postgres;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (catalog.Connections.Count == 0)
         {
             _logger.LogInformation("No connection is configured: nothing to sync");
-            return Task.CompletedTask;
+            return;
         }
 
-        return Task.WhenAll(catalog.Connections.Select(connection => RunAsync(connection, stoppingToken)));
+        if (!SharesCache)
+        {
+            IsSyncing = true;
+            await RunAllAsync(stoppingToken);
+            return;
+        }
+
+        await Task.Yield();
+        var settings = options.Value.Sync;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (await TryHoldLeaseAsync(settings, stoppingToken))
+            {
+                await LeadAsync(settings, stoppingToken);
+                follower.Reset();
+                continue;
+            }
+
+            // Follow the leader's writes until it is time to try for the lease again.
+            var until = timeProvider.GetUtcNow() + settings.LeaseCheckInterval;
+            do
+            {
+                try
+                {
+                    await follower.PollAsync(stoppingToken);
+                }
+                catch (Exception ex) when (SyncLease.IsDatabaseFailure(ex) && !stoppingToken.IsCancellationRequested)
+                {
+                    _logger.LogWarning("Following the shared cache failed: {Error}", ex.Message);
+                }
+
+                if (!await DelayAsync(Min(settings.FollowerPollInterval, until - timeProvider.GetUtcNow()), stoppingToken))
+                {
+                    return;
+                }
+            }
+            while (timeProvider.GetUtcNow() < until);
+        }
     }
+
+    /// <summary>Runs the sync while this instance keeps the lease; stops it the moment a renewal fails.</summary>
+    private async Task LeadAsync(SyncOptions settings, CancellationToken stoppingToken)
+    {
+        _logger.LogInformation("This instance ({Holder}) holds the sync lease and runs the sync", lease.Holder);
+        using var leading = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        IsSyncing = true;
+        var loops = RunAllAsync(leading.Token);
+        try
+        {
+            while (await DelayAsync(settings.LeaseCheckInterval, stoppingToken) && !loops.IsCompleted)
+            {
+                if (!await TryHoldLeaseAsync(settings, stoppingToken))
+                {
+                    // Another instance may take it as soon as it expires: stop before that can happen.
+                    _logger.LogWarning("This instance ({Holder}) could not renew the sync lease: it stops syncing", lease.Holder);
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            IsSyncing = false;
+            await leading.CancelAsync();
+            await loops;
+            if (stoppingToken.IsCancellationRequested)
+            {
+                await ReleaseLeaseAsync();
+            }
+        }
+    }
+
+    private async Task<bool> TryHoldLeaseAsync(SyncOptions settings, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await lease.TryHoldAsync(settings.LeaseDuration, stoppingToken);
+        }
+        catch (Exception ex) when (SyncLease.IsDatabaseFailure(ex) && !stoppingToken.IsCancellationRequested)
+        {
+            _logger.LogWarning("The sync lease could not be read or renewed: {Error}", ex.Message);
+            return false;
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private async Task ReleaseLeaseAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await lease.ReleaseAsync(timeout.Token);
+            _logger.LogInformation("This instance ({Holder}) gave up the sync lease", lease.Holder);
+        }
+        catch (Exception ex) when (SyncLease.IsDatabaseFailure(ex) || ex is OperationCanceledException)
+        {
+            _logger.LogWarning("The sync lease could not be given up; another instance takes it when it expires: {Error}", ex.Message);
+        }
+    }
+
+    private async Task<bool> DelayAsync(TimeSpan wait, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, timeProvider, stoppingToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
+    private Task RunAllAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(catalog.Connections.Select(connection => RunAsync(connection, stoppingToken)));
 
     private async Task RunAsync(ApiConnection connection, CancellationToken stoppingToken)
     {

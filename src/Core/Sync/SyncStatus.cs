@@ -32,3 +32,13 @@ public interface ISyncStatusProvider
 {
     IReadOnlyList<ConnectionSyncStatus> GetAll();
 }
+
+/// <summary>Whether this instance runs the sync: always with a cache of its own; with a shared one, only while it holds the lease.</summary>
+public interface ISyncRole
+{
+    /// <summary>True when the cache is shared with other instances (PostgreSQL).</summary>
+    bool SharesCache { get; }
+
+    /// <summary>True while this instance runs the sync; false while it follows another's.</summary>
+    bool IsSyncing { get; }
+}

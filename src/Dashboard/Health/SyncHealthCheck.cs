@@ -7,7 +7,7 @@ namespace BatchDashboard.Dashboard.Health;
 /// The sync state of each connection. A failing sync makes the dashboard degraded, not unhealthy: it still serves
 /// everything it has cached.
 /// </summary>
-internal sealed class SyncHealthCheck(ISyncStatusProvider sync) : IHealthCheck
+internal sealed class SyncHealthCheck(ISyncStatusProvider sync, ISyncRole role) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -21,8 +21,12 @@ internal sealed class SyncHealthCheck(ISyncStatusProvider sync) : IHealthCheck
         }
 
         var failing = states.Where(s => s.Phase == SyncPhase.Failing).Select(s => s.ConnectionId).ToList();
+        // With a shared cache, say which instance this is: the one that syncs, or one that follows it.
+        var healthy = !role.SharesCache ? "Every connection is syncing."
+            : role.IsSyncing ? "Every connection is syncing; this instance holds the sync lease."
+            : "Every connection is syncing; another instance holds the sync lease, this one follows the shared cache.";
         return Task.FromResult(failing.Count == 0
-            ? HealthCheckResult.Healthy("Every connection is syncing.", data)
+            ? HealthCheckResult.Healthy(healthy, data)
             : HealthCheckResult.Degraded($"Sync failing for: {string.Join(", ", failing)}. Cached data is still served.", data: data));
     }
 

@@ -13,6 +13,8 @@ public static class StandaloneHostExtensions
         // `dotnet run` in every environment (published output has them in wwwroot and no manifest).
         builder.WebHost.UseStaticWebAssets();
         builder.AddStandaloneAccess();
+        // A host that embeds the dashboard keeps its own key ring; the standalone app shares one when scaled out.
+        builder.Services.AddSharedDataProtection(builder.Configuration);
         return builder;
     }
 

@@ -338,6 +338,9 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
             // The failures sort: its expression, as SQLite's index has it.
             migrationBuilder.Sql("CREATE INDEX ix_batches_failures ON batches ((COALESCE(request_failed, 0)), id);");
 
+            // What instances that do not sync read each second: the batches written since their last look.
+            migrationBuilder.Sql("CREATE INDEX ix_batches_updated ON batches (updated_at);");
+
             // Free text: pg_trgm (a trusted extension since PostgreSQL 13: the database's owner may create it) lets
             // the LIKE on search_text use an index.
             migrationBuilder.Sql("CREATE EXTENSION IF NOT EXISTS pg_trgm;");
@@ -392,6 +395,7 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
             migrationBuilder.Sql("DROP TABLE batch_status_counts;");
             migrationBuilder.Sql("DROP INDEX ix_batches_search;");
             migrationBuilder.Sql("DROP INDEX ix_batches_failures;");
+            migrationBuilder.Sql("DROP INDEX ix_batches_updated;");
 
             migrationBuilder.DropTable(
                 name: "audit_log");
