@@ -36,7 +36,9 @@ step "Building (warnings are errors)"
 dotnet build BatchDashboard.sln --nologo -clp:ErrorsOnly
 
 step "Checking that the cache model has no changes without a migration"
-dotnet ef migrations has-pending-model-changes --project src/Core --no-build
+# Each provider has its own migrations: SQLite's (the default) and PostgreSQL's (scale-out).
+dotnet ef migrations has-pending-model-changes --project src/Core --no-build --context BatchCacheDbContext
+dotnet ef migrations has-pending-model-changes --project src/Core --no-build --context PostgresCacheDbContext
 
 step "Running the tests"
 results="$root/TestResults"
