@@ -85,6 +85,7 @@ internal static class CoreBenchmarks
                 ("endpoint = /v1/embeddings and status = completed", new BatchListRequest
                     { Filter = new() { Endpoint = "/v1/embeddings", Statuses = [BatchStatusKind.Completed] } }),
                 ("metadata team = research", new BatchListRequest { Filter = new() { MetadataKey = "team", MetadataValue = "research" } }),
+                ("metadata pair that no batch has (a batch's retries)", new BatchListRequest { Filter = new() { MetadataKey = "retry_of", MetadataValue = "batch_none" } }),
                 ("created in one day", new BatchListRequest
                     { Filter = new() { CreatedFrom = DateTimeOffset.FromUnixTimeSeconds(newest - 10 * 86_400), CreatedTo = DateTimeOffset.FromUnixTimeSeconds(newest - 9 * 86_400) } }),
                 ("free text (a metadata value)", new BatchListRequest { Filter = new() { Text = "run-1234" } }),

@@ -74,6 +74,28 @@ internal static class PageBenchmarks
             report.AppendLine(CultureInfo.InvariantCulture, $"List page against the empty page: {list / empty:0.0}x (target: median ≤ 20 ms and ≤ 3x).");
             report.AppendLine();
 
+            var memory = await CircuitMemoryAsync(address, 50);
+            report.AppendLine(CultureInfo.InvariantCulture,
+                $"Memory of the dashboard's process (resident set) with {count:N0} batches cached: {memory.Before / 1048576.0:0} MB with no page open, " +
+                $"{memory.After / 1048576.0:0} MB with {memory.Circuits} interactive list pages open in Chromium (one circuit each); target ≤ 300 MB.");
+            report.AppendLine();
+
+            // Load: many clients at once, each sending its next request as soon as the last is answered.
+            report.AppendLine(CultureInfo.InvariantCulture, $"Load: each client GETs the page again as soon as it is answered, for {LoadDuration.TotalSeconds:0} s after 3 s of warm-up; the load generator shares the machine's {Environment.ProcessorCount} cores with the dashboard.");
+            report.AppendLine();
+            report.AppendLine("| page | clients | requests/s | p50 | p99 | errors |");
+            report.AppendLine("| --- | --- | --- | --- | --- | --- |");
+            foreach (var clients in new[] { 50, 200 })
+            {
+                foreach (var (name, path) in new[] { ("batch list", "/batches"), ("batch detail", $"/batches/{completed}?connection={Connection}") })
+                {
+                    var load = await LoadAsync(address, path, clients);
+                    report.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {clients} | {load.PerSecond:N0} | {load.P50:0.0} ms | {load.P99:0.0} ms | {load.Errors} |");
+                }
+            }
+
+            report.AppendLine();
+
             var (latencies, calls) = await LiveLatencyAsync(address, upstream, newest);
             report.AppendLine(CultureInfo.InvariantCulture,
                 $"Upstream change to open page (a new batch listed upstream until its row is in the open list in Chromium), {latencies.Length} times: " +
@@ -196,16 +218,110 @@ internal static class PageBenchmarks
         return (times[runs / 2], times[(int)Math.Ceiling(runs * 0.99) - 1], bytes);
     }
 
+    private static readonly TimeSpan LoadDuration = TimeSpan.FromSeconds(10);
+
+    /// <summary>Closed-loop load: <paramref name="clients"/> loops, each on its own connection, for <see cref="LoadDuration"/>.</summary>
+    private static async Task<(double PerSecond, double P50, double P99, int Errors)> LoadAsync(Uri address, string path, int clients)
+    {
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
+        using var http = new HttpClient(handler) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
+        var target = new Uri(path.TrimStart('/'), UriKind.Relative);
+        var errors = 0;
+        var measuring = false;
+        var timings = new List<double>[clients];
+        using var stop = new CancellationTokenSource();
+        async Task ClientAsync(int index)
+        {
+            timings[index] = [];
+            while (!stop.IsCancellationRequested)
+            {
+                var watch = Stopwatch.StartNew();
+                try
+                {
+                    using var response = await http.GetAsync(target, HttpCompletionOption.ResponseContentRead, stop.Token);
+                    if (measuring)
+                    {
+                        if (response.StatusCode == HttpStatusCode.OK)
+                        {
+                            timings[index].Add(watch.Elapsed.TotalMilliseconds);
+                        }
+                        else
+                        {
+                            Interlocked.Increment(ref errors);
+                        }
+                    }
+                }
+                catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                {
+                    if (measuring)
+                    {
+                        Interlocked.Increment(ref errors);
+                    }
+                }
+            }
+        }
+
+        var loops = Enumerable.Range(0, clients).Select(i => Task.Run(() => ClientAsync(i))).ToList();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        measuring = true;
+        var elapsed = Stopwatch.StartNew();
+        await Task.Delay(LoadDuration);
+        measuring = false;
+        var seconds = elapsed.Elapsed.TotalSeconds;
+        await stop.CancelAsync();
+        await Task.WhenAll(loops);
+        var all = timings.SelectMany(t => t).Order().ToArray();
+        return all.Length == 0
+            ? (0, 0, 0, errors)
+            : (all.Length / seconds, all[all.Length / 2], all[(int)Math.Ceiling(all.Length * 0.99) - 1], errors);
+    }
+
+    /// <summary>The app's resident memory before and after opening <paramref name="circuits"/> interactive list pages.</summary>
+    private static async Task<(long Before, long After, int Circuits)> CircuitMemoryAsync(Uri address, int circuits)
+    {
+        // `dotnet run` starts the app as a child process of its own name.
+        static long Resident()
+        {
+            var app = Process.GetProcessesByName("BatchDashboard.Server").Single();
+            app.Refresh();
+            return app.WorkingSet64;
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var before = Resident();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        var context = await browser.NewContextAsync(new() { BaseURL = address.ToString() });
+        for (var i = 0; i < circuits; i++)
+        {
+            var page = await context.NewPageAsync();
+            await page.GotoAsync("/batches");
+            await page.Locator(".app-shell[data-interactive=\"true\"]").WaitForAsync(new() { Timeout = 30_000 });
+        }
+
+        // Let a sync cycle or two re-render every open page.
+        await Task.Delay(TimeSpan.FromSeconds(8));
+        var after = Resident();
+        await context.CloseAsync();
+        return (before, after, circuits);
+    }
+
+    private static Task<IBrowser> LaunchAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new()
+    {
+        ExecutablePath = Environment.GetEnvironmentVariable("BD_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium",
+        Headless = true,
+        Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    });
+
     /// <summary>Adds a batch upstream, then times until its row is in the list open in Chromium (no reload).</summary>
     private static async Task<(double[] Seconds, int UpstreamCalls)> LiveLatencyAsync(Uri address, FrozenUpstream upstream, long newest)
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = Environment.GetEnvironmentVariable("BD_CHROMIUM") is { Length: > 0 } path ? path : "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-        });
+        await using var browser = await LaunchAsync(playwright);
         var page = await browser.NewPageAsync(new() { BaseURL = address.ToString() });
         await page.GotoAsync("/batches");
         await page.Locator(".app-shell[data-interactive=\"true\"]").WaitForAsync(new() { Timeout = 30_000 });

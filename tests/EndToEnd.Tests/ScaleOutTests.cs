@@ -24,7 +24,7 @@ public sealed partial class ScaleOutTests(BrowserFixture browser) : IAsyncLifeti
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
     private readonly PostgresServer _postgres = new();
     private readonly FakeBatchApi _api = new();
-    private readonly List<Instance> _instances = [];
+    private readonly List<AppProcess> _instances = [];
     private ApiTestServer _upstream = default!;
     private string _database = "";
 
@@ -40,8 +40,8 @@ public sealed partial class ScaleOutTests(BrowserFixture browser) : IAsyncLifeti
         }
 
         _upstream = new ApiTestServer(_api.HandleAsync);
-        _instances.Add(Instance.Start("a", Settings()));
-        _instances.Add(Instance.Start("b", Settings()));
+        _instances.Add(AppProcess.Start("a", Settings()));
+        _instances.Add(AppProcess.Start("b", Settings()));
         await Task.WhenAll(_instances.Select(i => i.WaitUntilHealthyAsync()));
     }
 
@@ -148,7 +148,7 @@ public sealed partial class ScaleOutTests(BrowserFixture browser) : IAsyncLifeti
     }
 
     /// <summary>Gets the sign-in form from one instance and posts it to the other; returns the auth cookie it set.</summary>
-    private static async Task<string> SignInAcrossAsync(Instance formFrom, Instance postTo)
+    private static async Task<string> SignInAcrossAsync(AppProcess formFrom, AppProcess postTo)
     {
         using var form = await formFrom.Client.GetAsync("/signin", Token);
         var antiforgeryCookie = string.Join("; ", form.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]));
@@ -244,126 +244,4 @@ public sealed partial class ScaleOutTests(BrowserFixture browser) : IAsyncLifeti
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"(?<value>[^\"]+)\"|type=\"hidden\" name=\"__RequestVerificationToken\" value=\"(?<value>[^\"]+)\"")]
     private static partial Regex AntiforgeryField();
-
-    /// <summary>One instance: the built standalone app run as a process of its own, as a deployment runs it.</summary>
-    private sealed class Instance : IDisposable
-    {
-        private readonly StringBuilder _output = new();
-
-        private Instance(string name, Process process, Uri baseAddress)
-        {
-            Name = name;
-            Process = process;
-            BaseAddress = baseAddress;
-            Client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = baseAddress };
-            process.OutputDataReceived += (_, e) => Append(e.Data);
-            process.ErrorDataReceived += (_, e) => Append(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-        }
-
-        public string Name { get; }
-
-        public Process Process { get; }
-
-        public Uri BaseAddress { get; }
-
-        public HttpClient Client { get; }
-
-        public string Output
-        {
-            get
-            {
-                lock (_output)
-                {
-                    return $"--- instance {Name} ---\n{_output}";
-                }
-            }
-        }
-
-        public static Instance Start(string name, Dictionary<string, string> settings)
-        {
-            // The app as built beside these tests (same configuration), run from its project folder (its content root).
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-            var project = Path.Combine(RepoPaths.Root, "src", "Server");
-            var app = Path.Combine(project, "bin", configuration, "net10.0", "BatchDashboard.Server.dll");
-            var port = Loopback.FreePort();
-            var start = new ProcessStartInfo("dotnet", ["exec", app])
-            {
-                WorkingDirectory = project,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
-            start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-            start.Environment["Logging__LogLevel__Default"] = "Information";
-            foreach (var (key, value) in settings)
-            {
-                start.Environment[key] = value;
-            }
-
-            return new Instance(name, Process.Start(start)!, new Uri($"http://127.0.0.1:{port}/"));
-        }
-
-        public async Task WaitUntilHealthyAsync()
-        {
-            var deadline = Stopwatch.StartNew();
-            while (deadline.Elapsed < TimeSpan.FromSeconds(60))
-            {
-                if (Process.HasExited)
-                {
-                    // Waits for the last of its output too.
-                    Process.WaitForExit();
-                    break;
-                }
-
-                try
-                {
-                    using var response = await Client.GetAsync("/healthz", Token);
-                    if (response.IsSuccessStatusCode)
-                    {
-                        return;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                    // Not listening yet.
-                }
-
-                await Task.Delay(100, Token);
-            }
-
-            Assert.Fail($"Instance {Name} did not become healthy.\n{Output}");
-        }
-
-        /// <summary>As a crash or an OOM kill: no stopping, no giving up the lease.</summary>
-        public void Kill()
-        {
-            Process.Kill(entireProcessTree: true);
-            Process.WaitForExit();
-        }
-
-        public void Dispose()
-        {
-            if (!Process.HasExited)
-            {
-                Kill();
-            }
-
-            Process.Dispose();
-            Client.Dispose();
-        }
-
-        private void Append(string? line)
-        {
-            if (line is not null)
-            {
-                lock (_output)
-                {
-                    _output.AppendLine(line);
-                }
-            }
-        }
-    }
 }

@@ -23,12 +23,13 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
         var dialect = CacheDialect.Of(context);
         var unindexed = await UnindexedConnectionsAsync(context, request.Filter, cancellationToken);
+        var rareMetadata = await IsRareMetadataAsync(context, request.Filter, cancellationToken);
         await using var command = await OpenCommandAsync(context, cancellationToken);
         var where = new StringBuilder();
         var statuses = request.Filter.Statuses.Distinct().ToList();
         // Several statuses in created order: one index-ordered, limited scan per status, merged; not a sort of every match.
         var perStatus = statuses.Count > 1 && request.Sort.Field == BatchSortField.Created;
-        AppendFilter(where, command, dialect, request.Filter, includeStatuses: !perStatus, unindexed);
+        AppendFilter(where, command, dialect, request.Filter, includeStatuses: !perStatus, unindexed, rareMetadata: rareMetadata);
         if (cursor is not null)
         {
             where.Append($" AND ({key}, b.id, b.connection_id) {comparison} (@cursor_key, @cursor_id, @cursor_connection)");
@@ -260,8 +261,12 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
     /// within them. A page in created order, or a range of recent days, stops sooner walking the created index, so
     /// there the comparison is written <c>+column</c>, which keeps the planner off those indexes.
     /// </param>
+    /// <param name="rareMetadata">
+    /// The metadata pair matches few batches: read them from the metadata index and sort those, rather than walk
+    /// the created index testing each batch (every one of them, when none matches: a retry's link to its parent).
+    /// </param>
     private static void AppendFilter(StringBuilder where, DbCommand command, CacheDialect dialect, BatchFilter filter, bool includeStatuses,
-        IReadOnlyList<string> unindexedConnections, bool byEndpointOrModel = false)
+        IReadOnlyList<string> unindexedConnections, bool byEndpointOrModel = false, bool rareMetadata = false)
     {
         if (includeStatuses && filter.Statuses.Count > 0)
         {
@@ -297,7 +302,13 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
             command.Add("@created_to", to.ToUnixTimeSeconds());
         }
 
-        if (!string.IsNullOrEmpty(filter.MetadataKey))
+        if (rareMetadata)
+        {
+            where.Append(" AND b.key IN (SELECT m.batch_key FROM batch_metadata m WHERE m.key = @meta_key AND m.value = @meta_value)");
+            command.Add("@meta_key", filter.MetadataKey);
+            command.Add("@meta_value", filter.MetadataValue);
+        }
+        else if (!string.IsNullOrEmpty(filter.MetadataKey))
         {
             where.Append(" AND EXISTS (SELECT 1 FROM batch_metadata m WHERE m.batch_key = b.key AND m.key = @meta_key");
             command.Add("@meta_key", filter.MetadataKey);
@@ -337,6 +348,23 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
             where.Append(" AND b.search_text LIKE @text ESCAPE '\\'");
             command.Add("@text", $"%{escaped}%");
         }
+    }
+
+    /// <summary>Below this many matches, a metadata pair's batches are read from its index and sorted.</summary>
+    private const int RareMetadataMatches = 1000;
+
+    /// <summary>Whether the filter's metadata key and value match fewer than <see cref="RareMetadataMatches"/> batches: one bounded index read.</summary>
+    private static async Task<bool> IsRareMetadataAsync(BatchCacheDbContext context, BatchFilter filter, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(filter.MetadataKey) || filter.MetadataValue is null)
+        {
+            return false;
+        }
+
+        var matches = await context.BatchMetadata.AsNoTracking()
+            .Where(m => m.Key == filter.MetadataKey && m.Value == filter.MetadataValue)
+            .Take(RareMetadataMatches).CountAsync(cancellationToken);
+        return matches < RareMetadataMatches;
     }
 
     /// <summary>Connections with cached batches whose free-text index is not built yet; needed only for a text filter.</summary>
