@@ -81,7 +81,13 @@ internal sealed class BatchSyncService(
                 {
                     await follower.PollAsync(stoppingToken);
                 }
-                catch (Exception ex) when (SyncLease.IsDatabaseFailure(ex) && !stoppingToken.IsCancellationRequested)
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+#pragma warning disable CA1031 // Following is best effort: a failure must not stop the app, which still serves pages.
+                catch (Exception ex)
+#pragma warning restore CA1031
                 {
                     _logger.LogWarning("Following the shared cache failed: {Error}", ex.Message);
                 }
@@ -128,17 +134,22 @@ internal sealed class BatchSyncService(
 
     private async Task<bool> TryHoldLeaseAsync(SyncOptions settings, CancellationToken stoppingToken)
     {
+        // An answer that comes too late to keep the lease alive counts as a failure: no two instances sync at once.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        deadline.CancelAfter(settings.LeaseCheckInterval);
         try
         {
-            return await lease.TryHoldAsync(settings.LeaseDuration, stoppingToken);
-        }
-        catch (Exception ex) when (SyncLease.IsDatabaseFailure(ex) && !stoppingToken.IsCancellationRequested)
-        {
-            _logger.LogWarning("The sync lease could not be read or renewed: {Error}", ex.Message);
-            return false;
+            return await lease.TryHoldAsync(settings.LeaseDuration, deadline.Token);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+            return false;
+        }
+#pragma warning disable CA1031 // Any failure to hold the lease means "do not sync now", never an end of the app.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            _logger.LogWarning("The sync lease could not be read or renewed: {Error}", ex.Message);
             return false;
         }
     }
