@@ -7,7 +7,10 @@ namespace BatchDashboard.EndToEnd.Tests;
 /// <summary>
 /// The standalone app killed hard (as a crash or an OOM kill) ten times in the middle of its first import: each time
 /// the SQLite file opens again, the import resumes where it was, and the end state equals the upstream.
+/// Eleven starts of the app take the machine's cores for a while: in the browser tests' collection, so they run
+/// one after the other rather than slowing a browser journey past its timeouts.
 /// </summary>
+[Collection(BrowserCollection.Name)]
 public sealed class CrashRecoveryTests : IAsyncLifetime
 {
     private const int Batches = 6_000;
