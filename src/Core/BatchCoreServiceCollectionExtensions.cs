@@ -18,6 +18,10 @@ public static class BatchCoreServiceCollectionExtensions
 {
     private static readonly SqlitePragmaInterceptor PragmaInterceptor = new();
 
+    /// <summary>What relative cache paths are relative to: the host's content root (the app's folder without one).</summary>
+    private static string ContentRoot(IServiceProvider provider) =>
+        provider.GetService<IHostEnvironment>()?.ContentRootPath ?? AppContext.BaseDirectory;
+
     /// <summary>
     /// Registers Core: the connections from configuration, the API client, and the batch cache (SQLite through
     /// EF Core, migrated at start-up). A relative SQLite path in <c>ConnectionStrings:BatchCache</c> is taken relative
@@ -44,10 +48,12 @@ public static class BatchCoreServiceCollectionExtensions
         services.TryAddSingleton<IDbContextFactory<BatchCacheDbContext>>(provider =>
         {
             var options = provider.GetRequiredService<IOptions<BatchCacheOptions>>().Value;
-            var contentRoot = provider.GetService<IHostEnvironment>()?.ContentRootPath ?? AppContext.BaseDirectory;
-            return BatchCacheContextFactory.Create(options, contentRoot, PragmaInterceptor);
+            return BatchCacheContextFactory.Create(options, ContentRoot(provider), PragmaInterceptor);
         });
 
+        services.TryAddSingleton(provider => ResultFilesLocation.For(
+            provider.GetRequiredService<IOptions<BatchCacheOptions>>().Value,
+            ContentRoot(provider)));
         services.TryAddSingleton<IBatchCacheDatabase, BatchCacheDatabase>();
         services.TryAddSingleton(provider => new SharedKeyStore(provider.GetRequiredService<IDbContextFactory<BatchCacheDbContext>>()));
         services.AddHostedService<CacheMigrationService>();

@@ -152,16 +152,9 @@ public sealed partial class ScaleOutTests(BrowserFixture browser) : IAsyncLifeti
     {
         using var form = await formFrom.Client.GetAsync("/signin", Token);
         var antiforgeryCookie = string.Join("; ", form.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]));
-        var token = AntiforgeryField().Match(await form.Content.ReadAsStringAsync(Token)).Groups["value"].Value;
         using var post = new HttpRequestMessage(HttpMethod.Post, "/signin")
         {
-            Content = new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
-                ["name"] = "olga",
-                ["password"] = Password,
-                ["returnUrl"] = "batches",
-            }),
+            Content = SignInForm.Fill(await form.Content.ReadAsStringAsync(Token), "olga", Password, "batches"),
         };
         post.Headers.Add("Cookie", antiforgeryCookie);
         using var signedIn = await postTo.Client.SendAsync(post, Token);
@@ -242,6 +235,4 @@ public sealed partial class ScaleOutTests(BrowserFixture browser) : IAsyncLifeti
     [GeneratedRegex("\"id\":\"batch_\\d+\"")]
     private static partial Regex BatchIdInJson();
 
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"(?<value>[^\"]+)\"|type=\"hidden\" name=\"__RequestVerificationToken\" value=\"(?<value>[^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
 }

@@ -10,6 +10,7 @@ internal sealed class BatchCacheDatabase(
     IDbContextFactory<BatchCacheDbContext> contextFactory,
     TimeProvider timeProvider,
     IOptions<BatchCacheOptions> options,
+    Results.ResultFilesLocation files,
     ILogger<BatchCacheDatabase> logger) : IBatchCacheDatabase
 {
     public async Task MigrateAsync(CancellationToken cancellationToken)
@@ -78,10 +79,9 @@ internal sealed class BatchCacheDatabase(
         }
 
         // The local copies of batches' files belong to this cache.
-        var files = Results.ResultFilesFolder.For(Path.GetFullPath(path));
-        if (Directory.Exists(files))
+        if (Directory.Exists(files.Folder))
         {
-            Directory.Delete(files, recursive: true);
+            Directory.Delete(files.Folder, recursive: true);
         }
     }
 

@@ -283,29 +283,29 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
             var command = _upsert ??= Prepare(UpsertSql, "@connection", "@id", "@status", "@status_raw", "@is_terminal", "@endpoint", "@model",
                 "@input_file_id", "@output_file_id", "@error_file_id", "@created_at", "@expires_at", "@ended_at", "@request_total",
                 "@request_completed", "@request_failed", "@search_text", "@now");
-            Set(command, "@connection", connectionId);
-            Set(command, "@id", batch.Id);
-            Set(command, "@status", BatchStatus.NameOf(batch.Status.Kind));
-            Set(command, "@status_raw", batch.Status.Raw);
-            Set(command, "@is_terminal", batch.Status.IsTerminal);
-            Set(command, "@endpoint", batch.Endpoint);
-            Set(command, "@model", batch.Model);
-            Set(command, "@input_file_id", batch.InputFileId);
-            Set(command, "@output_file_id", batch.OutputFileId);
-            Set(command, "@error_file_id", batch.ErrorFileId);
-            Set(command, "@created_at", batch.CreatedAt?.ToUnixTimeSeconds() ?? 0);
-            Set(command, "@expires_at", batch.ExpiresAt?.ToUnixTimeSeconds());
-            Set(command, "@ended_at", EndedAt(batch)?.ToUnixTimeSeconds());
-            Set(command, "@request_total", batch.RequestCounts?.Total);
-            Set(command, "@request_completed", batch.RequestCounts?.Completed);
-            Set(command, "@request_failed", batch.RequestCounts?.Failed);
-            Set(command, "@search_text", searchText);
-            Set(command, "@now", now);
+            command.Set("@connection", connectionId);
+            command.Set("@id", batch.Id);
+            command.Set("@status", BatchStatus.NameOf(batch.Status.Kind));
+            command.Set("@status_raw", batch.Status.Raw);
+            command.Set("@is_terminal", batch.Status.IsTerminal);
+            command.Set("@endpoint", batch.Endpoint);
+            command.Set("@model", batch.Model);
+            command.Set("@input_file_id", batch.InputFileId);
+            command.Set("@output_file_id", batch.OutputFileId);
+            command.Set("@error_file_id", batch.ErrorFileId);
+            command.Set("@created_at", batch.CreatedAt?.ToUnixTimeSeconds() ?? 0);
+            command.Set("@expires_at", batch.ExpiresAt?.ToUnixTimeSeconds());
+            command.Set("@ended_at", EndedAt(batch)?.ToUnixTimeSeconds());
+            command.Set("@request_total", batch.RequestCounts?.Total);
+            command.Set("@request_completed", batch.RequestCounts?.Completed);
+            command.Set("@request_failed", batch.RequestCounts?.Failed);
+            command.Set("@search_text", searchText);
+            command.Set("@now", now);
             var key = DbCommandExtensions.AsInt64(await command.ExecuteScalarAsync(cancellationToken));
 
             var document = _document ??= Prepare(DocumentSql, "@key", "@raw_json");
-            Set(document, "@key", key);
-            Set(document, "@raw_json", batch.RawJson);
+            document.Set("@key", key);
+            document.Set("@raw_json", batch.RawJson);
             await document.ExecuteNonQueryAsync(cancellationToken);
             return key;
         }
@@ -316,8 +316,8 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
             var command = replace
                 ? _reindexSearch ??= Prepare("INSERT OR REPLACE INTO batch_search (rowid, text) VALUES (@key, @text)", "@key", "@text")
                 : _indexSearch ??= Prepare("INSERT INTO batch_search (rowid, text) VALUES (@key, @text)", "@key", "@text");
-            Set(command, "@key", key);
-            Set(command, "@text", text);
+            command.Set("@key", key);
+            command.Set("@text", text);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -326,16 +326,16 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
             if (existed)
             {
                 var delete = _deleteMetadata ??= Prepare("DELETE FROM batch_metadata WHERE batch_key = @key", "@key");
-                Set(delete, "@key", key);
+                delete.Set("@key", key);
                 await delete.ExecuteNonQueryAsync(cancellationToken);
             }
 
             foreach (var (name, value) in batch.Metadata)
             {
                 var insert = _insertMetadata ??= Prepare("INSERT INTO batch_metadata (batch_key, key, value) VALUES (@key, @name, @value)", "@key", "@name", "@value");
-                Set(insert, "@key", key);
-                Set(insert, "@name", name);
-                Set(insert, "@value", value);
+                insert.Set("@key", key);
+                insert.Set("@name", name);
+                insert.Set("@value", value);
                 await insert.ExecuteNonQueryAsync(cancellationToken);
             }
         }
@@ -346,12 +346,12 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
                 INSERT INTO batch_snapshots (batch_key, observed_at, status, request_total, request_completed, request_failed)
                 VALUES (@key, @now, @status, @total, @completed, @failed)
                 """, "@key", "@now", "@status", "@total", "@completed", "@failed");
-            Set(command, "@key", key);
-            Set(command, "@now", now);
-            Set(command, "@status", batch.Status.Name);
-            Set(command, "@total", batch.RequestCounts?.Total);
-            Set(command, "@completed", batch.RequestCounts?.Completed);
-            Set(command, "@failed", batch.RequestCounts?.Failed);
+            command.Set("@key", key);
+            command.Set("@now", now);
+            command.Set("@status", batch.Status.Name);
+            command.Set("@total", batch.RequestCounts?.Total);
+            command.Set("@completed", batch.RequestCounts?.Completed);
+            command.Set("@failed", batch.RequestCounts?.Failed);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -363,8 +363,6 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
             command.Declare(parameters);
             return command;
         }
-
-        private static void Set(DbCommand command, string name, object? value) => command.Set(name, value);
     }
 
     /// <summary>The batch's own terminal timestamp, for durations; null while it runs.</summary>

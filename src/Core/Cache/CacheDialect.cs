@@ -77,6 +77,18 @@ internal static class DbCommandExtensions
         command.Parameters.Add(parameter);
     }
 
+    /// <summary>
+    /// A condition that <paramref name="column"/> contains <paramref name="text"/> literally (LIKE's wildcards in it
+    /// escaped), with its parameter added: the same SQL on both providers.
+    /// </summary>
+    public static string Contains(this DbCommand command, string column, string parameter, string text)
+    {
+        var escaped = text.Replace("\\", "\\\\", StringComparison.Ordinal)
+            .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+        command.Add(parameter, $"%{escaped}%");
+        return $"{column} LIKE {parameter} ESCAPE '\\'";
+    }
+
     /// <summary>Adds parameters without values, for a statement run many times (see <see cref="Set"/>).</summary>
     public static void Declare(this DbCommand command, params string[] names)
     {

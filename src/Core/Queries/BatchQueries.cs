@@ -1,8 +1,8 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Cache;
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 
 namespace BatchDashboard.Core.Queries;
@@ -21,15 +21,13 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         var comparison = request.Sort.Descending ? "<" : ">";
 
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var dialect = CacheDialect.Of(context);
-        var unindexed = await UnindexedConnectionsAsync(context, request.Filter, cancellationToken);
-        var rareMetadata = await IsRareMetadataAsync(context, request.Filter, cancellationToken);
+        var plan = await PlanAsync(context, request.Filter, cancellationToken);
         await using var command = await OpenCommandAsync(context, cancellationToken);
         var where = new StringBuilder();
         var statuses = request.Filter.Statuses.Distinct().ToList();
         // Several statuses in created order: one index-ordered, limited scan per status, merged; not a sort of every match.
         var perStatus = statuses.Count > 1 && request.Sort.Field == BatchSortField.Created;
-        AppendFilter(where, command, dialect, request.Filter, includeStatuses: !perStatus, unindexed, rareMetadata: rareMetadata);
+        AppendFilter(where, command, plan, request.Filter, includeStatuses: !perStatus);
         if (cursor is not null)
         {
             where.Append($" AND ({key}, b.id, b.connection_id) {comparison} (@cursor_key, @cursor_id, @cursor_connection)");
@@ -118,8 +116,8 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
     {
         var since = timeProvider.GetUtcNow().AddHours(-24).ToUnixTimeSeconds();
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var dialect = CacheDialect.Of(context);
-        var unindexed = await UnindexedConnectionsAsync(context, filter, cancellationToken);
+        var plan = await PlanAsync(context, filter, cancellationToken);
+        var dialect = plan.Dialect;
 
         // Three small queries: counts from the table the triggers keep (or, under a filter, from an index), running
         // requests from the partial index of unfinished batches, and recent failures from a range of the created index.
@@ -140,7 +138,7 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
             else
             {
                 var where = new StringBuilder();
-                AppendFilter(where, command, dialect, filter, includeStatuses: false, unindexed, byEndpointOrModel: true);
+                AppendFilter(where, command, plan, filter, includeStatuses: false, byEndpointOrModel: true);
                 command.CommandText = $"""
                     SELECT b.status, NULL, COUNT(*) FROM batches b WHERE b.status <> 'unknown'{where} GROUP BY b.status
                     UNION ALL
@@ -162,7 +160,7 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         await using (var command = await OpenCommandAsync(context, cancellationToken))
         {
             var where = new StringBuilder();
-            AppendFilter(where, command, dialect, filter, includeStatuses: false, unindexed);
+            AppendFilter(where, command, plan, filter, includeStatuses: false);
             var pending = dialect.Greatest("COALESCE(b.request_total, 0) - COALESCE(b.request_completed, 0) - COALESCE(b.request_failed, 0)", "0");
             command.CommandText = $"""
                 SELECT COALESCE(SUM({pending}), 0)
@@ -177,7 +175,7 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         await using (var command = await OpenCommandAsync(context, cancellationToken))
         {
             var where = new StringBuilder();
-            AppendFilter(where, command, dialect, filter with { CreatedFrom = Later(filter.CreatedFrom, DateTimeOffset.FromUnixTimeSeconds(since)) }, includeStatuses: false, unindexed);
+            AppendFilter(where, command, plan, filter with { CreatedFrom = Later(filter.CreatedFrom, DateTimeOffset.FromUnixTimeSeconds(since)) }, includeStatuses: false);
             command.CommandText = $"""
                 SELECT COALESCE(SUM(CASE WHEN b.status = 'failed' THEN 1 ELSE 0 END), 0), COALESCE(SUM(COALESCE(b.request_failed, 0)), 0)
                 FROM batches b
@@ -261,13 +259,10 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
     /// within them. A page in created order, or a range of recent days, stops sooner walking the created index, so
     /// there the comparison is written <c>+column</c>, which keeps the planner off those indexes.
     /// </param>
-    /// <param name="rareMetadata">
-    /// The metadata pair matches few batches: read them from the metadata index and sort those, rather than walk
-    /// the created index testing each batch (every one of them, when none matches: a retry's link to its parent).
-    /// </param>
-    private static void AppendFilter(StringBuilder where, DbCommand command, CacheDialect dialect, BatchFilter filter, bool includeStatuses,
-        IReadOnlyList<string> unindexedConnections, bool byEndpointOrModel = false, bool rareMetadata = false)
+    private static void AppendFilter(StringBuilder where, DbCommand command, FilterPlan plan, BatchFilter filter, bool includeStatuses,
+        bool byEndpointOrModel = false)
     {
+        var dialect = plan.Dialect;
         if (includeStatuses && filter.Statuses.Count > 0)
         {
             var names = filter.Statuses.Distinct().Select((kind, i) =>
@@ -302,7 +297,7 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
             command.Add("@created_to", to.ToUnixTimeSeconds());
         }
 
-        if (rareMetadata)
+        if (plan.RareMetadata)
         {
             where.Append(" AND b.key IN (SELECT m.batch_key FROM batch_metadata m WHERE m.key = @meta_key AND m.value = @meta_value)");
             command.Add("@meta_key", filter.MetadataKey);
@@ -327,7 +322,7 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
             if (text.Length >= 3 && dialect.HasSearchTable)
             {
                 // Candidates from the trigram index, plus every batch of a connection whose index is not built yet.
-                var unindexed = unindexedConnections.Select((id, i) =>
+                var unindexed = plan.UnindexedConnections.Select((id, i) =>
                 {
                     command.Add($"@unindexed{i}", id);
                     return $"@unindexed{i}";
@@ -343,40 +338,44 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
             }
 
             // The exact test, also for texts too short for trigrams (on PostgreSQL, its trigram index answers it).
-            var escaped = text.Replace("\\", "\\\\", StringComparison.Ordinal)
-                .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
-            where.Append(" AND b.search_text LIKE @text ESCAPE '\\'");
-            command.Add("@text", $"%{escaped}%");
+            where.Append(" AND ").Append(command.Contains("b.search_text", "@text", text));
         }
     }
 
     /// <summary>Below this many matches, a metadata pair's batches are read from its index and sorted.</summary>
     private const int RareMetadataMatches = 1000;
 
-    /// <summary>Whether the filter's metadata key and value match fewer than <see cref="RareMetadataMatches"/> batches: one bounded index read.</summary>
-    private static async Task<bool> IsRareMetadataAsync(BatchCacheDbContext context, BatchFilter filter, CancellationToken cancellationToken)
+    /// <summary>What a filter's SQL depends on beyond the filter itself, read once for all of a request's statements.</summary>
+    /// <param name="UnindexedConnections">
+    /// Connections with cached batches whose free-text index (SQLite's search table) is not built yet: searched by scan.
+    /// </param>
+    /// <param name="RareMetadata">
+    /// The metadata pair matches fewer than <see cref="RareMetadataMatches"/> batches: read them from the metadata
+    /// index and sort those, rather than walk the created index testing each batch (every one of them, when none
+    /// matches: a batch's link to its retries).
+    /// </param>
+    private sealed record FilterPlan(CacheDialect Dialect, IReadOnlyList<string> UnindexedConnections, bool RareMetadata);
+
+    private static async Task<FilterPlan> PlanAsync(BatchCacheDbContext context, BatchFilter filter, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(filter.MetadataKey) || filter.MetadataValue is null)
+        var dialect = CacheDialect.Of(context);
+        IReadOnlyList<string> unindexed = [];
+        if (dialect.HasSearchTable && filter.Text is { } text && text.Trim().Length >= 3)
         {
-            return false;
+            // The store gives every connection with cached batches a sync state, so this small table is enough.
+            unindexed = await context.SyncStates.AsNoTracking().Where(s => !s.SearchIndexed).Select(s => s.ConnectionId).ToListAsync(cancellationToken);
         }
 
-        var matches = await context.BatchMetadata.AsNoTracking()
-            .Where(m => m.Key == filter.MetadataKey && m.Value == filter.MetadataValue)
-            .Take(RareMetadataMatches).CountAsync(cancellationToken);
-        return matches < RareMetadataMatches;
-    }
-
-    /// <summary>Connections with cached batches whose free-text index is not built yet; needed only for a text filter.</summary>
-    private static async Task<IReadOnlyList<string>> UnindexedConnectionsAsync(BatchCacheDbContext context, BatchFilter filter, CancellationToken cancellationToken)
-    {
-        if (filter.Text is not { } text || text.Trim().Length < 3)
+        var rare = false;
+        if (!string.IsNullOrEmpty(filter.MetadataKey) && filter.MetadataValue is not null)
         {
-            return [];
+            // One bounded read of the metadata index.
+            rare = await context.BatchMetadata.AsNoTracking()
+                .Where(m => m.Key == filter.MetadataKey && m.Value == filter.MetadataValue)
+                .Take(RareMetadataMatches).CountAsync(cancellationToken) < RareMetadataMatches;
         }
 
-        // The store gives every connection with cached batches a sync state, so this small table is enough.
-        return await context.SyncStates.AsNoTracking().Where(s => !s.SearchIndexed).Select(s => s.ConnectionId).ToListAsync(cancellationToken);
+        return new FilterPlan(dialect, unindexed, rare);
     }
 
     private static async Task<DbCommand> OpenCommandAsync(BatchCacheDbContext context, CancellationToken cancellationToken)

@@ -1,4 +1,6 @@
 using System.Text;
+using BatchDashboard.Core.Cache;
+using Microsoft.Data.Sqlite;
 
 namespace BatchDashboard.Core.Results;
 
@@ -31,5 +33,31 @@ public static class ResultFilesFolder
         }
 
         return safe.ToString();
+    }
+}
+
+/// <summary>
+/// Where this cache keeps the local copies of batches' files, decided once from the cache's options: the configured
+/// <see cref="BatchCacheOptions.FilesFolder"/>, or beside the SQLite file, or <c>data/batch-cache-files</c> under the
+/// content root with PostgreSQL (and a temporary folder for an in-memory cache).
+/// </summary>
+internal sealed record ResultFilesLocation(string Folder)
+{
+    public static ResultFilesLocation For(BatchCacheOptions options, string contentRoot)
+    {
+        if (options.FilesFolder is { Length: > 0 } configured)
+        {
+            return new(Path.GetFullPath(configured, contentRoot));
+        }
+
+        if (options.Provider == CacheProvider.Postgres)
+        {
+            return new(Path.Combine(contentRoot, "data", "batch-cache-files"));
+        }
+
+        var source = new SqliteConnectionStringBuilder(SqliteConnectionStrings.Resolve(options.ConnectionString, contentRoot)).DataSource;
+        return new(source.Length == 0 || source == ":memory:"
+            ? Path.Combine(Path.GetTempPath(), "batch-dashboard-files")
+            : ResultFilesFolder.For(source));
     }
 }

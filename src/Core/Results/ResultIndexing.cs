@@ -4,7 +4,6 @@ using BatchDashboard.Core.Api;
 using BatchDashboard.Core.Cache;
 using BatchDashboard.Core.Connections;
 using BatchDashboard.Core.Queries;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -33,11 +32,9 @@ internal sealed class ResultIndexService(
     IBatchQueries queries,
     ResultStore store,
     ResultIndexer indexer,
-    IDbContextFactory<BatchCacheDbContext> contextFactory,
-    Microsoft.Extensions.Options.IOptions<BatchCacheOptions> cacheOptions,
+    ResultFilesLocation files,
     TimeProvider timeProvider,
-    ILogger<ResultIndexService> logger,
-    IHostEnvironment? environment = null) : BackgroundService, IResultIndexing
+    ILogger<ResultIndexService> logger) : BackgroundService, IResultIndexing
 {
     private static readonly TimeSpan PublishEvery = TimeSpan.FromMilliseconds(250);
 
@@ -46,10 +43,8 @@ internal sealed class ResultIndexService(
     private readonly ConcurrentDictionary<(string, string), ResultIndexProgress> _running = new();
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly Notifier<ResultIndexProgress> _notifier = new(logger);
-    private string? _folder;
-
-    /// <summary>The local copies' folder, beside the cache file.</summary>
-    public string Folder => _folder ??= FindFolder();
+    /// <summary>The local copies' folder (see <see cref="ResultFilesLocation"/>).</summary>
+    public string Folder => files.Folder;
 
     public void Request(string connectionId, string batchId)
     {
@@ -177,25 +172,6 @@ internal sealed class ResultIndexService(
         file.LocalPath is not null && File.Exists(Path.Combine(Folder, file.LocalPath)),
         file.ExpiredUpstream,
         file.UpstreamExpiresAt is { } expires ? DateTimeOffset.FromUnixTimeSeconds(expires) : null);
-
-    private string FindFolder()
-    {
-        if (cacheOptions.Value.FilesFolder is { Length: > 0 } configured)
-        {
-            return Path.GetFullPath(configured, environment?.ContentRootPath ?? AppContext.BaseDirectory);
-        }
-
-        using var context = contextFactory.CreateDbContext();
-        if (!CacheDialect.Of(context).IsSqlite)
-        {
-            return Path.Combine(environment?.ContentRootPath ?? AppContext.BaseDirectory, "data", "batch-cache-files");
-        }
-
-        var source = new SqliteConnectionStringBuilder(context.Database.GetConnectionString()).DataSource;
-        return source.Length == 0 || source == ":memory:"
-            ? Path.Combine(Path.GetTempPath(), "batch-dashboard-files")
-            : ResultFilesFolder.For(Path.GetFullPath(source));
-    }
 
     public override void Dispose()
     {

@@ -1,7 +1,7 @@
+using System.Data.Common;
 using System.Runtime.CompilerServices;
 using System.Text;
 using BatchDashboard.Core.Cache;
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 
 namespace BatchDashboard.Core.Results;
@@ -314,10 +314,7 @@ internal sealed class ResultQueries(IDbContextFactory<BatchCacheDbContext> conte
 
         if (!string.IsNullOrWhiteSpace(filter.CustomId))
         {
-            var text = filter.CustomId.Trim();
-            var escaped = text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
-            where.Append(" AND custom_id LIKE @custom_id ESCAPE '\\'");
-            command.Add("@custom_id", $"%{escaped}%");
+            where.Append(" AND ").Append(command.Contains("custom_id", "@custom_id", filter.CustomId.Trim()));
         }
     }
 

@@ -1,5 +1,5 @@
-using BatchDashboard.Core.Cache;
 using System.Data.Common;
+using BatchDashboard.Core.Cache;
 using Microsoft.EntityFrameworkCore;
 
 namespace BatchDashboard.Core.Results;
@@ -93,38 +93,38 @@ internal sealed class ResultStore(IDbContextFactory<BatchCacheDbContext> context
         {
             if (line.Problem is { } message)
             {
-                Set(problem, "@batch", batchKey);
-                Set(problem, "@kind", kindName);
-                Set(problem, "@line", line.Number);
-                Set(problem, "@message", message);
+                problem.Set("@batch", batchKey);
+                problem.Set("@kind", kindName);
+                problem.Set("@line", line.Number);
+                problem.Set("@message", message);
                 await problem.ExecuteNonQueryAsync(cancellationToken);
             }
             else if (line.Input is { } request)
             {
-                Set(input, "@batch", batchKey);
-                Set(input, "@custom_id", request.CustomId);
-                Set(input, "@line", line.Number);
-                Set(input, "@offset", line.Offset);
-                Set(input, "@length", line.Length);
+                input.Set("@batch", batchKey);
+                input.Set("@custom_id", request.CustomId);
+                input.Set("@line", line.Number);
+                input.Set("@offset", line.Offset);
+                input.Set("@length", line.Length);
                 await input.ExecuteNonQueryAsync(cancellationToken);
             }
             else if (line.Result is { } answer)
             {
-                Set(result, "@batch", batchKey);
-                Set(result, "@custom_id", answer.CustomId);
-                Set(result, "@position", NoInputPosition + line.Number);
-                Set(result, "@kind", kindName);
-                Set(result, "@line", line.Number);
-                Set(result, "@offset", line.Offset);
-                Set(result, "@length", line.Length);
-                Set(result, "@outcome", (int)answer.Outcome);
-                Set(result, "@status_code", answer.StatusCode);
-                Set(result, "@error_code", answer.Outcome == RequestOutcome.Succeeded ? null : answer.ErrorCode);
-                Set(result, "@error_message", answer.Outcome == RequestOutcome.Succeeded ? null : answer.ErrorMessage);
-                Set(result, "@input_tokens", answer.Tokens.Input);
-                Set(result, "@cached_tokens", answer.Tokens.Cached);
-                Set(result, "@output_tokens", answer.Tokens.Output);
-                Set(result, "@reasoning_tokens", answer.Tokens.Reasoning);
+                result.Set("@batch", batchKey);
+                result.Set("@custom_id", answer.CustomId);
+                result.Set("@position", NoInputPosition + line.Number);
+                result.Set("@kind", kindName);
+                result.Set("@line", line.Number);
+                result.Set("@offset", line.Offset);
+                result.Set("@length", line.Length);
+                result.Set("@outcome", (int)answer.Outcome);
+                result.Set("@status_code", answer.StatusCode);
+                result.Set("@error_code", answer.Outcome == RequestOutcome.Succeeded ? null : answer.ErrorCode);
+                result.Set("@error_message", answer.Outcome == RequestOutcome.Succeeded ? null : answer.ErrorMessage);
+                result.Set("@input_tokens", answer.Tokens.Input);
+                result.Set("@cached_tokens", answer.Tokens.Cached);
+                result.Set("@output_tokens", answer.Tokens.Output);
+                result.Set("@reasoning_tokens", answer.Tokens.Reasoning);
                 await result.ExecuteNonQueryAsync(cancellationToken);
             }
         }
@@ -193,6 +193,4 @@ internal sealed class ResultStore(IDbContextFactory<BatchCacheDbContext> context
 
         return command;
     }
-
-    private static void Set(DbCommand command, string name, object? value) => command.Set(name, value);
 }

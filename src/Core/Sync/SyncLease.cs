@@ -7,10 +7,10 @@ namespace BatchDashboard.Core.Sync;
 /// <summary>
 /// The lease that makes exactly one of several instances sharing a database run the sync. One row in
 /// <c>sync_leases</c>: taking it and renewing it are the same single statement, which succeeds only for its holder or
-/// once it has expired, so two instances racing for it cannot both win. On PostgreSQL, expiry is judged by the
-/// database's clock, so instances whose clocks disagree still agree on it.
+/// once it has expired, so two instances racing for it cannot both win. Expiry is judged by the database's clock,
+/// so instances whose clocks disagree still agree on it. PostgreSQL only: a SQLite cache has one instance.
 /// </summary>
-internal sealed class SyncLease(IDbContextFactory<BatchCacheDbContext> contexts, TimeProvider time)
+internal sealed class SyncLease(IDbContextFactory<BatchCacheDbContext> contexts)
 {
     public const string SyncName = "sync";
 
@@ -21,11 +21,11 @@ internal sealed class SyncLease(IDbContextFactory<BatchCacheDbContext> contexts,
     public async Task<bool> TryHoldAsync(TimeSpan duration, CancellationToken cancellationToken)
     {
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);
-        var now = CacheDialect.Of(context).IsSqlite ? "@now" : "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS bigint)";
         await context.Database.OpenConnectionAsync(cancellationToken);
         await using var command = context.Database.GetDbConnection().CreateCommand();
+        const string Now = "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS bigint)";
         command.CommandText = $"""
-            INSERT INTO sync_leases (name, holder, acquired_at, expires_at) VALUES (@name, @holder, {now}, {now} + @duration)
+            INSERT INTO sync_leases (name, holder, acquired_at, expires_at) VALUES (@name, @holder, {Now}, {Now} + @duration)
             ON CONFLICT (name) DO UPDATE SET
                 holder = excluded.holder,
                 acquired_at = CASE WHEN sync_leases.holder = excluded.holder THEN sync_leases.acquired_at ELSE excluded.acquired_at END,
@@ -36,10 +36,6 @@ internal sealed class SyncLease(IDbContextFactory<BatchCacheDbContext> contexts,
         command.Add("@name", SyncName);
         command.Add("@holder", Holder);
         command.Add("@duration", (long)duration.TotalMilliseconds);
-        if (CacheDialect.Of(context).IsSqlite)
-        {
-            command.Add("@now", time.GetUtcNow().ToUnixTimeMilliseconds());
-        }
 
         return await command.ExecuteScalarAsync(cancellationToken) is string holder && holder == Holder;
     }

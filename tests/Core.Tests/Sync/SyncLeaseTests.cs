@@ -21,7 +21,7 @@ public sealed class SyncLeaseTests(PostgresServer postgres) : IAsyncLifetime
     public ValueTask DisposeAsync() => _harness.DisposeAsync();
 
     /// <summary>Another instance: its own lease object (its own holder name) over the same database.</summary>
-    private SyncLease Instance() => new(_harness.Services.GetRequiredService<IDbContextFactory<BatchCacheDbContext>>(), TimeProvider.System);
+    private SyncLease Instance() => new(_harness.Services.GetRequiredService<IDbContextFactory<BatchCacheDbContext>>());
 
     [Fact]
     public async Task OneHolderAtATime_RenewsKeepIt_AndAGivenUpLeaseIsTakenAtOnce()

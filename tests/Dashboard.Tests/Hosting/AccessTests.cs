@@ -279,16 +279,6 @@ public sealed partial class AccessTests
     internal static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string name, string password, string returnUrl = "")
     {
         var form = await client.GetStringAsync("/signin", Token);
-        var token = AntiforgeryField().Match(form).Groups["value"].Value;
-        return await client.PostAsync("/signin", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
-            ["name"] = name,
-            ["password"] = password,
-            ["returnUrl"] = returnUrl,
-        }), Token);
+        return await client.PostAsync("/signin", SignInForm.Fill(form, name, password, returnUrl), Token);
     }
-
-    [GeneratedRegex("name=\"__RequestVerificationToken\" type=\"hidden\" value=\"(?<value>[^\"]+)\"|type=\"hidden\" name=\"__RequestVerificationToken\" value=\"(?<value>[^\"]+)\"")]
-    private static partial Regex AntiforgeryField();
 }
