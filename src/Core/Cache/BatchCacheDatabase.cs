@@ -28,17 +28,56 @@ internal sealed class BatchCacheDatabase(
             logger.LogInformation("Applying {Count} cache migration(s) to {DataSource}", pending.Count, DataSourceOf(context));
         }
 
-        // On PostgreSQL, instances starting together take turns: EF holds an advisory lock while it migrates.
-        await context.Database.MigrateAsync(cancellationToken);
         if (!sqlite)
         {
+            await MigrateInTurnAsync(context, cancellationToken);
             return;
         }
+
+        await context.Database.MigrateAsync(cancellationToken);
 
         // WAL lets pages read while the sync writes; the mode is stored in the file, so once is enough.
         await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         // Refreshes the planner's statistics where the data has grown since they were taken (cheap when it has not).
         await context.Database.ExecuteSqlRawAsync("PRAGMA optimize;", cancellationToken);
+    }
+
+    /// <summary>An arbitrary key of the advisory lock instances take while they migrate a shared PostgreSQL cache.</summary>
+    private const long MigrationLockKey = 0x42_44_4D_49_47_52_41_54; // "BDMIGRAT"
+
+    /// <summary>
+    /// Instances starting together on one PostgreSQL take turns: each holds a session advisory lock on the
+    /// connection it migrates through, for the whole run. EF's own lock lasts one migration's transaction, which two
+    /// instances applying several pending migrations got past: both applied the second.
+    /// </summary>
+    private static async Task MigrateInTurnAsync(BatchCacheDbContext context, CancellationToken cancellationToken)
+    {
+        await context.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await LockAsync("pg_advisory_lock", cancellationToken);
+            try
+            {
+                await context.Database.MigrateAsync(cancellationToken);
+            }
+            finally
+            {
+                // Given up at once: a pooled connection resets its session only when it is next used.
+                await LockAsync("pg_advisory_unlock", CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await context.Database.CloseConnectionAsync();
+        }
+
+        async Task LockAsync(string function, CancellationToken token)
+        {
+            await using var command = context.Database.GetDbConnection().CreateCommand();
+            command.CommandText = $"SELECT {function}(@key)";
+            command.Add("@key", MigrationLockKey);
+            await command.ExecuteNonQueryAsync(token);
+        }
     }
 
     public async Task<CacheStatus> CheckAsync(CancellationToken cancellationToken)

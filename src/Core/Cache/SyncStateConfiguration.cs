@@ -16,5 +16,7 @@ internal sealed class SyncStateConfiguration : IEntityTypeConfiguration<SyncStat
         builder.Property(s => s.InitialImportComplete).HasColumnName("initial_import_complete");
         builder.Property(s => s.ImportCursor).HasColumnName("import_cursor");
         builder.Property(s => s.SearchIndexed).HasColumnName("search_indexed");
+        builder.Property(s => s.HeadMarkId).HasColumnName("head_mark_id");
+        builder.Property(s => s.HeadMarkCreatedAt).HasColumnName("head_mark_created_at");
     }
 }

@@ -24,4 +24,14 @@ internal sealed class SyncStateRecord
     /// after the first import; from then on every write keeps it current. Until then, search scans.
     /// </summary>
     public bool SearchIndexed { get; set; }
+
+    /// <summary>
+    /// The newest batch the last whole head scan (or the first import's first page) saw: a later scan reads pages
+    /// until it reaches this batch or an older one, since every batch newer than it may be unseen. Being cached is no
+    /// sign of that: a scan cut short stores the pages it read, and the dashboard caches the batches it creates.
+    /// </summary>
+    public string? HeadMarkId { get; set; }
+
+    /// <summary>The <c>created_at</c> (Unix seconds) of <see cref="HeadMarkId"/>, when the API gave one.</summary>
+    public long? HeadMarkCreatedAt { get; set; }
 }

@@ -36,7 +36,7 @@ internal sealed class ConnectionSyncer(
         try
         {
             var report = state.InitialImportComplete
-                ? await PollAsync(cancellationToken)
+                ? await PollAsync(state, cancellationToken)
                 : await ImportAsync(state, cancellationToken);
             if (state.InitialImportComplete && !state.SearchIndexed)
             {
@@ -70,7 +70,14 @@ internal sealed class ConnectionSyncer(
         var imported = 0;
         while (true)
         {
+            var fromTop = state.ImportCursor is null;
             var page = await ReadPageAsync(cycle, state.ImportCursor, cancellationToken);
+            if (fromTop)
+            {
+                // Batches created while the import pages on are newer than this one: the first poll looks for them.
+                MarkHead(state, page);
+            }
+
             imported += page.Batches.Count;
             var done = !page.HasMore || page.Batches.Count == 0 || page.NextCursor is null || page.NextCursor == state.ImportCursor;
             state.ImportCursor = done ? null : page.NextCursor;
@@ -85,16 +92,21 @@ internal sealed class ConnectionSyncer(
         }
     }
 
-    private async Task<CycleReport> PollAsync(CancellationToken cancellationToken)
+    private async Task<CycleReport> PollAsync(SyncStateRecord state, CancellationToken cancellationToken)
     {
         var cycle = new Cycle();
 
-        // 1. Head pages until one holds a batch the cache already had: every newer batch has then been seen.
+        // 1. Head pages until one holds the newest batch the last whole scan saw, or an older one: every newer batch
+        // has then been seen. The mark moves only when a scan gets there, so a scan cut short is redone from the top.
+        BatchPage? newest = null;
         do
         {
-            await ReadPageAsync(cycle, cycle.After, cancellationToken, checkKnown: true);
+            var page = await ReadPageAsync(cycle, cycle.After, cancellationToken, state);
+            newest ??= page;
         }
         while (!cycle.ReachedKnown && cycle.HasMore);
+
+        MarkHead(state, newest);
 
         // 2. Running batches not on those pages: page on, or one GET each, whichever costs fewer calls.
         var remaining = (await store.GetActiveAsync(Connection.Id, cancellationToken)).Where(b => !cycle.Seen.Contains(b.Id)).ToList();
@@ -133,14 +145,17 @@ internal sealed class ConnectionSyncer(
         return await cycle.ReportAsync(store, Connection.Id, cancellationToken);
     }
 
-    /// <summary>Reads one list page, stores it and counts it; with <paramref name="checkKnown"/>, notes whether it reached cached batches.</summary>
-    private async Task<BatchPage> ReadPageAsync(Cycle cycle, string? after, CancellationToken cancellationToken, bool checkKnown = false)
+    /// <summary>Reads one list page, stores it and counts it; with a <paramref name="head"/> state, notes whether it reached the head mark.</summary>
+    private async Task<BatchPage> ReadPageAsync(Cycle cycle, string? after, CancellationToken cancellationToken, SyncStateRecord? head = null)
     {
         var page = await client.ListBatchesAsync(after, options.PageSize, cancellationToken);
         cycle.Calls++;
-        if (checkKnown)
+        if (head is not null)
         {
-            cycle.ReachedKnown = await store.CountCachedAsync(Connection.Id, [.. page.Batches.Select(b => b.Id)], cancellationToken) > 0;
+            cycle.ReachedKnown = head.HeadMarkId is { } markId
+                ? page.Batches.Any(b => b.Id == markId || (head.HeadMarkCreatedAt is { } markCreated && b.CreatedAt?.ToUnixTimeSeconds() < markCreated))
+                // A cache from before head marks: the old rule, once; this scan sets the mark.
+                : await store.CountCachedAsync(Connection.Id, [.. page.Batches.Select(b => b.Id)], cancellationToken) > 0;
         }
 
         cycle.Count(await StoreAsync(page.Batches, cancellationToken));
@@ -148,6 +163,16 @@ internal sealed class ConnectionSyncer(
         cycle.HasMore = page.HasMore && page.Batches.Count > 0 && page.NextCursor is not null;
         cycle.After = page.NextCursor;
         return page;
+    }
+
+    /// <summary>The newest batch on the list's first page becomes the mark the next head scan reads down to.</summary>
+    private static void MarkHead(SyncStateRecord state, BatchPage? newest)
+    {
+        if (newest is { Batches: [var first, ..] })
+        {
+            state.HeadMarkId = first.Id;
+            state.HeadMarkCreatedAt = first.CreatedAt?.ToUnixTimeSeconds();
+        }
     }
 
     /// <summary>What one cycle has done so far.</summary>

@@ -100,6 +100,53 @@ public class SyncEngineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cycle_CutShortAfterAPageOfNewBatches_FindsTheRestNextCycle()
+    {
+        AddCompleted(50);
+        var syncer = _harness.Syncer();
+        await syncer.RunCycleAsync(Token);
+        AddCompleted(150, start: 1_000); // pages: 1149-1050, then 1049-1000 with 0049-0000
+        var failing = true;
+        _harness.Api.Fault = async context =>
+        {
+            if (failing && context.Request.Query["after"] == "batch_1050")
+            {
+                await ApiTestServer.WriteJsonAsync(context, """{"error":{"message":"upstream down","type":"server_error"}}""", 500);
+                return true;
+            }
+
+            return false;
+        };
+        await Assert.ThrowsAsync<BatchApiException>(() => syncer.RunCycleAsync(Token));
+        Assert.Equal(150, await CachedCountAsync());
+
+        failing = false;
+        _harness.Api.ResetCalls();
+        var report = await syncer.RunCycleAsync(Token);
+
+        // The newest page is all cached now, but the scan goes on to the newest batch the last whole scan saw.
+        Assert.Equal(2, report.ApiCalls);
+        Assert.Equal(200, await CachedCountAsync());
+        _harness.Api.ResetCalls();
+        Assert.Equal(1, (await syncer.RunCycleAsync(Token)).ApiCalls);
+    }
+
+    [Fact]
+    public async Task Cycle_DoesNotStopAtANewBatchCachedBetweenCycles()
+    {
+        AddCompleted(50);
+        var syncer = _harness.Syncer();
+        await syncer.RunCycleAsync(Token);
+        AddCompleted(150, start: 1_000);
+        // Cached before the next cycle, as a batch created or refreshed through the dashboard is.
+        await syncer.RefreshAsync("batch_1120", Token);
+
+        await syncer.RunCycleAsync(Token);
+
+        Assert.Equal(200, await CachedCountAsync());
+    }
+
+    [Fact]
     public async Task Cycle_RefreshesAFewDeepRunningBatches_WithOneGetEach()
     {
         AddCompleted(1_000);

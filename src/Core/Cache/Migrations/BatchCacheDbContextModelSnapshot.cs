@@ -508,6 +508,14 @@ namespace BatchDashboard.Core.Cache.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("connection_id");
 
+                    b.Property<long?>("HeadMarkCreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("head_mark_created_at");
+
+                    b.Property<string>("HeadMarkId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("head_mark_id");
+
                     b.Property<string>("ImportCursor")
                         .HasColumnType("TEXT")
                         .HasColumnName("import_cursor");
