@@ -33,6 +33,7 @@ internal static class EmulatorCommandLine
         Faults (in the JSON file, or at run time with PUT /_emulator/faults and the key):
           "Faults": [ { "Route": "GET /v1/batches*", "Latency": "00:00:00.300", "RateLimitShare": 0.1,
                         "RetryAfterSeconds": 2, "ServerErrorShare": 0.05, "MalformedJsonShare": 0.02,
-                        "TruncatedJsonShare": 0.02, "HtmlErrorShare": 0.02, "DropConnectionShare": 0.02 } ]
+                        "TruncatedJsonShare": 0.02, "HtmlErrorShare": 0.02, "DropConnectionShare": 0.02,
+                        "SlowAnswerShare": 0.02, "SlowAnswerDelay": "00:00:05" } ]
         """;
 }

@@ -153,6 +153,11 @@ public sealed class FaultRule
     /// <summary>The connection is dropped without an answer.</summary>
     public double DropConnectionShare { get; set; }
 
+    /// <summary>The real answer, sent only after <see cref="SlowAnswerDelay"/>: an overloaded service or a congested link.</summary>
+    public double SlowAnswerShare { get; set; }
+
+    public TimeSpan SlowAnswerDelay { get; set; } = TimeSpan.FromSeconds(5);
+
     internal IReadOnlyList<string> Validate(string key)
     {
         var problems = new List<string>();
@@ -161,15 +166,15 @@ public sealed class FaultRule
             problems.Add($"{key}:Route must name the routes, e.g. \"GET /v1/batches*\" or \"*\".");
         }
 
-        var shares = new[] { RateLimitShare, ServerErrorShare, MalformedJsonShare, TruncatedJsonShare, HtmlErrorShare, DropConnectionShare };
+        var shares = new[] { RateLimitShare, ServerErrorShare, MalformedJsonShare, TruncatedJsonShare, HtmlErrorShare, DropConnectionShare, SlowAnswerShare };
         if (shares.Any(s => s is < 0 or > 1 || double.IsNaN(s)) || shares.Sum() > 1.0000001)
         {
             problems.Add($"{key}: every share must be between 0 and 1, and together at most 1.");
         }
 
-        if (Latency < TimeSpan.Zero || RetryAfterSeconds < 0)
+        if (Latency < TimeSpan.Zero || SlowAnswerDelay < TimeSpan.Zero || RetryAfterSeconds < 0)
         {
-            problems.Add($"{key}: Latency and RetryAfterSeconds must not be negative.");
+            problems.Add($"{key}: Latency, SlowAnswerDelay and RetryAfterSeconds must not be negative.");
         }
 
         return problems;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using BatchDashboard.Emulator.Api;
 
 namespace BatchDashboard.Emulator.Tests;
 
@@ -89,7 +90,22 @@ public sealed class FaultTests
     }
 
     [Fact]
-    public async Task A_share_faults_that_share_of_requests_and_no_more()
+    public async Task A_slow_answer_is_the_real_answer_sent_late_and_a_client_that_gives_up_gets_none()
+    {
+        await using var emulator = await WithFault(new FaultRule { Route = "GET /v1/batches", SlowAnswerShare = 1, SlowAnswerDelay = TimeSpan.FromMilliseconds(300) });
+        var timer = System.Diagnostics.Stopwatch.StartNew();
+
+        var (status, body) = await EmulatorHarness.ReadAsync(await emulator.GetAsync("batches"));
+
+        Assert.Equal(200, status);
+        Assert.Equal("list", body.GetProperty("object").GetString());
+        Assert.True(timer.Elapsed >= TimeSpan.FromMilliseconds(300), $"answered after {timer.Elapsed}");
+        using var impatient = new CancellationTokenSource(TimeSpan.FromMilliseconds(50));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => emulator.Http.GetAsync("batches", impatient.Token));
+    }
+
+    [Fact]
+    public async Task A_share_faults_that_share_of_requests_and_no_more_and_the_tally_counts_them()
     {
         await using var emulator = await WithFault(new FaultRule { Route = "GET /v1/batches", ServerErrorShare = 0.3 });
         var statuses = new List<HttpStatusCode>();
@@ -101,6 +117,11 @@ public sealed class FaultTests
 
         Assert.InRange(statuses.Count(s => s == HttpStatusCode.InternalServerError), 40, 80);
         Assert.Equal(200, statuses.Count(s => s is HttpStatusCode.OK or HttpStatusCode.InternalServerError));
+        (await emulator.GetAsync("files")).Dispose(); // matched by no rule: not counted
+        var tally = emulator.Server.Faults.Tally();
+        Assert.Equal(200, tally.Requests);
+        Assert.Equal(statuses.Count(s => s == HttpStatusCode.InternalServerError), tally.Faulted);
+        Assert.Equal(tally.Faulted, tally.Faults[FaultKind.ServerError]);
     }
 
     [Fact]

@@ -41,6 +41,19 @@ internal sealed class EmulatorMiddleware(RequestDelegate next, EmulatorState sta
             await Task.Delay(fault.Latency, context.RequestAborted);
         }
 
+        if (fault.Kind == FaultKind.SlowAnswer)
+        {
+            // The client may give up first (its attempt timeout); then there is no one left to answer.
+            try
+            {
+                await Task.Delay(fault.SlowAnswerDelay, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
         switch (fault.Kind)
         {
             case FaultKind.RateLimit:
@@ -120,7 +133,8 @@ internal sealed class EmulatorMiddleware(RequestDelegate next, EmulatorState sta
         : key[..8] + new string('*', key.Length - 12) + key[^4..];
 }
 
-internal enum FaultKind
+/// <summary>What goes wrong with one answer.</summary>
+public enum FaultKind
 {
     None,
     RateLimit,
@@ -129,10 +143,17 @@ internal enum FaultKind
     TruncatedJson,
     HtmlError,
     DropConnection,
+    SlowAnswer,
 }
 
 /// <summary>The fault drawn for one request: its added latency and what, if anything, goes wrong.</summary>
-internal readonly record struct Fault(FaultKind Kind, TimeSpan Latency, int RetryAfterSeconds);
+internal readonly record struct Fault(FaultKind Kind, TimeSpan Latency, int RetryAfterSeconds, TimeSpan SlowAnswerDelay);
+
+/// <summary>How many requests a rule matched since the rules were last set, and how many of them got each fault.</summary>
+public sealed record FaultTally(int Requests, IReadOnlyDictionary<FaultKind, int> Faults)
+{
+    public int Faulted => Faults.Values.Sum();
+}
 
 /// <summary>
 /// The fault rules in force, replaceable while the emulator runs (<c>PUT /_emulator/faults</c>), so a test or a
@@ -143,6 +164,8 @@ public sealed class EmulatorFaults
     private readonly Lock _gate = new();
     private readonly Random _random;
     private (FaultRule Rule, Regex Route)[] _rules = [];
+    private int _requests;
+    private readonly Dictionary<FaultKind, int> _drawn = [];
 
     public EmulatorFaults(EmulatorOptions options)
     {
@@ -152,13 +175,24 @@ public sealed class EmulatorFaults
 
     public IReadOnlyList<FaultRule> Rules => [.. _rules.Select(r => r.Rule)];
 
-    /// <summary>Replaces every rule; an empty list ends all faults.</summary>
+    /// <summary>Replaces every rule and starts a new tally; an empty list ends all faults.</summary>
     public void Set(IEnumerable<FaultRule> rules)
     {
         var compiled = rules.Select(rule => (rule, ToRegex(rule.Route))).ToArray();
         lock (_gate)
         {
             _rules = compiled;
+            _requests = 0;
+            _drawn.Clear();
+        }
+    }
+
+    /// <summary>The requests the rules in force matched, and the faults drawn for them.</summary>
+    public FaultTally Tally()
+    {
+        lock (_gate)
+        {
+            return new FaultTally(_requests, new Dictionary<FaultKind, int>(_drawn));
         }
     }
 
@@ -181,6 +215,7 @@ public sealed class EmulatorFaults
                     (rule.RateLimitShare, FaultKind.RateLimit), (rule.ServerErrorShare, FaultKind.ServerError),
                     (rule.MalformedJsonShare, FaultKind.MalformedJson), (rule.TruncatedJsonShare, FaultKind.TruncatedJson),
                     (rule.HtmlErrorShare, FaultKind.HtmlError), (rule.DropConnectionShare, FaultKind.DropConnection),
+                    (rule.SlowAnswerShare, FaultKind.SlowAnswer),
                 })
                 {
                     if (roll < share)
@@ -192,7 +227,13 @@ public sealed class EmulatorFaults
                     roll -= share;
                 }
 
-                return new Fault(kind, rule.Latency, rule.RetryAfterSeconds);
+                _requests++;
+                if (kind != FaultKind.None)
+                {
+                    _drawn[kind] = _drawn.GetValueOrDefault(kind) + 1;
+                }
+
+                return new Fault(kind, rule.Latency, rule.RetryAfterSeconds, rule.SlowAnswerDelay);
             }
         }
 
