@@ -123,8 +123,9 @@ public sealed class EmulatorOptions
 
 /// <summary>
 /// Faults for the requests whose <c>"METHOD /path"</c> matches <see cref="Route"/> (<c>*</c> matches any run of
-/// characters, e.g. <c>"GET /v1/batches*"</c> or <c>"* /v1/files/*/content"</c>). Each share is a probability from 0
-/// to 1; at most one fault applies to a request, drawn in the order the properties are listed.
+/// characters, e.g. <c>"GET /v1/batches*"</c> or <c>"* /v1/files/*/content"</c>). Each share, from 0 to 1, is the part
+/// of the matching requests that get that fault: of every 100 a rule matches, that many, in a seeded random order (a
+/// share finer than 1% is met on average). At most one fault applies to a request.
 /// </summary>
 public sealed class FaultRule
 {

@@ -105,7 +105,7 @@ public sealed class FaultTests
     }
 
     [Fact]
-    public async Task A_share_faults_that_share_of_requests_and_no_more_and_the_tally_counts_them()
+    public async Task A_share_faults_exactly_that_share_of_each_hundred_requests_in_random_order_and_the_tally_counts_them()
     {
         await using var emulator = await WithFault(new FaultRule { Route = "GET /v1/batches", ServerErrorShare = 0.3 });
         var statuses = new List<HttpStatusCode>();
@@ -115,7 +115,10 @@ public sealed class FaultTests
             statuses.Add(response.StatusCode);
         }
 
-        Assert.InRange(statuses.Count(s => s == HttpStatusCode.InternalServerError), 40, 80);
+        // 30 of every 100, in a random order.
+        Assert.Equal(60, statuses.Count(s => s == HttpStatusCode.InternalServerError));
+        Assert.Equal(30, statuses.Take(100).Count(s => s == HttpStatusCode.InternalServerError));
+        Assert.NotEqual(statuses.Take(100), statuses.Skip(100));
         Assert.Equal(200, statuses.Count(s => s is HttpStatusCode.OK or HttpStatusCode.InternalServerError));
         (await emulator.GetAsync("files")).Dispose(); // matched by no rule: not counted
         var tally = emulator.Server.Faults.Tally();

@@ -157,13 +157,15 @@ public sealed record FaultTally(int Requests, IReadOnlyDictionary<FaultKind, int
 
 /// <summary>
 /// The fault rules in force, replaceable while the emulator runs (<c>PUT /_emulator/faults</c>), so a test or a
-/// user can start and stop an outage. Draws are seeded, so a run repeats.
+/// user can start and stop an outage. Faults are dealt from a seeded shuffle, so a run repeats.
 /// </summary>
 public sealed class EmulatorFaults
 {
+    private const int DeckSize = 100;
     private readonly Lock _gate = new();
     private readonly Random _random;
     private (FaultRule Rule, Regex Route)[] _rules = [];
+    private Queue<FaultKind>[] _decks = [];
     private int _requests;
     private readonly Dictionary<FaultKind, int> _drawn = [];
 
@@ -182,6 +184,7 @@ public sealed class EmulatorFaults
         lock (_gate)
         {
             _rules = compiled;
+            _decks = [.. compiled.Select(_ => new Queue<FaultKind>())];
             _requests = 0;
             _drawn.Clear();
         }
@@ -201,32 +204,20 @@ public sealed class EmulatorFaults
         var target = method + " " + path;
         lock (_gate)
         {
-            foreach (var (rule, route) in _rules)
+            for (var r = 0; r < _rules.Length; r++)
             {
+                var (rule, route) = _rules[r];
                 if (!route.IsMatch(target))
                 {
                     continue;
                 }
 
-                var roll = _random.NextDouble();
-                var kind = FaultKind.None;
-                foreach (var (share, candidate) in new[]
+                if (_decks[r].Count == 0)
                 {
-                    (rule.RateLimitShare, FaultKind.RateLimit), (rule.ServerErrorShare, FaultKind.ServerError),
-                    (rule.MalformedJsonShare, FaultKind.MalformedJson), (rule.TruncatedJsonShare, FaultKind.TruncatedJson),
-                    (rule.HtmlErrorShare, FaultKind.HtmlError), (rule.DropConnectionShare, FaultKind.DropConnection),
-                    (rule.SlowAnswerShare, FaultKind.SlowAnswer),
-                })
-                {
-                    if (roll < share)
-                    {
-                        kind = candidate;
-                        break;
-                    }
-
-                    roll -= share;
+                    Deal(rule, _decks[r]);
                 }
 
+                var kind = _decks[r].Dequeue();
                 _requests++;
                 if (kind != FaultKind.None)
                 {
@@ -238,6 +229,46 @@ public sealed class EmulatorFaults
         }
 
         return default;
+    }
+
+    /// <summary>
+    /// The next <see cref="DeckSize"/> answers of a rule, shuffled: each fault as many times as its share says, so
+    /// 30% means 30 of every 100 and not 22 on an unlucky run (a fraction of one is dealt with that probability).
+    /// </summary>
+    private void Deal(FaultRule rule, Queue<FaultKind> deck)
+    {
+        var cards = new List<FaultKind>(DeckSize);
+        foreach (var (share, kind) in new[]
+        {
+            (rule.RateLimitShare, FaultKind.RateLimit), (rule.ServerErrorShare, FaultKind.ServerError),
+            (rule.MalformedJsonShare, FaultKind.MalformedJson), (rule.TruncatedJsonShare, FaultKind.TruncatedJson),
+            (rule.HtmlErrorShare, FaultKind.HtmlError), (rule.DropConnectionShare, FaultKind.DropConnection),
+            (rule.SlowAnswerShare, FaultKind.SlowAnswer),
+        })
+        {
+            var exact = share * DeckSize;
+            var count = (int)Math.Floor(exact) + (_random.NextDouble() < exact - Math.Floor(exact) ? 1 : 0);
+            for (var i = 0; i < count && cards.Count < DeckSize; i++)
+            {
+                cards.Add(kind);
+            }
+        }
+
+        while (cards.Count < DeckSize)
+        {
+            cards.Add(FaultKind.None);
+        }
+
+        for (var i = cards.Count - 1; i > 0; i--)
+        {
+            var j = _random.Next(i + 1);
+            (cards[i], cards[j]) = (cards[j], cards[i]);
+        }
+
+        foreach (var card in cards)
+        {
+            deck.Enqueue(card);
+        }
     }
 
     /// <summary>"GET /v1/batches*" matches the method and path; a route without a method matches every method.</summary>
