@@ -75,6 +75,7 @@ public static class BatchCoreServiceCollectionExtensions
         services.TryAddSingleton<IBatchApiClientFactory, BatchApiClientFactory>();
 
         // The cache's two sides: the sync writes through the store, pages read through the queries.
+        services.TryAddSingleton<CacheGeneration>();
         services.TryAddSingleton<BatchStore>();
         services.TryAddSingleton<IBatchQueries, BatchQueries>();
         services.TryAddSingleton<BatchChangeNotifier>();

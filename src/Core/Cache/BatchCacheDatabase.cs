@@ -80,7 +80,22 @@ internal sealed class BatchCacheDatabase(
         }
     }
 
+    private CacheStatus? _lastCheck;
+
+    public async Task<CacheStatus> RecentCheckAsync(TimeSpan maxAge, CancellationToken cancellationToken)
+    {
+        var last = Volatile.Read(ref _lastCheck);
+        return last is not null && timeProvider.GetUtcNow() - last.CheckedAt <= maxAge ? last : await CheckAsync(cancellationToken);
+    }
+
     public async Task<CacheStatus> CheckAsync(CancellationToken cancellationToken)
+    {
+        var status = await CheckNowAsync(cancellationToken);
+        Volatile.Write(ref _lastCheck, status);
+        return status;
+    }
+
+    private async Task<CacheStatus> CheckNowAsync(CancellationToken cancellationToken)
     {
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
         var dataSource = DataSourceOf(context);

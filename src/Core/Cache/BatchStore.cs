@@ -18,7 +18,7 @@ internal sealed record ActiveBatch(string Id, long CreatedAt);
 /// older than what is cached (a lower status, or fewer finished requests in the same status) is ignored, so a
 /// finished batch never goes back. Snapshots are written only when status or counts change.
 /// </summary>
-internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextFactory, TimeProvider timeProvider)
+internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextFactory, TimeProvider timeProvider, CacheGeneration generation)
 {
     private const string UpsertSql = """
         INSERT INTO batches (connection_id, id, status, status_raw, is_terminal, endpoint, model, input_file_id, output_file_id,
@@ -102,6 +102,11 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         }
 
         await transaction.CommitAsync(cancellationToken);
+        if (changed.Count > 0)
+        {
+            generation.Advance();
+        }
+
         return new StoreResult(added, changed, stale);
     }
 

@@ -8,8 +8,12 @@ using Microsoft.EntityFrameworkCore;
 namespace BatchDashboard.Core.Queries;
 
 /// <summary>The cache's read side, in SQL that uses the indexes: keyset paging over (sort key, id, connection).</summary>
-internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contextFactory, TimeProvider timeProvider) : IBatchQueries
+internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contextFactory, TimeProvider timeProvider, CacheGeneration generation) : IBatchQueries
 {
+    // Every list page asks for both; they change only when batches do (and the summary's last day, by the minute).
+    private readonly GenerationMemo<BatchSummary> _summaries = new(generation);
+    private readonly GenerationMemo<(IReadOnlyList<string> Endpoints, IReadOnlyList<string> Models)> _facets = new(generation, capacity: 1);
+
     public async Task<BatchListPage> ListAsync(BatchListRequest request, CancellationToken cancellationToken)
     {
         var pageSize = Math.Clamp(request.PageSize, 1, 500);
@@ -112,9 +116,18 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         return await reader.ReadAsync(cancellationToken) ? ReadCached(reader) : null;
     }
 
-    public async Task<BatchSummary> SummarizeAsync(BatchFilter filter, CancellationToken cancellationToken)
+    public Task<BatchSummary> SummarizeAsync(BatchFilter filter, CancellationToken cancellationToken)
     {
-        var since = timeProvider.GetUtcNow().AddHours(-24).ToUnixTimeSeconds();
+        // "The last 24 hours" from the start of this minute, so one answer serves every view within it.
+        var minute = timeProvider.GetUtcNow().ToUnixTimeSeconds() / 60 * 60;
+        var key = string.Join('\u001f', filter.Endpoint, filter.Model, filter.ConnectionId, filter.CreatedFrom?.ToUnixTimeSeconds(),
+            filter.CreatedTo?.ToUnixTimeSeconds(), filter.MetadataKey, filter.MetadataValue, filter.Text, minute);
+        return _summaries.GetAsync(key, () => ReadSummaryAsync(filter, minute - 86_400, cancellationToken));
+    }
+
+    /// <summary>The header counts; statuses are not part of them (each status's count is one of them).</summary>
+    private async Task<BatchSummary> ReadSummaryAsync(BatchFilter filter, long since, CancellationToken cancellationToken)
+    {
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
         var plan = await PlanAsync(context, filter, cancellationToken);
         var dialect = plan.Dialect;
@@ -208,11 +221,12 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         return rows.ConvertAll(s => new BatchProgressPoint(DateTimeOffset.FromUnixTimeSeconds(s.ObservedAt), s.Status, s.RequestTotal, s.RequestCompleted, s.RequestFailed));
     }
 
-    public async Task<(IReadOnlyList<string> Endpoints, IReadOnlyList<string> Models)> GetFacetsAsync(CancellationToken cancellationToken)
-    {
-        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
-        return (await DistinctAsync(context, "endpoint", cancellationToken), await DistinctAsync(context, "model", cancellationToken));
-    }
+    public Task<(IReadOnlyList<string> Endpoints, IReadOnlyList<string> Models)> GetFacetsAsync(CancellationToken cancellationToken) =>
+        _facets.GetAsync("", async () =>
+        {
+            await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+            return (await DistinctAsync(context, "endpoint", cancellationToken), await DistinctAsync(context, "model", cancellationToken));
+        });
 
     /// <summary>
     /// The distinct values of an indexed column, each found by one seek past the previous one: a handful of index

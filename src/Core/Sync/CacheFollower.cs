@@ -13,7 +13,8 @@ internal sealed class CacheFollower(
     IDbContextFactory<BatchCacheDbContext> contexts,
     IConnectionCatalog catalog,
     BatchChangeNotifier notifier,
-    SyncStatusBoard board)
+    SyncStatusBoard board,
+    CacheGeneration generation)
 {
     private readonly HashSet<(string ConnectionId, string Id)> _seenAtMark = [];
     private readonly Dictionary<string, (long? Success, long? Attempt, string? Error, bool Imported)> _states = new(StringComparer.Ordinal);
@@ -58,6 +59,11 @@ internal sealed class CacheFollower(
         }
 
         _seenAtMark.UnionWith(rows.Where(r => r.UpdatedAt == _mark).Select(r => (r.ConnectionId, r.Id!)));
+        if (fresh.Count > 0)
+        {
+            generation.Advance();
+        }
+
         foreach (var connection in fresh.GroupBy(r => r.ConnectionId, StringComparer.Ordinal))
         {
             await notifier.PublishAsync(new CacheChange(

@@ -206,6 +206,24 @@ public class BatchQueriesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task HeaderCountsAndFilterChoices_KeptBetweenViews_FollowEveryWriteAtOnce()
+    {
+        var before = await _harness.Queries.SummarizeAsync(new() { ConnectionId = "main" }, Token);
+        Assert.Same(before, await _harness.Queries.SummarizeAsync(new() { ConnectionId = "main", Statuses = [BatchStatusKind.Failed] }, Token));
+        var (endpoints, _) = await _harness.Queries.GetFacetsAsync(Token);
+
+        await _harness.Store.UpsertAsync("main", [Read(TestBatches.Json("batch_n", "failed", created: 7_000, change: j => j["endpoint"] = "/v1/responses"))], Token);
+
+        var after = await _harness.Queries.SummarizeAsync(new() { ConnectionId = "main" }, Token);
+        Assert.Equal(before.Total + 1, after.Total);
+        Assert.Equal(before.CountsByStatus["failed"] + 1, after.CountsByStatus["failed"]);
+        Assert.Equal([.. endpoints, "/v1/responses"], (await _harness.Queries.GetFacetsAsync(Token)).Endpoints.Order(StringComparer.Ordinal));
+        // A read of unchanged batches is no change: what was kept stays.
+        await _harness.Store.UpsertAsync("main", [Read(TestBatches.Json("batch_n", "failed", created: 7_000, change: j => j["endpoint"] = "/v1/responses"))], Token);
+        Assert.Same(after, await _harness.Queries.SummarizeAsync(new() { ConnectionId = "main" }, Token));
+    }
+
+    [Fact]
     public async Task Facets_ListEndpointsAndModels()
     {
         var (endpoints, models) = await _harness.Queries.GetFacetsAsync(Token);

@@ -8,6 +8,8 @@ namespace BatchDashboard.Dashboard.Components.Controls;
 
 public sealed partial class SystemStatus : IDisposable
 {
+    private static readonly TimeSpan RecentEnough = TimeSpan.FromSeconds(5);
+
     private readonly CancellationTokenSource _disposed = new();
     private CacheStatus? _status;
     private IReadOnlyList<ConnectionSyncStatus> _sync = [];
@@ -22,7 +24,8 @@ public sealed partial class SystemStatus : IDisposable
     protected override async Task OnInitializedAsync()
     {
         _sync = Sync.GetAll();
-        _status = await Database.CheckAsync(_disposed.Token);
+        // The list shows this card on every view: a check of the last few seconds serves them all ("Check now" runs one).
+        _status = await Database.RecentCheckAsync(RecentEnough, _disposed.Token);
         if (RendererInfo.IsInteractive)
         {
             _subscription = Changes.Subscribe(change => change.SyncStateChanged
