@@ -1,12 +1,13 @@
 using System.Globalization;
 using BatchDashboard.Benchmarks;
 
-// dotnet run -c Release --project bench/Benchmarks -- [--suite core|pages|results|all] [--batches N] [--poll SECONDS] [--runs N] [--file-mb N] [--out FILE]
+// dotnet run -c Release --project bench/Benchmarks -- [--suite core|scale|pages|results|all] [--batches N] [--scale N,N,N] [--poll SECONDS] [--runs N] [--file-mb N] [--out FILE]
 var suite = "all";
 var batches = 100_000;
 var poll = TimeSpan.FromSeconds(3);
 var runs = 300;
 var fileMegabytes = 1024L;
+int[] scale = [10_000, 100_000, 1_000_000];
 string? output = null;
 for (var i = 0; i < args.Length - 1; i++)
 {
@@ -17,13 +18,14 @@ for (var i = 0; i < args.Length - 1; i++)
         case "--poll": poll = TimeSpan.FromSeconds(double.Parse(args[i + 1], CultureInfo.InvariantCulture)); break;
         case "--runs": runs = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--file-mb": fileMegabytes = long.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+        case "--scale": scale = [.. args[i + 1].Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture))]; break;
         case "--out": output = args[i + 1]; break;
     }
 }
 
-if (suite is not ("core" or "pages" or "results" or "all"))
+if (suite is not ("core" or "scale" or "pages" or "results" or "all"))
 {
-    Console.Error.WriteLine($"--suite '{suite}' is not core, pages, results or all.");
+    Console.Error.WriteLine($"--suite '{suite}' is not core, scale, pages, results or all.");
     return 2;
 }
 
@@ -33,6 +35,11 @@ report.AppendLine();
 if (suite is "core" or "all")
 {
     report.AppendLine("## Core: parsing, import and list queries").AppendLine().AppendLine(await CoreBenchmarks.RunAsync(batches));
+}
+
+if (suite is "scale" or "all")
+{
+    report.AppendLine("## List queries as the cache grows").AppendLine().AppendLine(await CoreBenchmarks.ScaleAsync(scale));
 }
 
 if (suite is "pages" or "all")

@@ -11,10 +11,12 @@ internal static class SyntheticBatches
     private static readonly string[] Models = ["gpt-4o-mini-2024-07-18", "gpt-4.1-2025-04-14", "text-embedding-3-small", "gpt-5-mini-2025-08-07", "omni-moderation-latest"];
     private static readonly string[] Teams = ["search", "ads", "support", "research", "billing"];
 
-    public static List<string> Create(int count, long newest)
+    public static List<string> Create(int count, long newest) => [.. Generate(count, newest)];
+
+    /// <summary>The same batches one at a time, for caches too large to hold as text (a million batches is about 1.5 GB of JSON).</summary>
+    public static IEnumerable<string> Generate(int count, long newest)
     {
         var random = new Random(42);
-        var list = new List<string>(count);
         for (var i = 0; i < count; i++)
         {
             var created = newest - (i * 26L); // about 30 days for 100,000
@@ -58,9 +60,7 @@ internal static class SyntheticBatches
                 },
                 ["metadata"] = new JsonObject { ["team"] = Teams[random.Next(Teams.Length)], ["run"] = "run-" + (i / 50).ToString(CultureInfo.InvariantCulture) },
             };
-            list.Add(node.ToJsonString());
+            yield return node.ToJsonString();
         }
-
-        return list;
     }
 }
