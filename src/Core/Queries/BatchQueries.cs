@@ -10,11 +10,30 @@ namespace BatchDashboard.Core.Queries;
 /// <summary>The cache's read side, in SQL that uses the indexes: keyset paging over (sort key, id, connection).</summary>
 internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contextFactory, TimeProvider timeProvider, CacheGeneration generation) : IBatchQueries
 {
-    // Every list page asks for both; they change only when batches do (and the summary's last day, by the minute).
+    // A list view reads a page, its header counts and the filter choices; each changes only when batches do (the
+    // summary's last day moves by the minute, a page sorted by duration with the clock: that sort is not kept).
+    private readonly GenerationMemo<BatchListPage> _pages = new(generation, capacity: 128);
     private readonly GenerationMemo<BatchSummary> _summaries = new(generation);
     private readonly GenerationMemo<(IReadOnlyList<string> Endpoints, IReadOnlyList<string> Models)> _facets = new(generation, capacity: 1);
 
-    public async Task<BatchListPage> ListAsync(BatchListRequest request, CancellationToken cancellationToken)
+    public Task<BatchListPage> ListAsync(BatchListRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Sort.Field == BatchSortField.Duration)
+        {
+            return ReadPageAsync(request, cancellationToken);
+        }
+
+        var filter = request.Filter;
+        var key = string.Join('\u001f', string.Join(',', filter.Statuses.Distinct().Order()), FilterKey(filter),
+            request.Sort.Field, request.Sort.Descending, request.PageSize, request.Cursor);
+        return _pages.GetAsync(key, () => ReadPageAsync(request, cancellationToken));
+    }
+
+    /// <summary>Every member of a filter but its statuses, as one key.</summary>
+    private static string FilterKey(BatchFilter filter) => string.Join('\u001f', filter.Endpoint, filter.Model, filter.ConnectionId,
+        filter.CreatedFrom?.ToUnixTimeSeconds(), filter.CreatedTo?.ToUnixTimeSeconds(), filter.MetadataKey, filter.MetadataValue, filter.Text);
+
+    private async Task<BatchListPage> ReadPageAsync(BatchListRequest request, CancellationToken cancellationToken)
     {
         var pageSize = Math.Clamp(request.PageSize, 1, 500);
         var cursor = ListCursor.Parse(request.Cursor);
@@ -120,8 +139,7 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
     {
         // "The last 24 hours" from the start of this minute, so one answer serves every view within it.
         var minute = timeProvider.GetUtcNow().ToUnixTimeSeconds() / 60 * 60;
-        var key = string.Join('\u001f', filter.Endpoint, filter.Model, filter.ConnectionId, filter.CreatedFrom?.ToUnixTimeSeconds(),
-            filter.CreatedTo?.ToUnixTimeSeconds(), filter.MetadataKey, filter.MetadataValue, filter.Text, minute);
+        var key = FilterKey(filter) + '\u001f' + minute.ToString(CultureInfo.InvariantCulture);
         return _summaries.GetAsync(key, () => ReadSummaryAsync(filter, minute - 86_400, cancellationToken));
     }
 

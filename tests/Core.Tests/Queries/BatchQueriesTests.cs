@@ -206,8 +206,10 @@ public class BatchQueriesTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task HeaderCountsAndFilterChoices_KeptBetweenViews_FollowEveryWriteAtOnce()
+    public async Task PagesHeaderCountsAndFilterChoices_KeptBetweenViews_FollowEveryWriteAtOnce()
     {
+        var page = await _harness.Queries.ListAsync(new BatchListRequest { Filter = new() { Statuses = [BatchStatusKind.Failed] } }, Token);
+        Assert.Same(page, await _harness.Queries.ListAsync(new BatchListRequest { Filter = new() { Statuses = [BatchStatusKind.Failed, BatchStatusKind.Failed] } }, Token));
         var before = await _harness.Queries.SummarizeAsync(new() { ConnectionId = "main" }, Token);
         Assert.Same(before, await _harness.Queries.SummarizeAsync(new() { ConnectionId = "main", Statuses = [BatchStatusKind.Failed] }, Token));
         var (endpoints, _) = await _harness.Queries.GetFacetsAsync(Token);
@@ -215,6 +217,8 @@ public class BatchQueriesTests : IAsyncLifetime
         await _harness.Store.UpsertAsync("main", [Read(TestBatches.Json("batch_n", "failed", created: 7_000, change: j => j["endpoint"] = "/v1/responses"))], Token);
 
         var after = await _harness.Queries.SummarizeAsync(new() { ConnectionId = "main" }, Token);
+        Assert.Equal(["batch_n", .. page.Items.Select(i => i.Batch.Id)],
+            (await _harness.Queries.ListAsync(new BatchListRequest { Filter = new() { Statuses = [BatchStatusKind.Failed] } }, Token)).Items.Select(i => i.Batch.Id));
         Assert.Equal(before.Total + 1, after.Total);
         Assert.Equal(before.CountsByStatus["failed"] + 1, after.CountsByStatus["failed"]);
         Assert.Equal([.. endpoints, "/v1/responses"], (await _harness.Queries.GetFacetsAsync(Token)).Endpoints.Order(StringComparer.Ordinal));
