@@ -93,19 +93,20 @@ internal static class CoreBenchmarks
                 ("sort by failures", new BatchListRequest { Sort = new(BatchSortField.Failures) }),
             };
 
+            // Pages, header counts and filter choices are kept until the batches change: each timed read here
+            // follows a change (the generation moved), so it measures the database's work; a view that reuses what
+            // was kept is timed at the end.
+            var generation = services.GetRequiredService<CacheGeneration>();
             foreach (var (name, request) in cases)
             {
-                var (median, p99) = await TimeAsync(() => queries.ListAsync(request, CancellationToken.None));
+                var (median, p99) = await TimeAsync(() => { generation.Advance(); return queries.ListAsync(request, CancellationToken.None); });
                 report.AppendLine(CultureInfo.InvariantCulture, $"| page of 50, {name} | median {median:0.00} ms, p99 {p99:0.00} ms | ≤ 5 ms |");
             }
 
             var page2 = await queries.ListAsync(new BatchListRequest(), CancellationToken.None);
-            var (m2, p2) = await TimeAsync(() => queries.ListAsync(new BatchListRequest { Cursor = page2.NextCursor }, CancellationToken.None));
+            var (m2, p2) = await TimeAsync(() => { generation.Advance(); return queries.ListAsync(new BatchListRequest { Cursor = page2.NextCursor }, CancellationToken.None); });
             report.AppendLine(CultureInfo.InvariantCulture, $"| page of 50, next page by cursor | median {m2:0.00} ms, p99 {p2:0.00} ms | ≤ 5 ms |");
 
-            // Header counts and filter choices are kept until the batches change: each timed read here follows a
-            // change (the generation moved), so it measures the database's work; the last row is a view that reuses it.
-            var generation = services.GetRequiredService<CacheGeneration>();
             var (ms, ps) = await TimeAsync(() => { generation.Advance(); return queries.SummarizeAsync(new BatchFilter(), CancellationToken.None); });
             report.AppendLine(CultureInfo.InvariantCulture, $"| header counts (all batches) | median {ms:0.00} ms, p99 {ps:0.00} ms | |");
             var (mf, pf) = await TimeAsync(() => { generation.Advance(); return queries.SummarizeAsync(new BatchFilter { Statuses = [BatchStatusKind.Failed], Endpoint = "/v1/embeddings" }, CancellationToken.None); });
@@ -114,6 +115,8 @@ internal static class CoreBenchmarks
             report.AppendLine(CultureInfo.InvariantCulture, $"| filter choices (endpoints and models) | median {mc:0.00} ms, p99 {pc:0.00} ms | |");
             var (mk, pk) = await TimeAsync(() => queries.SummarizeAsync(new BatchFilter { Endpoint = "/v1/embeddings" }, CancellationToken.None));
             report.AppendLine(CultureInfo.InvariantCulture, $"| header counts, kept from an earlier view (no batch changed since) | median {mk:0.000} ms, p99 {pk:0.000} ms | |");
+            var (mp, pp) = await TimeAsync(() => queries.ListAsync(new BatchListRequest { Filter = new() { Statuses = [BatchStatusKind.Failed] } }, CancellationToken.None));
+            report.AppendLine(CultureInfo.InvariantCulture, $"| page of 50, kept from an earlier view (no batch changed since) | median {mp:0.000} ms, p99 {pp:0.000} ms | |");
 
             // What the detail page reads.
             var someId = parsed[count / 2].Id;
