@@ -30,6 +30,36 @@ public class SyncEngineTests : IAsyncLifetime
         }
     }
 
+    /// <summary>Answers 500 to the list page after <paramref name="after"/> until the outage ends (or is disposed).</summary>
+    private Outage FailPagesAfter(string after)
+    {
+        var outage = new Outage(_harness.Api);
+        _harness.Api.Fault = async context =>
+        {
+            if (outage.Active && context.Request.Query["after"] == after)
+            {
+                await ApiTestServer.WriteJsonAsync(context, """{"error":{"message":"upstream down","type":"server_error"}}""", 500);
+                return true;
+            }
+
+            return false;
+        };
+        return outage;
+    }
+
+    private sealed class Outage(FakeBatchApi api) : IDisposable
+    {
+        public bool Active { get; private set; } = true;
+
+        public void End() => Active = false;
+
+        public void Dispose()
+        {
+            Active = false;
+            api.Fault = null;
+        }
+    }
+
     private async Task<int> CachedCountAsync() => (await _harness.Queries.SummarizeAsync(new(), Token)).Total;
 
     [Fact]
@@ -106,21 +136,11 @@ public class SyncEngineTests : IAsyncLifetime
         var syncer = _harness.Syncer();
         await syncer.RunCycleAsync(Token);
         AddCompleted(150, start: 1_000); // pages: 1149-1050, then 1049-1000 with 0049-0000
-        var failing = true;
-        _harness.Api.Fault = async context =>
-        {
-            if (failing && context.Request.Query["after"] == "batch_1050")
-            {
-                await ApiTestServer.WriteJsonAsync(context, """{"error":{"message":"upstream down","type":"server_error"}}""", 500);
-                return true;
-            }
-
-            return false;
-        };
+        using var outage = FailPagesAfter("batch_1050");
         await Assert.ThrowsAsync<BatchApiException>(() => syncer.RunCycleAsync(Token));
         Assert.Equal(150, await CachedCountAsync());
 
-        failing = false;
+        outage.End();
         _harness.Api.ResetCalls();
         var report = await syncer.RunCycleAsync(Token);
 
@@ -227,17 +247,7 @@ public class SyncEngineTests : IAsyncLifetime
     public async Task FailedImport_KeepsWhatWasStored_AndResumesWhereItStopped()
     {
         AddCompleted(300); // pages: 0299-0200, 0199-0100, 0099-0000
-        var failing = true;
-        _harness.Api.Fault = async context =>
-        {
-            if (failing && context.Request.Query["after"] == "batch_0100")
-            {
-                await ApiTestServer.WriteJsonAsync(context, """{"error":{"message":"upstream down","type":"server_error"}}""", 500);
-                return true;
-            }
-
-            return false;
-        };
+        using var outage = FailPagesAfter("batch_0100");
         var syncer = _harness.Syncer();
 
         var error = await Assert.ThrowsAsync<BatchApiException>(() => syncer.RunCycleAsync(Token));
@@ -252,7 +262,7 @@ public class SyncEngineTests : IAsyncLifetime
         await Assert.ThrowsAsync<BatchApiException>(() => syncer.RunCycleAsync(Token));
         Assert.Equal(SyncPhase.Failing, _harness.Services.GetRequiredService<ISyncStatusProvider>().GetAll().Single(s => s.ConnectionId == "test").Phase);
 
-        failing = false;
+        outage.End();
         _harness.Api.ResetCalls();
         var report = await syncer.RunCycleAsync(Token);
 
