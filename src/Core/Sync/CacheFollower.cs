@@ -43,6 +43,8 @@ internal sealed class CacheFollower(
             var atMark = await context.Batches.AsNoTracking().Where(b => b.UpdatedAt == _mark)
                 .Select(b => new { b.ConnectionId, b.Id }).ToListAsync(cancellationToken);
             _seenAtMark.UnionWith(atMark.Select(b => (b.ConnectionId, b.Id!)));
+            // What this instance read before now (a page's kept counts) may predate another's writes: read afresh.
+            generation.Advance();
             return;
         }
 
