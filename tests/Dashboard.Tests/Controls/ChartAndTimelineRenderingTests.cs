@@ -217,6 +217,21 @@ public sealed class ChartAndTimelineRenderingTests
     }
 
     [Fact]
+    public async Task FlagList_GivesEachFlagsTooltipAnIdOfItsOwn_ThatDescribesItsTrigger()
+    {
+        var html = await RenderAsync<FlagList>(new()
+        {
+            [nameof(FlagList.Flags)] = new List<BatchDashboard.Dashboard.Model.FlagView> { new("stuck", "In a phase for hours."), new("expiring", "Expires within the hour.") },
+        });
+
+        var ids = Regex.Matches(html, "aria-describedby=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(2, ids.Distinct().Count());
+        Assert.Contains($"role=\"tooltip\" id=\"{ids[0]}\">In a phase for hours.", html, StringComparison.Ordinal);
+        Assert.Contains($"role=\"tooltip\" id=\"{ids[1]}\">Expires within the hour.", html, StringComparison.Ordinal);
+        Assert.Contains("<span class=\"flag\">stuck</span>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ProgressBar_StacksCompletedAndFailed_AsSharesOfTheTotal()
     {
         var html = await RenderAsync<ProgressBar>(new() { [nameof(ProgressBar.Total)] = 300, [nameof(ProgressBar.Completed)] = 200, [nameof(ProgressBar.Failed)] = 1 });
