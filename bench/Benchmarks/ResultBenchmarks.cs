@@ -32,10 +32,17 @@ internal static class ResultBenchmarks
             report.AppendLine("| measurement | result | target |");
             report.AppendLine("| --- | --- | --- |");
 
-            // The plain read, as fast as the disk (and page cache) gives the file: 1 MB reads, counting lines.
-            var read = await PlainReadAsync(file);
+            // The plain read, 1 MB reads counting lines: first from the disk (the file's pages dropped from the page
+            // cache), then from memory, as the file was just read. The target is against the read from disk.
+            var evicted = PageCache.Evict(file);
+            var cold = await PlainReadAsync(file);
+            var warm = await PlainReadAsync(file);
+            var read = evicted ? cold : warm;
             var split = await LineSplitAsync(file);
-            report.AppendLine(CultureInfo.InvariantCulture, $"| plain read of the file from disk (1 MB reads, counting line breaks) | {bytes / 1048576.0 / read.TotalSeconds:N0} MB/s | |");
+            report.AppendLine(evicted
+                ? string.Create(CultureInfo.InvariantCulture, $"| plain read of the file from disk (its pages dropped from the page cache first; 1 MB reads, counting line breaks) | {bytes / 1048576.0 / cold.TotalSeconds:N0} MB/s | |")
+                : "| plain read of the file from disk | not measured: the page cache cannot be told to drop it here | |");
+            report.AppendLine(CultureInfo.InvariantCulture, $"| the same read again, from the page cache | {bytes / 1048576.0 / warm.TotalSeconds:N0} MB/s | |");
             report.AppendLine(CultureInfo.InvariantCulture, $"| the index's line reader over the same file (no parsing, no writes) | {bytes / 1048576.0 / split.TotalSeconds:N0} MB/s | |");
             var parse = await LineSplitAsync(file, parse: true);
             report.AppendLine(CultureInfo.InvariantCulture, $"| the line reader and the result-line parser (no writes) | {bytes / 1048576.0 / parse.TotalSeconds:N0} MB/s | |");
@@ -98,7 +105,7 @@ internal static class ResultBenchmarks
             }
 
             var rate = bytes / 1048576.0 / watch.Elapsed.TotalSeconds;
-            report.AppendLine(CultureInfo.InvariantCulture, $"| index: download over loopback HTTP, local copy, parse and SQLite, {lines:N0} requests | {rate:N0} MB/s ({lines / watch.Elapsed.TotalSeconds:N0} lines/s, {watch.Elapsed.TotalSeconds:N1} s) | ≥ half the plain read ({bytes / 1048576.0 / read.TotalSeconds / 2:N0} MB/s) |");
+            report.AppendLine(CultureInfo.InvariantCulture, $"| index: download over loopback HTTP, local copy, parse and SQLite, {lines:N0} requests | {rate:N0} MB/s ({lines / watch.Elapsed.TotalSeconds:N0} lines/s, {watch.Elapsed.TotalSeconds:N1} s) | ≥ half the plain read from disk ({bytes / 1048576.0 / read.TotalSeconds / 2:N0} MB/s) |");
             report.AppendLine(CultureInfo.InvariantCulture, $"| the same, beside the line reader alone | {rate / (bytes / 1048576.0 / split.TotalSeconds) * 100:N0}% of its speed | |");
             report.AppendLine(CultureInfo.InvariantCulture, $"| process working set while indexing, above where it started | {(peak - before) / 1048576.0:N0} MB at the peak | ≤ 64 MB |");
             report.AppendLine(CultureInfo.InvariantCulture, $"| managed heap after indexing, above before (after a full collection) | {(GC.GetTotalMemory(forceFullCollection: true) - heapBefore) / 1048576.0:N1} MB | |");
