@@ -31,7 +31,7 @@ internal static class PageBenchmarks
         var newest = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 60;
         var json = SyntheticBatches.Create(count, newest);
         var report = new StringBuilder();
-        report.AppendLine(CultureInfo.InvariantCulture, $"Batches cached: {count:N0}; active poll interval {pollInterval.TotalSeconds:0.#} s; {runs} timed requests per page after 20 warm-up ones.");
+        report.AppendLine(CultureInfo.InvariantCulture, $"Batches cached: {count:N0}; active poll interval {pollInterval.TotalSeconds:0.#} s; {runs} timed requests per page after 20 warm-up rounds, the pages taking turns.");
         report.AppendLine();
 
         await FillCacheAsync(database, json, newest);
@@ -58,9 +58,11 @@ internal static class PageBenchmarks
             report.AppendLine("| --- | --- | --- | --- |");
             double? empty = null;
             double? list = null;
-            foreach (var (name, path) in pages)
+            // The pages take turns, request by request, so each page's figures come from the same minutes of this
+            // shared machine, whose speed drifts by tens of percent between minutes.
+            var timed = await TimeInTurnsAsync(http, [.. pages.Select(p => p.Path)], runs);
+            foreach (var ((name, path), (median, p99, bytes)) in pages.Zip(timed))
             {
-                var (median, p99, bytes) = await TimeAsync(http, path, runs);
                 empty ??= median;
                 if (path == "/batches")
                 {
@@ -185,37 +187,48 @@ internal static class PageBenchmarks
         throw new TimeoutException("The dashboard did not report its sync as polling within 3 minutes.");
     }
 
-    private static async Task<(double Median, double P99, long Bytes)> TimeAsync(HttpClient http, string path, int runs)
+    /// <summary>Times <paramref name="runs"/> GETs of each path after 20 warm-up rounds, the paths taking turns.</summary>
+    private static async Task<(double Median, double P99, long Bytes)[]> TimeInTurnsAsync(HttpClient http, string[] paths, int runs)
     {
-        long bytes = 0;
-        async Task<double> OnceAsync()
+        var bytes = new long[paths.Length];
+        async Task<double> OnceAsync(int page)
         {
             var watch = Stopwatch.StartNew();
-            using var response = await http.GetAsync(new Uri(path.TrimStart('/'), UriKind.Relative));
+            using var response = await http.GetAsync(new Uri(paths[page].TrimStart('/'), UriKind.Relative));
             var body = await response.Content.ReadAsByteArrayAsync();
             var elapsed = watch.Elapsed.TotalMilliseconds;
             if (response.StatusCode != HttpStatusCode.OK)
             {
-                throw new InvalidOperationException($"GET {path} answered {(int)response.StatusCode}.");
+                throw new InvalidOperationException($"GET {paths[page]} answered {(int)response.StatusCode}.");
             }
 
-            bytes = body.Length;
+            bytes[page] = body.Length;
             return elapsed;
         }
 
-        for (var i = 0; i < 20; i++)
+        var times = new double[paths.Length][];
+        for (var page = 0; page < paths.Length; page++)
         {
-            await OnceAsync();
+            times[page] = new double[runs];
         }
 
-        var times = new double[runs];
-        for (var i = 0; i < runs; i++)
+        for (var round = -20; round < runs; round++)
         {
-            times[i] = await OnceAsync();
+            for (var page = 0; page < paths.Length; page++)
+            {
+                var elapsed = await OnceAsync(page);
+                if (round >= 0)
+                {
+                    times[page][round] = elapsed;
+                }
+            }
         }
 
-        Array.Sort(times);
-        return (times[runs / 2], times[(int)Math.Ceiling(runs * 0.99) - 1], bytes);
+        return [.. times.Select((t, page) =>
+        {
+            Array.Sort(t);
+            return (t[runs / 2], t[(int)Math.Ceiling(runs * 0.99) - 1], bytes[page]);
+        })];
     }
 
     private static readonly TimeSpan LoadDuration = TimeSpan.FromSeconds(10);
