@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text.Json;
 using BatchDashboard.Core.Api;
 using BatchDashboard.Core.Queries;
 using BatchDashboard.Core.Tests.Support;
@@ -102,27 +100,11 @@ public sealed class EmulatorSyncTests : IAsyncLifetime
             b => (b.Batch.Status.Name, b.Batch.Status.Rank, b.Batch.RequestCounts?.Completed ?? 0, b.Batch.RequestCounts?.Failed ?? 0));
     }
 
-    private async Task<Dictionary<string, (string Status, int Rank, int Completed, int Failed)>> UpstreamAsync()
-    {
-        using var http = new HttpClient();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _emulator.ApiKey);
-        var result = new Dictionary<string, (string, int, int, int)>();
-        string? after = null;
-        do
-        {
-            using var page = JsonDocument.Parse(await http.GetStringAsync($"{_emulator.BaseUrl}/batches?limit=100{(after is null ? "" : "&after=" + after)}", Token));
-            foreach (var batch in page.RootElement.GetProperty("data").EnumerateArray())
-            {
-                var counts = batch.GetProperty("request_counts");
-                result[batch.GetProperty("id").GetString()!] = (batch.GetProperty("status").GetString()!, 0, counts.GetProperty("completed").GetInt32(), counts.GetProperty("failed").GetInt32());
-            }
-
-            after = page.RootElement.GetProperty("has_more").GetBoolean() ? page.RootElement.GetProperty("last_id").GetString() : null;
-        }
-        while (after is not null);
-
-        return result;
-    }
+    private async Task<Dictionary<string, (string Status, int Rank, int Completed, int Failed)>> UpstreamAsync() =>
+        (await UpstreamListing.ReadAllAsync(_emulator.BaseUrl, _emulator.ApiKey, Token)).ToDictionary(
+            batch => batch.GetProperty("id").GetString()!,
+            batch => (batch.GetProperty("status").GetString()!, 0,
+                batch.GetProperty("request_counts").GetProperty("completed").GetInt32(), batch.GetProperty("request_counts").GetProperty("failed").GetInt32()));
 
     public async ValueTask DisposeAsync()
     {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -41,6 +40,10 @@ public sealed class UpstreamFaultRunTests : IAsyncLifetime
     private readonly FreezableClock _upstreamClock = new();
     private EmulatorServer _emulator = default!;
     private DashboardAppFactory _app = default!;
+    private int _pagesServed;
+    private int _created;
+    private int _cancelled;
+    private readonly List<string> _pageFailures = [];
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
@@ -127,11 +130,6 @@ public sealed class UpstreamFaultRunTests : IAsyncLifetime
             $"no regression; {_created} batches created and {_cancelled} cancelled upstream; {cached.Count} batches cached, equal to the upstream two cycles after."));
     }
 
-    private int _pagesServed;
-    private int _created;
-    private int _cancelled;
-    private readonly List<string> _pageFailures = [];
-
     /// <summary>About ten page requests a second, each answered from the cache: lists, a batch, its results, the JSON API, health.</summary>
     private async Task RequestPagesAsync(HttpClient http, RegressionWatcher watcher, CancellationToken run)
     {
@@ -201,29 +199,17 @@ public sealed class UpstreamFaultRunTests : IAsyncLifetime
     }
 
     /// <summary>Every batch upstream, read without faults.</summary>
-    private async Task<Dictionary<string, BatchShape>> UpstreamAsync()
-    {
-        using var http = new HttpClient();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _emulator.ApiKey);
-        var result = new Dictionary<string, BatchShape>(StringComparer.Ordinal);
-        string? after = null;
-        do
-        {
-            using var page = JsonDocument.Parse(await http.GetStringAsync($"{_emulator.BaseUrl}/batches?limit=100{(after is null ? "" : "&after=" + after)}", Token));
-            foreach (var batch in page.RootElement.GetProperty("data").EnumerateArray())
+    private async Task<Dictionary<string, BatchShape>> UpstreamAsync() =>
+        (await UpstreamListing.ReadAllAsync(_emulator.BaseUrl, _emulator.ApiKey, Token)).ToDictionary(
+            batch => batch.GetProperty("id").GetString()!,
+            batch =>
             {
                 var counts = batch.GetProperty("request_counts");
-                result[batch.GetProperty("id").GetString()!] = new BatchShape(batch.GetProperty("status").GetString()!,
-                    counts.GetProperty("total").GetInt32(), counts.GetProperty("completed").GetInt32(), counts.GetProperty("failed").GetInt32(),
+                return new BatchShape(batch.GetProperty("status").GetString()!, counts.GetProperty("total").GetInt32(),
+                    counts.GetProperty("completed").GetInt32(), counts.GetProperty("failed").GetInt32(),
                     batch.TryGetProperty("output_file_id", out var output) ? output.GetString() : null);
-            }
-
-            after = page.RootElement.GetProperty("has_more").GetBoolean() ? page.RootElement.GetProperty("last_id").GetString() : null;
-        }
-        while (after is not null);
-
-        return result;
-    }
+            },
+            StringComparer.Ordinal);
 
     /// <summary>What the comparison with the upstream looks at.</summary>
     public sealed record BatchShape(string Status, int Total, int Completed, int Failed, string? OutputFileId);
