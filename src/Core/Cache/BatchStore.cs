@@ -58,7 +58,7 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         var dialect = CacheDialect.Of(context);
         var existing = await ReadExistingAsync(connection, transaction, connectionId, batches, cancellationToken);
         var indexSearch = await EnsureSyncStateAsync(connection, transaction, dialect, connectionId, cancellationToken) && dialect.HasSearchTable;
-        var commands = new Commands(connection, transaction);
+        await using var commands = new Commands(connection, transaction);
         var added = new List<string>();
         var changed = new List<string>();
         var stale = new List<string>();
@@ -271,16 +271,17 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         return found;
     }
 
-    /// <summary>The prepared statements of one transaction, reused for every batch in it.</summary>
-    private sealed class Commands(DbConnection connection, DbTransaction transaction)
+    /// <summary>The statements of one transaction, each compiled when first needed and reused for every batch in it.</summary>
+    private sealed class Commands(DbConnection connection, DbTransaction transaction) : IAsyncDisposable
     {
-        private DbCommand? _upsert;
-        private DbCommand? _document;
-        private DbCommand? _deleteMetadata;
-        private DbCommand? _insertMetadata;
-        private DbCommand? _snapshot;
-        private DbCommand? _indexSearch;
-        private DbCommand? _reindexSearch;
+        private readonly List<CacheStatement> _prepared = [];
+        private CacheStatement? _upsert;
+        private CacheStatement? _document;
+        private CacheStatement? _deleteMetadata;
+        private CacheStatement? _insertMetadata;
+        private CacheStatement? _snapshot;
+        private CacheStatement? _indexSearch;
+        private CacheStatement? _reindexSearch;
 
         /// <summary>Writes the batch's columns and document; returns its key.</summary>
         public async Task<long> UpsertAsync(string connectionId, Batch batch, string searchText, long now, CancellationToken cancellationToken)
@@ -306,12 +307,12 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
             command.Set("@request_failed", batch.RequestCounts?.Failed);
             command.Set("@search_text", searchText);
             command.Set("@now", now);
-            var key = DbCommandExtensions.AsInt64(await command.ExecuteScalarAsync(cancellationToken));
+            var key = await command.ExecuteScalarAsync(cancellationToken);
 
             var document = _document ??= Prepare(DocumentSql, "@key", "@raw_json");
             document.Set("@key", key);
             document.Set("@raw_json", batch.RawJson);
-            await document.ExecuteNonQueryAsync(cancellationToken);
+            await document.ExecuteAsync(cancellationToken);
             return key;
         }
 
@@ -323,7 +324,7 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
                 : _indexSearch ??= Prepare("INSERT INTO batch_search (rowid, text) VALUES (@key, @text)", "@key", "@text");
             command.Set("@key", key);
             command.Set("@text", text);
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            await command.ExecuteAsync(cancellationToken);
         }
 
         public async Task ReplaceMetadataAsync(long key, Batch batch, bool existed, CancellationToken cancellationToken)
@@ -332,7 +333,7 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
             {
                 var delete = _deleteMetadata ??= Prepare("DELETE FROM batch_metadata WHERE batch_key = @key", "@key");
                 delete.Set("@key", key);
-                await delete.ExecuteNonQueryAsync(cancellationToken);
+                await delete.ExecuteAsync(cancellationToken);
             }
 
             foreach (var (name, value) in batch.Metadata)
@@ -341,7 +342,7 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
                 insert.Set("@key", key);
                 insert.Set("@name", name);
                 insert.Set("@value", value);
-                await insert.ExecuteNonQueryAsync(cancellationToken);
+                await insert.ExecuteAsync(cancellationToken);
             }
         }
 
@@ -357,16 +358,22 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
             command.Set("@total", batch.RequestCounts?.Total);
             command.Set("@completed", batch.RequestCounts?.Completed);
             command.Set("@failed", batch.RequestCounts?.Failed);
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            await command.ExecuteAsync(cancellationToken);
         }
 
-        private DbCommand Prepare(string sql, params string[] parameters)
+        public async ValueTask DisposeAsync()
         {
-            var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = sql;
-            command.Declare(parameters);
-            return command;
+            foreach (var statement in _prepared)
+            {
+                await statement.DisposeAsync();
+            }
+        }
+
+        private CacheStatement Prepare(string sql, params string[] parameters)
+        {
+            var statement = CacheStatement.Prepare(connection, transaction, sql, parameters);
+            _prepared.Add(statement);
+            return statement;
         }
     }
 

@@ -80,13 +80,11 @@ internal sealed class ResultStore(IDbContextFactory<BatchCacheDbContext> context
         await context.Database.OpenConnectionAsync(cancellationToken);
         var connection = context.Database.GetDbConnection();
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        // SQLite compiles a statement once for the slice; Npgsql would need every parameter's type up front, and the
-        // statements differ only in values, which it sends apart from the text anyway.
-        var prepare = CacheDialect.Of(context).IsSqlite;
-        await using var input = Prepare(connection, transaction, prepare, InputSql, "@batch", "@custom_id", "@line", "@offset", "@length");
-        await using var result = Prepare(connection, transaction, prepare, ResultSql, "@batch", "@custom_id", "@position", "@kind", "@line", "@offset",
+        // Each statement compiled once for the slice (see CacheStatement).
+        await using var input = CacheStatement.Prepare(connection, transaction, InputSql, "@batch", "@custom_id", "@line", "@offset", "@length");
+        await using var result = CacheStatement.Prepare(connection, transaction, ResultSql, "@batch", "@custom_id", "@position", "@kind", "@line", "@offset",
             "@length", "@outcome", "@status_code", "@error_code", "@error_message", "@input_tokens", "@cached_tokens", "@output_tokens", "@reasoning_tokens");
-        await using var problem = Prepare(connection, transaction, prepare,
+        await using var problem = CacheStatement.Prepare(connection, transaction,
             "INSERT INTO result_problems (batch_key, kind, line, message) VALUES (@batch, @kind, @line, @message);", "@batch", "@kind", "@line", "@message");
         var kindName = NameOf(kind);
         foreach (var line in lines)
@@ -97,7 +95,7 @@ internal sealed class ResultStore(IDbContextFactory<BatchCacheDbContext> context
                 problem.Set("@kind", kindName);
                 problem.Set("@line", line.Number);
                 problem.Set("@message", message);
-                await problem.ExecuteNonQueryAsync(cancellationToken);
+                await problem.ExecuteAsync(cancellationToken);
             }
             else if (line.Input is { } request)
             {
@@ -106,7 +104,7 @@ internal sealed class ResultStore(IDbContextFactory<BatchCacheDbContext> context
                 input.Set("@line", line.Number);
                 input.Set("@offset", line.Offset);
                 input.Set("@length", line.Length);
-                await input.ExecuteNonQueryAsync(cancellationToken);
+                await input.ExecuteAsync(cancellationToken);
             }
             else if (line.Result is { } answer)
             {
@@ -125,7 +123,7 @@ internal sealed class ResultStore(IDbContextFactory<BatchCacheDbContext> context
                 result.Set("@cached_tokens", answer.Tokens.Cached);
                 result.Set("@output_tokens", answer.Tokens.Output);
                 result.Set("@reasoning_tokens", answer.Tokens.Reasoning);
-                await result.ExecuteNonQueryAsync(cancellationToken);
+                await result.ExecuteAsync(cancellationToken);
             }
         }
 
@@ -179,18 +177,4 @@ internal sealed class ResultStore(IDbContextFactory<BatchCacheDbContext> context
         "expired_upstream" => ResultFileState.ExpiredUpstream,
         _ => ResultFileState.Failed,
     };
-
-    private static DbCommand Prepare(DbConnection connection, DbTransaction transaction, bool prepare, string sql, params string[] names)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        command.Declare(names);
-        if (prepare)
-        {
-            command.Prepare();
-        }
-
-        return command;
-    }
 }
