@@ -84,7 +84,7 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         Assert.Equal(expected, await RowsAsync("SELECT id, status, request_completed FROM batches"));
         // Each batch once, with its document, and the header counts the triggers keep still exact.
         Assert.Equal(Batches, await CountAsync("SELECT COUNT(*) FROM batch_documents"));
-        Assert.Equal(Batches, await CountAsync("SELECT SUM(count) FROM batch_status_counts"));
+        Assert.Equal(Batches, await CountAsync("SELECT SUM(count) FROM batch_counts"));
     }
 
     private SqliteConnection Open()

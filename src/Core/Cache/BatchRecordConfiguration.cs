@@ -35,10 +35,8 @@ internal sealed class BatchRecordConfiguration : IEntityTypeConfiguration<BatchR
         // The list's default order and its keyset cursor, across connections and within one status.
         builder.HasIndex(b => new { b.CreatedAt, b.Id }).HasDatabaseName("ix_batches_created");
         builder.HasIndex(b => new { b.Status, b.CreatedAt }).HasDatabaseName("ix_batches_status_created");
-        // Filters on endpoint or model, their header counts (grouped by status within the index), and the filter
-        // choices, read by skipping from one distinct value to the next.
-        builder.HasIndex(b => new { b.Endpoint, b.Status }).HasDatabaseName("ix_batches_endpoint_status");
-        builder.HasIndex(b => new { b.Model, b.Status }).HasDatabaseName("ix_batches_model_status");
+        // No index on endpoint or model: their header counts and the filter choices come from batch_counts, which
+        // triggers keep (migration FacetCounts); two more indexes cost the first import a quarter of its pages written.
         // The sync's question, which batches of a connection are still running: a small partial index.
         builder.HasIndex(b => new { b.ConnectionId, b.CreatedAt }).HasFilter("is_terminal = 0").HasDatabaseName("ix_batches_active");
     }

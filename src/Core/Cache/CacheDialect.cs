@@ -48,12 +48,6 @@ internal sealed class CacheDialect
     /// <summary>SQLite's hint to use one index; PostgreSQL's planner takes no hints.</summary>
     public string IndexedBy(string index) => IsSqlite ? $" INDEXED BY {index}" : "";
 
-    /// <summary>
-    /// A column compared without its index: SQLite's planner takes <c>+column</c> as an expression it has no index
-    /// for. PostgreSQL's planner weighs the indexes with its statistics and needs no such steer.
-    /// </summary>
-    public string WithoutIndex(string column) => IsSqlite ? "+" + column : column;
-
     public static CacheDialect Of(DbContext context) => context.Database.IsNpgsql() ? Postgres : Sqlite;
 }
 

@@ -156,20 +156,24 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         var total = 0;
         await using (var command = await OpenCommandAsync(context, cancellationToken))
         {
-            if (!NarrowsBeyondConnection(filter))
+            if (!NarrowsBeyondCounts(filter))
             {
-                // Every batch, or one connection's: the counts the triggers keep (a few rows, whatever the size).
+                // Every batch, or those of a connection, endpoint or model: the counts the triggers keep (a row per
+                // connection, endpoint, model and status, whatever the number of batches).
                 command.CommandText = """
-                    SELECT name, NULL, SUM(count) FROM batch_status_counts
-                    WHERE @connection_id IS NULL OR connection_id = @connection_id
+                    SELECT name, NULL, SUM(count) FROM batch_counts
+                    WHERE (@connection_id IS NULL OR connection_id = @connection_id)
+                      AND (@endpoint IS NULL OR endpoint = @endpoint) AND (@model IS NULL OR model = @model)
                     GROUP BY name HAVING SUM(count) > 0
                     """;
                 command.Add("@connection_id", filter.ConnectionId);
+                command.Add("@endpoint", NullIfEmpty(filter.Endpoint));
+                command.Add("@model", NullIfEmpty(filter.Model));
             }
             else
             {
                 var where = new StringBuilder();
-                AppendFilter(where, command, plan, filter, includeStatuses: false, byEndpointOrModel: true);
+                AppendFilter(where, command, plan, filter, includeStatuses: false);
                 command.CommandText = $"""
                     SELECT b.status, NULL, COUNT(*) FROM batches b WHERE b.status <> 'unknown'{where} GROUP BY b.status
                     UNION ALL
@@ -221,10 +225,15 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         return new BatchSummary(counts, total, inFlight, failedBatches, failedRequests);
     }
 
-    /// <summary>True when the filter selects by more than connection (statuses aside: the counts ignore them).</summary>
-    private static bool NarrowsBeyondConnection(BatchFilter filter) =>
-        filter.Endpoint is not null || filter.Model is not null || filter.CreatedFrom is not null || filter.CreatedTo is not null
+    /// <summary>
+    /// True when the filter selects by more than the kept counts are grouped by (connection, endpoint, model; statuses
+    /// aside, as each status's count is one of them).
+    /// </summary>
+    private static bool NarrowsBeyondCounts(BatchFilter filter) =>
+        filter.CreatedFrom is not null || filter.CreatedTo is not null
         || !string.IsNullOrEmpty(filter.MetadataKey) || !string.IsNullOrWhiteSpace(filter.Text);
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static DateTimeOffset Later(DateTimeOffset? a, DateTimeOffset b) => a is { } value && value > b ? value : b;
 
@@ -247,19 +256,14 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         });
 
     /// <summary>
-    /// The distinct values of an indexed column, each found by one seek past the previous one: a handful of index
-    /// lookups, where <c>SELECT DISTINCT</c> reads every row (48 ms at 100,000 batches).
+    /// The endpoints or models some cached batch has, from the counts the triggers keep (a few hundred rows at most),
+    /// where <c>SELECT DISTINCT</c> over the batches reads every row (48 ms at 100,000 batches). A batch without one
+    /// is counted under the empty text, which is no choice.
     /// </summary>
     private static async Task<IReadOnlyList<string>> DistinctAsync(BatchCacheDbContext context, string column, CancellationToken cancellationToken)
     {
         await using var command = await OpenCommandAsync(context, cancellationToken);
-        command.CommandText = $"""
-            WITH RECURSIVE next(value) AS (
-                SELECT MIN({column}) FROM batches
-                UNION ALL
-                SELECT (SELECT MIN({column}) FROM batches WHERE {column} > next.value) FROM next WHERE next.value IS NOT NULL)
-            SELECT value FROM next WHERE value IS NOT NULL
-            """;
+        command.CommandText = $"SELECT {column} FROM batch_counts WHERE {column} <> '' GROUP BY {column} HAVING SUM(count) > 0 ORDER BY {column}";
         var values = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -286,13 +290,7 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         _ => "b.created_at",
     };
 
-    /// <param name="byEndpointOrModel">
-    /// Let SQLite answer an endpoint or model filter from their indexes: right for the header counts, which group
-    /// within them. A page in created order, or a range of recent days, stops sooner walking the created index, so
-    /// there the comparison is written <c>+column</c>, which keeps the planner off those indexes.
-    /// </param>
-    private static void AppendFilter(StringBuilder where, DbCommand command, FilterPlan plan, BatchFilter filter, bool includeStatuses,
-        bool byEndpointOrModel = false)
+    private static void AppendFilter(StringBuilder where, DbCommand command, FilterPlan plan, BatchFilter filter, bool includeStatuses)
     {
         var dialect = plan.Dialect;
         if (includeStatuses && filter.Statuses.Count > 0)
@@ -314,8 +312,8 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
             }
         }
 
-        Equal(byEndpointOrModel ? "b.endpoint" : dialect.WithoutIndex("b.endpoint"), "@endpoint", filter.Endpoint);
-        Equal(byEndpointOrModel ? "b.model" : dialect.WithoutIndex("b.model"), "@model", filter.Model);
+        Equal("b.endpoint", "@endpoint", filter.Endpoint);
+        Equal("b.model", "@model", filter.Model);
         Equal("b.connection_id", "@connection_id", filter.ConnectionId);
         if (filter.CreatedFrom is { } from)
         {

@@ -239,29 +239,76 @@ public class BatchQueriesTests : IAsyncLifetime
     [Fact]
     public async Task Summary_KeptByTheTriggers_EqualsACountOfEveryRow_ThroughInsertsStatusChangesAndUnknownStatuses()
     {
-        // Moves and additions: one batch finishes, another is cancelled, an unknown status arrives, then is understood.
+        // Moves and additions: one batch finishes, another is cancelled, an unknown status arrives, then is understood;
+        // one batch changes model (as a provider's alias resolves) and one has neither endpoint nor model.
         await _harness.Store.UpsertAsync("main", [Read(TestBatches.Json("batch_c", "completed", created: 3_000, change: j => j["model"] = "gpt-4.1"))], Token);
         await _harness.Store.UpsertAsync("main", [Read(TestBatches.Json("batch_f", "Paused", created: 6_000)), Read(TestBatches.Json("batch_g", "PAUSED", created: 6_100))], Token);
         await _harness.Store.UpsertAsync("other", [Read(TestBatches.Json("batch_y", "cancelling", created: 4_600))], Token);
-        await _harness.Store.UpsertAsync("other", [Read(TestBatches.Json("batch_y", "cancelled", created: 4_600))], Token);
-
-        foreach (var connection in new string?[] { null, "main", "other" })
+        await _harness.Store.UpsertAsync("other", [Read(TestBatches.Json("batch_y", "cancelled", created: 4_600, change: j => j["model"] = "gpt-4.1"))], Token);
+        await _harness.Store.UpsertAsync("other", [Read(TestBatches.Json("batch_x", "completed", created: 4_700, change: j =>
         {
-            var kept = await _harness.Queries.SummarizeAsync(new() { ConnectionId = connection }, Token);
-            // Any created range sends the counts to the rows themselves.
-            var scanned = await _harness.Queries.SummarizeAsync(new() { ConnectionId = connection, CreatedFrom = DateTimeOffset.FromUnixTimeSeconds(0) }, Token);
+            j.Remove("endpoint");
+            j.Remove("model");
+        }))], Token);
 
-            Assert.Equal(scanned.Total, kept.Total);
-            Assert.Equal(scanned.CountsByStatus.OrderBy(c => c.Key), kept.CountsByStatus.OrderBy(c => c.Key));
-        }
+        await AssertKeptCountsEqualTheRowsAsync();
 
         var all = await _harness.Queries.SummarizeAsync(new(), Token);
-        Assert.Equal(9, all.Total);
-        Assert.Equal(3, all.CountsByStatus["completed"]); // batch_a, batch_c (main) and batch_z (other)
+        Assert.Equal(10, all.Total);
+        Assert.Equal(4, all.CountsByStatus["completed"]); // batch_a, batch_c (main), batch_z and batch_x (other)
         Assert.Equal(1, all.CountsByStatus["Paused"]);
         Assert.Equal(1, all.CountsByStatus["PAUSED"]);
         Assert.Equal(1, all.CountsByStatus["cancelled"]);
         Assert.False(all.CountsByStatus.ContainsKey("cancelling"));
+        Assert.Equal(2, (await _harness.Queries.SummarizeAsync(new() { Model = "gpt-4.1" }, Token)).Total);
+        // A batch without endpoint or model is counted, and offers no choice.
+        var (endpoints, models) = await _harness.Queries.GetFacetsAsync(Token);
+        Assert.Equal(["/v1/chat/completions", "/v1/embeddings"], endpoints);
+        Assert.Equal(["gpt-4.1", "gpt-4o-mini-2024-07-18"], models);
+    }
+
+    [Fact]
+    public async Task FacetCountsMigration_CarriesCountsAndMetadataOver_AndBack()
+    {
+        var before = await _harness.Queries.SummarizeAsync(new() { Endpoint = "/v1/embeddings" }, Token);
+        var tagged = await IdsAsync(new() { MetadataKey = "team", MetadataValue = "search" });
+        var pairs = await _harness.ScalarAsync("SELECT COUNT(*) FROM batch_metadata");
+
+        // Back to the migration before: the counts by connection and status, metadata in a table with a rowid.
+        await _harness.MigrateToAsync("HeadMark");
+        Assert.Equal(6, await _harness.ScalarAsync("SELECT SUM(count) FROM batch_status_counts"));
+        Assert.Equal(pairs, await _harness.ScalarAsync("SELECT COUNT(*) FROM batch_metadata"));
+        await _harness.Store.UpsertAsync("main", [Read(TestBatches.Json("batch_c", "completed", created: 3_000, change: j => j["model"] = "gpt-4.1"))], Token);
+        Assert.Equal(1, await _harness.ScalarAsync("SELECT count FROM batch_status_counts WHERE connection_id = 'main' AND name = 'in_progress'"));
+
+        // And up again: every batch counted by its endpoint and model, the metadata filter as it was.
+        await _harness.MigrateToAsync(null);
+        Assert.Equal(6, await _harness.ScalarAsync("SELECT SUM(count) FROM batch_counts"));
+        Assert.Equal(pairs, await _harness.ScalarAsync("SELECT COUNT(*) FROM batch_metadata"));
+        Assert.Equal(before.CountsByStatus, (await _harness.Queries.SummarizeAsync(new() { Endpoint = "/v1/embeddings" }, Token)).CountsByStatus);
+        Assert.Equal(tagged, await IdsAsync(new() { MetadataKey = "team", MetadataValue = "search" }));
+        await AssertKeptCountsEqualTheRowsAsync();
+    }
+
+    /// <summary>Under every connection, endpoint and model, the counts the triggers keep equal a count of the rows.</summary>
+    private async Task AssertKeptCountsEqualTheRowsAsync()
+    {
+        foreach (var connection in new string?[] { null, "main", "other" })
+        {
+            foreach (var endpoint in new string?[] { null, "/v1/chat/completions", "/v1/embeddings", "/v1/none" })
+            {
+                foreach (var model in new string?[] { null, "gpt-4.1", "gpt-4o-mini-2024-07-18" })
+                {
+                    var filter = new BatchFilter { ConnectionId = connection, Endpoint = endpoint, Model = model };
+                    var kept = await _harness.Queries.SummarizeAsync(filter, Token);
+                    // Any created range sends the counts to the rows themselves.
+                    var scanned = await _harness.Queries.SummarizeAsync(filter with { CreatedFrom = DateTimeOffset.FromUnixTimeSeconds(0) }, Token);
+
+                    Assert.Equal(scanned.Total, kept.Total);
+                    Assert.Equal(scanned.CountsByStatus.OrderBy(c => c.Key), kept.CountsByStatus.OrderBy(c => c.Key));
+                }
+            }
+        }
     }
 
     [Fact]

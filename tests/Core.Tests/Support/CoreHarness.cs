@@ -4,6 +4,7 @@ using BatchDashboard.Core.Connections;
 using BatchDashboard.Core.Queries;
 using BatchDashboard.Core.Sync;
 using BatchDashboard.Tests.Shared;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -60,6 +61,27 @@ public sealed class CoreHarness : IAsyncDisposable
     internal BatchStore Store => Services.GetRequiredService<BatchStore>();
 
     public IBatchQueries Queries => Services.GetRequiredService<IBatchQueries>();
+
+    /// <summary>
+    /// Moves the cache's schema up or down to <paramref name="migration"/> (null: the latest), as an upgrade or a
+    /// rollback would, and forgets what the queries kept from before.
+    /// </summary>
+    internal async Task MigrateToAsync(string? migration)
+    {
+        await using var context = await Services.GetRequiredService<IDbContextFactory<BatchCacheDbContext>>().CreateDbContextAsync();
+        await context.Database.MigrateAsync(migration);
+        Services.GetRequiredService<CacheGeneration>().Advance();
+    }
+
+    /// <summary>An integer that <paramref name="sql"/> reads from the cache.</summary>
+    internal async Task<long> ScalarAsync(string sql)
+    {
+        await using var context = await Services.GetRequiredService<IDbContextFactory<BatchCacheDbContext>>().CreateDbContextAsync();
+        await context.Database.OpenConnectionAsync();
+        await using var command = context.Database.GetDbConnection().CreateCommand();
+        command.CommandText = sql;
+        return DbCommandExtensions.AsInt64(await command.ExecuteScalarAsync());
+    }
 
     internal ConnectionSyncer Syncer(int pageSize = 100, ApiConnection? connection = null) => new(
         TestClients.Client(Services, connection ?? Connection),

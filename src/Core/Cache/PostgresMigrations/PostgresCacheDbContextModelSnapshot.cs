@@ -226,12 +226,6 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
                     b.HasIndex("CreatedAt", "Id")
                         .HasDatabaseName("ix_batches_created");
 
-                    b.HasIndex("Endpoint", "Status")
-                        .HasDatabaseName("ix_batches_endpoint_status");
-
-                    b.HasIndex("Model", "Status")
-                        .HasDatabaseName("ix_batches_model_status");
-
                     b.HasIndex("Status", "CreatedAt")
                         .HasDatabaseName("ix_batches_status_created");
 
