@@ -40,9 +40,8 @@ internal sealed class ConnectionSyncer(
                 : await ImportAsync(state, cancellationToken);
             if (state.InitialImportComplete && !state.SearchIndexed)
             {
-                // One pass after the first import (or after a crash cut it short); later writes keep it current.
-                await store.BuildSearchIndexAsync(Connection.Id, cancellationToken);
-                await store.AnalyzeAsync(cancellationToken);
+                // One pass after the first import (or after a crash cut it short); later writes keep them current.
+                await store.FinishFirstImportAsync(Connection.Id, cancellationToken);
                 state.SearchIndexed = true;
             }
 
@@ -67,6 +66,11 @@ internal sealed class ConnectionSyncer(
     {
         var cycle = new Cycle();
         board.Importing(Connection, 0);
+        if (state.ImportCursor is null)
+        {
+            await store.StartFirstImportAsync(cancellationToken);
+        }
+
         var imported = 0;
         while (true)
         {

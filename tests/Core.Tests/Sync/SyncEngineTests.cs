@@ -274,6 +274,58 @@ public class SyncEngineTests : IAsyncLifetime
     private static readonly System.Net.HttpStatusCode HttpStatusCode500 = System.Net.HttpStatusCode.InternalServerError;
 
     [Fact]
+    public async Task FirstImport_IntoAnEmptyCache_SortsByFailuresThroughout_AndBuildsTheSortIndexAtItsEnd()
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            _harness.Api.Add(TestBatches.Json($"batch_{i:D4}", "completed", created: TestBatches.Created + i, total: 10, completed: 10 - (i % 7), failed: i % 7));
+        }
+
+        using var outage = FailPagesAfter("batch_0100");
+        var syncer = _harness.Syncer();
+        await Assert.ThrowsAsync<BatchApiException>(() => syncer.RunCycleAsync(Token));
+
+        // Cut short: on SQLite the import goes without the sort index, and the sort still answers, sorting the rows.
+        Assert.Equal(!_harness.OnPostgres ? 0 : 1, await SortIndexCountAsync());
+        var byFailures = new BatchDashboard.Core.Queries.BatchListRequest { Sort = new(BatchDashboard.Core.Queries.BatchSortField.Failures), PageSize = 100 };
+        var cutShort = await _harness.Queries.ListAsync(byFailures, Token);
+        Assert.Equal(100, cutShort.Items.Count);
+        Assert.All(cutShort.Items.Take(28), item => Assert.Equal(6, item.Batch.RequestCounts!.Failed));
+
+        // A restart builds it; the resumed import keeps it, and the answers are the same.
+        await _harness.Services.GetRequiredService<BatchDashboard.Core.Cache.IBatchCacheDatabase>().MigrateAsync(Token);
+        Assert.Equal(1, await SortIndexCountAsync());
+        outage.End();
+        await syncer.RunCycleAsync(Token);
+
+        Assert.Equal(1, await SortIndexCountAsync());
+        Assert.Equal(300, await CachedCountAsync());
+        var all = await _harness.Queries.ListAsync(byFailures with { PageSize = 500 }, Token);
+        Assert.Equal(Enumerable.Range(0, 300).Select(i => i % 7).Order().Reverse(), all.Items.Select(item => item.Batch.RequestCounts!.Failed!.Value));
+    }
+
+    [Fact]
+    public async Task FirstImport_IntoAnEmptyCache_EndsWithTheSortIndex_AndOneIntoAFilledCacheKeepsIt()
+    {
+        AddCompleted(150);
+
+        await _harness.Syncer().RunCycleAsync(Token);
+        Assert.Equal(1, await SortIndexCountAsync());
+
+        // A second connection's first import: the cache holds batches, whose sort keeps its index.
+        var first = _harness.Connection;
+        var second = new BatchDashboard.Core.Connections.ApiConnection { Id = "second", Name = "Second", Kind = first.Kind, BaseUrl = first.BaseUrl, ApiKey = first.ApiKey };
+        using var outage = FailPagesAfter("batch_0050");
+        await Assert.ThrowsAsync<BatchApiException>(() => _harness.Syncer(connection: second).RunCycleAsync(Token));
+        Assert.Equal(1, await SortIndexCountAsync());
+    }
+
+    /// <summary>1 when the cache has the failures sort's index.</summary>
+    private Task<long> SortIndexCountAsync() => _harness.ScalarAsync(_harness.OnPostgres
+        ? "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'ix_batches_failures'"
+        : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'ix_batches_failures'");
+
+    [Fact]
     public async Task MalformedBatchInAPage_IsSkipped_AndTheRestOfThePageKept()
     {
         AddCompleted(5);
