@@ -197,7 +197,7 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
 
     /// <summary>
     /// Takes the query planner's statistics (SQLite's ANALYZE). Without them it takes an equality on a column of a
-    /// few values, such as the endpoint, for a selective one, and sorts thousands of rows where walking the created
+    /// few values, such as the status, for a selective one, and sorts thousands of rows where walking the created
     /// index would stop after a page. Called once the first import has filled the cache; start-up refreshes them.
     /// </summary>
     public async Task AnalyzeAsync(CancellationToken cancellationToken)
