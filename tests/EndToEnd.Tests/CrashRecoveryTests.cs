@@ -85,8 +85,9 @@ public sealed class CrashRecoveryTests : IAsyncLifetime
         // Each batch once, with its document, and the header counts the triggers keep still exact.
         Assert.Equal(Batches, await CountAsync("SELECT COUNT(*) FROM batch_documents"));
         Assert.Equal(Batches, await CountAsync("SELECT SUM(count) FROM batch_counts"));
-        // The first life left the failures sort's index out (an empty cache); a later start built it again.
-        Assert.Equal(1, await CountAsync("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'ix_batches_failures'"));
+        // The first life left the read-only indexes out (an empty cache); a later start built them again.
+        Assert.Equal(3, await CountAsync(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('ix_batches_failures', 'ix_batches_endpoint_created', 'ix_batches_model_created')"));
     }
 
     private SqliteConnection Open()

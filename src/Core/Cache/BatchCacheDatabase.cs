@@ -38,8 +38,8 @@ internal sealed class BatchCacheDatabase(
 
         // WAL lets pages read while the sync writes; the mode is stored in the file, so once is enough.
         await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
-        // The sort index, if a first import that left it out was cut short (a look at the schema otherwise).
-        await context.Database.ExecuteSqlRawAsync(BatchStore.SortIndexSql, cancellationToken);
+        // The deferred indexes, if a first import that left them out was cut short (a look at the schema otherwise).
+        await context.Database.ExecuteSqlRawAsync(BatchStore.BuildDeferredIndexesSql, cancellationToken);
         // Refreshes the planner's statistics where the data has grown since they were taken (cheap when it has not).
         await context.Database.ExecuteSqlRawAsync("PRAGMA optimize;", cancellationToken);
     }

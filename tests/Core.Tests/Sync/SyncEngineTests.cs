@@ -274,7 +274,7 @@ public class SyncEngineTests : IAsyncLifetime
     private static readonly System.Net.HttpStatusCode HttpStatusCode500 = System.Net.HttpStatusCode.InternalServerError;
 
     [Fact]
-    public async Task FirstImport_IntoAnEmptyCache_SortsByFailuresThroughout_AndBuildsTheSortIndexAtItsEnd()
+    public async Task FirstImport_IntoAnEmptyCache_AnswersThroughout_AndBuildsTheDeferredIndexesAtItsEnd()
     {
         for (var i = 0; i < 300; i++)
         {
@@ -285,45 +285,49 @@ public class SyncEngineTests : IAsyncLifetime
         var syncer = _harness.Syncer();
         await Assert.ThrowsAsync<BatchApiException>(() => syncer.RunCycleAsync(Token));
 
-        // Cut short: on SQLite the import goes without the sort index, and the sort still answers, sorting the rows.
-        Assert.Equal(!_harness.OnPostgres ? 0 : 1, await SortIndexCountAsync());
+        // Cut short: on SQLite the import goes without the deferred indexes, and the sort still answers, sorting rows.
+        Assert.Equal(!_harness.OnPostgres ? 0 : 3, await DeferredIndexCountAsync());
         var byFailures = new BatchDashboard.Core.Queries.BatchListRequest { Sort = new(BatchDashboard.Core.Queries.BatchSortField.Failures), PageSize = 100 };
         var cutShort = await _harness.Queries.ListAsync(byFailures, Token);
         Assert.Equal(100, cutShort.Items.Count);
         Assert.All(cutShort.Items.Take(28), item => Assert.Equal(6, item.Batch.RequestCounts!.Failed));
 
-        // A restart builds it; the resumed import keeps it, and the answers are the same.
+        var byEndpoint = await _harness.Queries.ListAsync(new() { Filter = new() { Endpoint = "/v1/chat/completions" }, PageSize = 500 }, Token);
+        Assert.Equal(200, byEndpoint.Items.Count);
+
+        // A restart builds them; the resumed import keeps them, and the answers are the same.
         await _harness.Services.GetRequiredService<BatchDashboard.Core.Cache.IBatchCacheDatabase>().MigrateAsync(Token);
-        Assert.Equal(1, await SortIndexCountAsync());
+        Assert.Equal(3, await DeferredIndexCountAsync());
         outage.End();
         await syncer.RunCycleAsync(Token);
 
-        Assert.Equal(1, await SortIndexCountAsync());
+        Assert.Equal(3, await DeferredIndexCountAsync());
+        Assert.Equal(300, (await _harness.Queries.ListAsync(new() { Filter = new() { Endpoint = "/v1/chat/completions" }, PageSize = 500 }, Token)).Items.Count);
         Assert.Equal(300, await CachedCountAsync());
         var all = await _harness.Queries.ListAsync(byFailures with { PageSize = 500 }, Token);
         Assert.Equal(Enumerable.Range(0, 300).Select(i => i % 7).Order().Reverse(), all.Items.Select(item => item.Batch.RequestCounts!.Failed!.Value));
     }
 
     [Fact]
-    public async Task FirstImport_IntoAnEmptyCache_EndsWithTheSortIndex_AndOneIntoAFilledCacheKeepsIt()
+    public async Task FirstImport_IntoAnEmptyCache_EndsWithTheDeferredIndexes_AndOneIntoAFilledCacheKeepsThem()
     {
         AddCompleted(150);
 
         await _harness.Syncer().RunCycleAsync(Token);
-        Assert.Equal(1, await SortIndexCountAsync());
+        Assert.Equal(3, await DeferredIndexCountAsync());
 
-        // A second connection's first import: the cache holds batches, whose sort keeps its index.
+        // A second connection's first import: the cache holds batches, whose queries keep their indexes.
         var first = _harness.Connection;
         var second = new BatchDashboard.Core.Connections.ApiConnection { Id = "second", Name = "Second", Kind = first.Kind, BaseUrl = first.BaseUrl, ApiKey = first.ApiKey };
         using var outage = FailPagesAfter("batch_0050");
         await Assert.ThrowsAsync<BatchApiException>(() => _harness.Syncer(connection: second).RunCycleAsync(Token));
-        Assert.Equal(1, await SortIndexCountAsync());
+        Assert.Equal(3, await DeferredIndexCountAsync());
     }
 
-    /// <summary>1 when the cache has the failures sort's index.</summary>
-    private Task<long> SortIndexCountAsync() => _harness.ScalarAsync(_harness.OnPostgres
-        ? "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'ix_batches_failures'"
-        : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'ix_batches_failures'");
+    /// <summary>How many of the indexes a first import into an empty cache defers the cache has (3 when all).</summary>
+    private Task<long> DeferredIndexCountAsync() => _harness.ScalarAsync(_harness.OnPostgres
+        ? "SELECT COUNT(*) FROM pg_indexes WHERE indexname IN ('ix_batches_failures', 'ix_batches_endpoint_created', 'ix_batches_model_created')"
+        : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('ix_batches_failures', 'ix_batches_endpoint_created', 'ix_batches_model_created')");
 
     [Fact]
     public async Task MalformedBatchInAPage_IsSkipped_AndTheRestOfThePageKept()

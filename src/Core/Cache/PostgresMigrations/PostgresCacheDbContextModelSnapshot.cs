@@ -229,6 +229,12 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
                     b.HasIndex("Status", "CreatedAt")
                         .HasDatabaseName("ix_batches_status_created");
 
+                    b.HasIndex("Endpoint", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_batches_endpoint_created");
+
+                    b.HasIndex("Model", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_batches_model_created");
+
                     b.ToTable("batches", (string)null);
                 });
 
