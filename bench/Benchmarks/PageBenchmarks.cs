@@ -5,11 +5,9 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using BatchDashboard.Core;
 using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Cache;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
@@ -116,12 +114,7 @@ internal static class PageBenchmarks
     /// <summary>The cache as a finished first import leaves it: every batch, its indexes, the sync state.</summary>
     private static async Task FillCacheAsync(string database, List<string> json, long newest)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:BatchCache"] = $"Data Source={database}",
-        }).Build();
-        await using var services = new ServiceCollection().AddLogging().AddBatchCore(configuration).BuildServiceProvider();
-        await services.GetRequiredService<IBatchCacheDatabase>().MigrateAsync(CancellationToken.None);
+        await using var services = await CoreBenchmarks.OpenCacheAsync(database);
         var store = services.GetRequiredService<BatchStore>();
         await store.StartFirstImportAsync(CancellationToken.None);
         foreach (var page in json.Select(j => BatchReader.Read(j).Batch!).Chunk(100))

@@ -325,9 +325,13 @@ public class SyncEngineTests : IAsyncLifetime
     }
 
     /// <summary>How many of the indexes a first import into an empty cache defers the cache has (3 when all).</summary>
-    private Task<long> DeferredIndexCountAsync() => _harness.ScalarAsync(_harness.OnPostgres
-        ? "SELECT COUNT(*) FROM pg_indexes WHERE indexname IN ('ix_batches_failures', 'ix_batches_endpoint_created', 'ix_batches_model_created')"
-        : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ('ix_batches_failures', 'ix_batches_endpoint_created', 'ix_batches_model_created')");
+    private Task<long> DeferredIndexCountAsync()
+    {
+        var names = string.Join(", ", BatchDashboard.Core.Cache.BatchStore.DeferredIndexes.Select(index => $"'{index.Name}'"));
+        return _harness.ScalarAsync(_harness.OnPostgres
+            ? $"SELECT COUNT(*) FROM pg_indexes WHERE indexname IN ({names})"
+            : $"SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN ({names})");
+    }
 
     [Fact]
     public async Task MalformedBatchInAPage_IsSkipped_AndTheRestOfThePageKept()
