@@ -3,6 +3,7 @@ using BatchDashboard.Core.Cache;
 using BatchDashboard.Core.Connections;
 using BatchDashboard.Dashboard.Demo;
 using BatchDashboard.Dashboard.Health;
+using BatchDashboard.Dashboard.Components.Pages;
 using BatchDashboard.Dashboard.Model;
 using BatchDashboard.Dashboard.Security;
 using Microsoft.Data.Sqlite;
@@ -42,6 +43,7 @@ public static class BatchDashboardServiceCollectionExtensions
         services.AddBatchCore(configuration);
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddScoped<ToastService>();
+        services.AddSingleton<BatchListRowsMarkup>();
         services.AddHealthChecks().AddCheck<CacheHealthCheck>("cache").AddCheck<SyncHealthCheck>("sync");
         return services;
     }

@@ -25,7 +25,8 @@ public sealed partial class Batches : IDisposable
     private readonly CancellationTokenSource _disposed = new();
     private BatchListQuery _query = new();
     private List<string> _problems = [];
-    private IReadOnlyList<BatchRowViewModel> _rows = [];
+    private BatchListPage? _page;
+    private MarkupString _rowsHtml;
     private string? _nextCursor;
     private BatchSummary? _summary;
     private int _cached;
@@ -44,6 +45,7 @@ public sealed partial class Batches : IDisposable
     [Inject] private IBatchChangeNotifications Changes { get; set; } = default!;
     [Inject] private ISyncStatusProvider Sync { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
+    [Inject] private BatchListRowsMarkup RowsMarkup { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private ILogger<Batches> Logger { get; set; } = default!;
 
@@ -65,6 +67,8 @@ public sealed partial class Batches : IDisposable
 
     private bool ManyConnections => Connections.Connections.Count > 1;
 
+    private int RowCount => _page?.Items.Count ?? 0;
+
     protected override void OnInitialized()
     {
         _hasConnections = Connections.Connections.Count > 0;
@@ -85,6 +89,7 @@ public sealed partial class Batches : IDisposable
         _query = BatchListQuery.Parse(name => values.GetValueOrDefault(name), out _problems);
         _highlighted = new HashSet<string>();
         await LoadAsync();
+        await RenderRowsAsync();
     }
 
     private async Task LoadAsync()
@@ -92,8 +97,8 @@ public sealed partial class Batches : IDisposable
         try
         {
             var page = await Queries.ListAsync(_query.ToRequest(PageSize), _disposed.Token);
-            _now = Time.GetUtcNow();
-            _rows = [.. page.Items.Select(item => BatchRowViewModel.From(item, _now))];
+            _now = BatchListRowsMarkup.ToSecond(Time.GetUtcNow());
+            _page = page;
             _nextCursor = page.NextCursor;
             _summary = await Queries.SummarizeAsync(_query.ToFilter(), _disposed.Token);
             _cached = _query.HasFilters ? (await Queries.SummarizeAsync(new BatchFilter(), _disposed.Token)).Total : _summary.Total;
@@ -108,6 +113,15 @@ public sealed partial class Batches : IDisposable
         }
 
         _failing = [.. Sync.GetAll().Where(s => s.Phase == SyncPhase.Failing)];
+    }
+
+    /// <summary>The rows' HTML, shared with every view of the same page read in the same second unless some are marked.</summary>
+    private async Task RenderRowsAsync()
+    {
+        if (_page is not null)
+        {
+            _rowsHtml = await RowsMarkup.GetAsync(_page, _now, ManyConnections, _highlighted);
+        }
     }
 
     private string Link(BatchListQuery query) => "batches" + query.ToQueryString();
@@ -167,6 +181,7 @@ public sealed partial class Batches : IDisposable
                 {
                     await LoadAsync();
                     _highlighted = change.ChangedBatchIds.Concat(change.AddedBatchIds).ToHashSet(StringComparer.Ordinal);
+                    await RenderRowsAsync();
                     StateHasChanged();
                 });
             }
