@@ -57,7 +57,7 @@ internal sealed class ResultIndexer(ResultStore store, TimeProvider timeProvider
             }
 
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            await using (var copy = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.SequentialScan))
+            await using (var copy = LocalCopyStream.Create(partial))
             {
                 await ReadLinesAsync(content, copy, batchKey, kind, file, progress, cancellationToken);
                 await copy.FlushAsync(cancellationToken);
