@@ -47,14 +47,12 @@ internal sealed partial class LocalCopyStream : Stream
         if (direct && DirectFlag() is { } flag)
         {
             var handle = File.OpenHandle(path, FileMode.Create, FileAccess.Write, FileShare.None);
-            var fd = (int)handle.DangerousGetHandle();
-            var flags = Fcntl(fd, GetFlags, 0);
-            if (flags >= 0 && Fcntl(fd, SetFlags, flags | flag) == 0)
+            if (TrySetDirect(handle, flag))
             {
                 return new LocalCopyStream(handle);
             }
 
-            handle.Dispose(); // e.g. tmpfs, which refuses direct I/O: the plain file below.
+            handle.Dispose(); // e.g. a file system that refuses direct I/O: the plain file below.
         }
 
         return new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.SequentialScan);
@@ -63,6 +61,20 @@ internal sealed partial class LocalCopyStream : Stream
     private const int GetFlags = 3; // F_GETFL
     private const int SetFlags = 4; // F_SETFL: on Linux it can turn O_DIRECT on and off
 
+    private static bool TrySetDirect(SafeFileHandle handle, int flag)
+    {
+        try
+        {
+            var fd = (int)handle.DangerousGetHandle();
+            var flags = Fcntl(fd, GetFlags, 0);
+            return flags >= 0 && Fcntl(fd, SetFlags, flags | flag) == 0;
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false; // a C library without fcntl under that name
+        }
+    }
+
     private static int? DirectFlag() => !OperatingSystem.IsLinux() ? null : RuntimeInformation.ProcessArchitecture switch
     {
         Architecture.X64 or Architecture.X86 => 0x4000,    // O_DIRECT (040000)
@@ -70,7 +82,7 @@ internal sealed partial class LocalCopyStream : Stream
         _ => null,
     };
 
-    [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
+    [LibraryImport("libc", EntryPoint = "fcntl")]
     private static partial int Fcntl(int fd, int command, int argument);
 
     public override bool CanRead => false;
