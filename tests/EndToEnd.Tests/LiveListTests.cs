@@ -43,6 +43,32 @@ public sealed class LiveListTests(BrowserFixture browser) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task KeyboardFocus_InARow_StaysOnTheSameControl_WhenALiveUpdateRedrawsTheRows()
+    {
+        await _app.WaitForSyncAsync(s => s.Phase == SyncPhase.Polling);
+        await using var session = await PageSession.OpenAsync(browser.Browser, _baseAddress);
+        var page = session.Page;
+        await page.GotoAsync("/batches");
+        await session.WaitForInteractiveAsync();
+        var copy = page.Locator("tr[data-batch-id=\"batch_running\"] .copy-button");
+        await copy.FocusAsync();
+        await Expect(copy).ToBeFocusedAsync();
+
+        _api.Add(TestBatches.Json("batch_brand_new", "validating", created: TestBatches.Created + 60));
+        await Expect(page.Locator("tr[data-batch-id=\"batch_brand_new\"]")).ToBeVisibleAsync();
+
+        // The rows are redrawn as one block of HTML; the focus is put back on the same row's same control.
+        await Expect(copy).ToBeFocusedAsync();
+
+        // Focus the user moved away is not pulled back by the next redraw.
+        await page.Locator("body").ClickAsync(new() { Position = new() { X = 2, Y = 300 } });
+        _api.Add(TestBatches.Json("batch_newer", "validating", created: TestBatches.Created + 120));
+        await Expect(page.Locator("tr[data-batch-id=\"batch_newer\"]")).ToBeVisibleAsync();
+        await Expect(copy).Not.ToBeFocusedAsync();
+        Assert.Empty(session.Errors);
+    }
+
+    [Fact]
     public async Task BatchNotYetCached_AnswersNotFound_ThenAppearsOnItsPage_OnceSynced()
     {
         await _app.WaitForSyncAsync(s => s.Phase == SyncPhase.Polling);
