@@ -74,7 +74,7 @@ internal sealed class BatchApiClient(HttpClient http, ApiConnection connection, 
         }
 
         // Disposing the content stream releases the connection.
-        return await response.Content.ReadAsStreamAsync(cancellationToken);
+        return new ApiContentStream(await response.Content.ReadAsStreamAsync(cancellationToken));
     }
 
     public async Task<BatchFile> UploadBatchFileAsync(Stream content, string fileName, CancellationToken cancellationToken)

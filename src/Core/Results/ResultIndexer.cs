@@ -78,7 +78,12 @@ internal sealed class ResultIndexer(ResultStore store, TimeProvider timeProvider
                 ex is BatchApiException api ? api.Summary : ex.Message);
             TryDelete(partial);
             file.State = ResultStore.NameOf(ResultFileState.Failed);
-            file.Error = ex is BatchApiException apiError ? $"The API answered: {apiError.Summary}" : $"The local copy could not be written: {ex.Message}";
+            file.Error = ex switch
+            {
+                BatchApiException { StatusCode: not null } answered => $"The API answered: {answered.Summary}",
+                BatchApiException unanswered => unanswered.Message, // e.g. the download broke off, and how far it got
+                _ => $"The local copy could not be written: {ex.Message}",
+            };
             await store.SaveFileAsync(file, CancellationToken.None);
             progress(file);
             return file;
@@ -97,21 +102,38 @@ internal sealed class ResultIndexer(ResultStore store, TimeProvider timeProvider
     {
         using var reader = new JsonLineReader(content, copy);
         var slice = new List<IndexedLine>(SliceSize);
-        while (await reader.ReadAsync(cancellationToken) is { } line)
+        var spare = new List<IndexedLine>(SliceSize);
+        // A slice is written to the cache while the next one is read and parsed: the download and the parse wait on
+        // SQLite only when they get a whole slice ahead. The write in flight has its own list and the progress as of
+        // its last line, and it is over before this returns or throws, so nothing writes after the file's end state.
+        var writing = Task.CompletedTask;
+        try
         {
-            slice.Add(Parse(line, kind, file));
-            file.Lines++;
-            if (slice.Count == SliceSize)
+            while (await reader.ReadAsync(cancellationToken) is { } line)
             {
-                file.BytesRead = reader.BytesRead;
-                await store.WriteAsync(batchKey, kind, slice, file, cancellationToken);
-                slice.Clear();
-                progress(file);
+                slice.Add(Parse(line, kind, file));
+                file.Lines++;
+                if (slice.Count == SliceSize)
+                {
+                    file.BytesRead = reader.BytesRead;
+                    await writing;
+                    var (lines, at) = (slice, ResultFileProgress.Of(file));
+                    writing = Task.Run(() => store.WriteAsync(batchKey, kind, lines, at, cancellationToken), CancellationToken.None);
+                    (slice, spare) = (spare, slice);
+                    slice.Clear();
+                    progress(file);
+                }
             }
-        }
 
-        file.BytesRead = reader.BytesRead;
-        await store.WriteAsync(batchKey, kind, slice, file, cancellationToken);
+            file.BytesRead = reader.BytesRead;
+            await writing;
+            await store.WriteAsync(batchKey, kind, slice, ResultFileProgress.Of(file), cancellationToken);
+        }
+        catch
+        {
+            await writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
     }
 
     private static IndexedLine Parse(JsonLine line, ResultFileKind kind, ResultFileRecord file)

@@ -74,7 +74,7 @@ internal sealed class ResultStore(IDbContextFactory<BatchCacheDbContext> context
     }
 
     /// <summary>Writes a slice of a file's lines and the file's progress, together.</summary>
-    public async Task WriteAsync(long batchKey, ResultFileKind kind, IReadOnlyList<IndexedLine> lines, ResultFileRecord progress, CancellationToken cancellationToken)
+    public async Task WriteAsync(long batchKey, ResultFileKind kind, IReadOnlyList<IndexedLine> lines, ResultFileProgress progress, CancellationToken cancellationToken)
     {
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
         await context.Database.OpenConnectionAsync(cancellationToken);
@@ -177,4 +177,10 @@ internal sealed class ResultStore(IDbContextFactory<BatchCacheDbContext> context
         "expired_upstream" => ResultFileState.ExpiredUpstream,
         _ => ResultFileState.Failed,
     };
+}
+
+/// <summary>How far the indexing of a file has got, as recorded with the slice of lines that got it there.</summary>
+internal readonly record struct ResultFileProgress(long BytesRead, int Lines, int MalformedLines, string? Model)
+{
+    public static ResultFileProgress Of(ResultFileRecord file) => new(file.BytesRead, file.Lines, file.MalformedLines, file.Model);
 }

@@ -133,6 +133,49 @@ public sealed class ResultFileEdgeTests : IAsyncDisposable
         Assert.Contains("\"custom_id\":\"req-54321\"", (await results.GetAsync("test", "batch_big", "req-54321", Token))!.ResultLine, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ADownloadCutShortMidFile_FailsTheFile_AndTheNextIndexHoldsEveryRequestOnce()
+    {
+        const int lines = 9_000; // four slices and a half
+        static string Line(int i) =>
+            "{\"id\":\"batch_req_" + i + "\",\"custom_id\":\"req-" + i +
+            "\",\"response\":{\"status_code\":200,\"request_id\":\"x\",\"body\":{\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2}}},\"error\":null}\n";
+        var whole = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(1, lines).Select(Line)));
+        var attempts = 0;
+        _sizes["file-cut"] = whole.Length;
+        _contents["file-cut"] = async context =>
+        {
+            if (Interlocked.Increment(ref attempts) == 1)
+            {
+                // The connection drops after most of the file: several slices are written, one may be in flight.
+                context.Response.ContentLength = whole.Length;
+                await context.Response.Body.WriteAsync(whole.AsMemory(0, whole.Length * 8 / 10), context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                context.Abort();
+                return;
+            }
+
+            await context.Response.Body.WriteAsync(whole, context.RequestAborted);
+        };
+        var harness = await HarnessAsync(TestBatches.Json("batch_cut", "completed", total: lines, failed: 0, change: b =>
+        {
+            b["input_file_id"] = null;
+            b["output_file_id"] = "file-cut";
+        }));
+        var indexing = harness.Services.GetRequiredService<IResultIndexing>();
+
+        var cut = (await indexing.IndexAsync("test", "batch_cut", Token)).Single();
+        var again = (await indexing.IndexAsync("test", "batch_cut", Token)).Single();
+        var summary = await harness.Services.GetRequiredService<IResultQueries>().SummarizeAsync("test", "batch_cut", Token);
+
+        Assert.Equal(ResultFileState.Failed, cut.State);
+        Assert.Contains("download", cut.Error, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal((ResultFileState.Indexed, lines, 0), (again.State, again.Lines, again.MalformedLines));
+        Assert.Equal(lines, summary.Outcomes[RequestOutcome.Succeeded]);
+        Assert.Equal(lines, summary.Outcomes.Values.Sum());
+        Assert.Equal(new TokenCounts(lines, 0, 2L * lines, 0), summary.Tokens);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _server.DisposeAsync();
