@@ -43,7 +43,7 @@ public sealed class LiveListTests(BrowserFixture browser) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task KeyboardFocus_InARow_StaysOnTheSameControl_WhenALiveUpdateRedrawsTheRows()
+    public async Task ALiveUpdate_MarksTheRowsItBrought_AndKeyboardFocusStaysOnTheSameControlOfTheSameRow()
     {
         await _app.WaitForSyncAsync(s => s.Phase == SyncPhase.Polling);
         await using var session = await PageSession.OpenAsync(browser.Browser, _baseAddress);
@@ -56,6 +56,9 @@ public sealed class LiveListTests(BrowserFixture browser) : IAsyncLifetime
 
         _api.Add(TestBatches.Json("batch_brand_new", "validating", created: TestBatches.Created + 60));
         await Expect(page.Locator("tr[data-batch-id=\"batch_brand_new\"]")).ToBeVisibleAsync();
+        // What the update brought is marked for a moment; the rest is not.
+        await Expect(page.Locator("tr[data-batch-id=\"batch_brand_new\"]")).ToHaveClassAsync("row-changed");
+        await Expect(page.Locator("tr.row-changed")).ToHaveCountAsync(1);
 
         // The rows are redrawn as one block of HTML; the focus is put back on the same row's same control.
         await Expect(copy).ToBeFocusedAsync();
