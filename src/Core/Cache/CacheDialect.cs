@@ -83,19 +83,6 @@ internal static class DbCommandExtensions
         return $"{column} LIKE {parameter} ESCAPE '\\'";
     }
 
-    /// <summary>Adds parameters without values, for a statement run many times (see <see cref="Set"/>).</summary>
-    public static void Declare(this DbCommand command, params string[] names)
-    {
-        foreach (var name in names)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            command.Parameters.Add(parameter);
-        }
-    }
-
-    public static void Set(this DbCommand command, string name, object? value) => command.Parameters[name].Value = value ?? DBNull.Value;
-
     /// <summary>An integer column or aggregate: SQLite reads back <c>long</c>, PostgreSQL <c>int</c>, <c>long</c> or <c>numeric</c> (a <c>SUM</c>).</summary>
     public static long Int64(this DbDataReader reader, int ordinal) => Convert.ToInt64(reader.GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
 
