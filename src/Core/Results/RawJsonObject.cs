@@ -3,8 +3,9 @@ namespace BatchDashboard.Core.Results;
 /// <summary>
 /// Walks the members of a JSON object without tokenizing their values: each value is found by scanning for the
 /// brackets and quotes that end it, which skips an embedding's thousands of numbers or a long completion at memory
-/// speed. The few values the index reads are then parsed on their own. It trusts what it skips to be well-formed
-/// (the API writes these files); anything it cannot follow makes <see cref="Next"/> fail, and the caller reads the
+/// speed. The few values the index reads are then parsed on their own, and an object it reads into is walked where it
+/// lies, so each byte of a line is scanned once. It trusts what it skips to be well-formed (the API writes these
+/// files); anything it cannot follow makes <see cref="Next(out ReadOnlySpan{byte})"/> fail, and the caller reads the
 /// line the slow, checking way.
 /// </summary>
 internal ref struct RawJsonObject
@@ -14,6 +15,7 @@ internal ref struct RawJsonObject
 
     private readonly ReadOnlySpan<byte> _json;
     private int _position;
+    private int _value = -1; // where the value Next came to starts, until it is taken or walked
     private bool _first = true;
 
     /// <param name="json">The object, from its <c>{</c>; white space before it is allowed.</param>
@@ -28,13 +30,22 @@ internal ref struct RawJsonObject
     /// <summary>False once the input is not an object this walker can follow.</summary>
     public bool Valid { get; private set; }
 
-    /// <summary>Where the object ends (after its <c>}</c>), once <see cref="Next"/> has returned false with <see cref="Valid"/> true.</summary>
+    /// <summary>Where the object ends (after its <c>}</c>), once <see cref="Next(out ReadOnlySpan{byte})"/> has returned false with <see cref="Valid"/> true.</summary>
     public int End { get; private set; }
 
-    /// <summary>The next member: its name's raw bytes (between the quotes) and its value's raw bytes.</summary>
-    public bool Next(out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
+    /// <summary>
+    /// The next member's name. Its value comes next: take it whole with <see cref="Value"/>, or walk it with
+    /// <see cref="Object"/> and then <see cref="Past"/> (one pass over it, however large), or leave it, and the next
+    /// call skips it.
+    /// </summary>
+    public bool Next(out ReadOnlySpan<byte> name)
     {
-        name = value = default;
+        name = default;
+        if (_value >= 0)
+        {
+            Value();
+        }
+
         if (!Valid)
         {
             return false;
@@ -76,15 +87,61 @@ internal ref struct RawJsonObject
             return Fail();
         }
 
-        i = SkipSpace(_json, i + 1);
-        var length = ValueLength(_json[i..]);
+        _value = SkipSpace(_json, i + 1);
+        return _value < _json.Length || Fail();
+    }
+
+    /// <summary>The next member: its name's raw bytes (between the quotes) and its value's raw bytes.</summary>
+    public bool Next(out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
+    {
+        value = default;
+        if (!Next(out name))
+        {
+            return false;
+        }
+
+        value = Value();
+        return Valid;
+    }
+
+    /// <summary>Whether the value <see cref="Next(out ReadOnlySpan{byte})"/> came to is an object.</summary>
+    public readonly bool ValueIsObject => _value >= 0 && _json[_value] == (byte)'{';
+
+    /// <summary>The raw bytes of the value <see cref="Next(out ReadOnlySpan{byte})"/> came to; empty if it does not end.</summary>
+    public ReadOnlySpan<byte> Value()
+    {
+        if (_value < 0)
+        {
+            return default;
+        }
+
+        var start = _value;
+        _value = -1;
+        var length = ValueLength(_json[start..]);
         if (length <= 0)
         {
+            Fail();
+            return default;
+        }
+
+        _position = start + length;
+        return _json.Slice(start, length);
+    }
+
+    /// <summary>A walker over the value <see cref="Next(out ReadOnlySpan{byte})"/> came to, when it is an object.</summary>
+    public readonly RawJsonObject Object() => new(_value >= 0 ? _json[_value..] : default);
+
+    /// <summary>Carries on after <paramref name="inner"/>, a walker from <see cref="Object"/> walked to its end.</summary>
+    public bool Past(in RawJsonObject inner)
+    {
+        if (_value < 0 || !inner.Valid || inner.End == 0)
+        {
+            _value = -1;
             return Fail();
         }
 
-        value = _json.Slice(i, length);
-        _position = i + length;
+        _position = _value + inner.End;
+        _value = -1;
         return true;
     }
 

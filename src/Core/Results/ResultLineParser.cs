@@ -38,24 +38,24 @@ internal static class ResultLineParser
         try
         {
             var top = new RawJsonObject(line);
-            while (top.Next(out var name, out var value))
+            while (top.Next(out var name))
             {
                 if (name.SequenceEqual("custom_id"u8))
                 {
-                    customId = Text(value);
+                    customId = Text(top.Value());
                 }
-                else if (name.SequenceEqual("body"u8) && value[0] == (byte)'{')
+                else if (name.SequenceEqual("body"u8) && top.ValueIsObject)
                 {
-                    var body = new RawJsonObject(value);
-                    while (body.Next(out var field, out var content))
+                    var body = top.Object();
+                    while (body.Next(out var field))
                     {
                         if (field.SequenceEqual("model"u8))
                         {
-                            model = Text(content);
+                            model = Text(body.Value());
                         }
                     }
 
-                    if (!body.Valid)
+                    if (!top.Past(body))
                     {
                         return ParseInputWhole(line, out problem);
                     }
@@ -81,20 +81,21 @@ internal static class ResultLineParser
         try
         {
             var top = new RawJsonObject(line);
-            while (top.Next(out var name, out var value))
+            while (top.Next(out var name))
             {
                 if (name.SequenceEqual("custom_id"u8))
                 {
-                    fields.CustomId = Text(value);
+                    fields.CustomId = Text(top.Value());
                 }
-                else if (name.SequenceEqual("error"u8) && value[0] == (byte)'{')
+                else if (name.SequenceEqual("error"u8) && top.ValueIsObject)
                 {
-                    fields.Error = ErrorOf(value);
+                    fields.Error = ErrorOf(top.Value());
                 }
-                else if (name.SequenceEqual("response"u8) && value[0] == (byte)'{')
+                else if (name.SequenceEqual("response"u8) && top.ValueIsObject)
                 {
                     fields.HasResponse = true;
-                    if (!ReadResponse(value, fields))
+                    var response = top.Object();
+                    if (!ReadResponse(ref response, fields) || !top.Past(response))
                     {
                         return ParseResultWhole(line, out problem);
                     }
@@ -115,32 +116,31 @@ internal static class ResultLineParser
     }
 
     /// <summary>The response's status and, from its body, the usage and error; false when the walk cannot follow it.</summary>
-    private static bool ReadResponse(ReadOnlySpan<byte> response, Fields fields)
+    private static bool ReadResponse(ref RawJsonObject walker, Fields fields)
     {
-        var walker = new RawJsonObject(response);
-        while (walker.Next(out var field, out var content))
+        while (walker.Next(out var field))
         {
             if (field.SequenceEqual("status_code"u8))
             {
-                fields.StatusCode = (int?)Number(content);
+                fields.StatusCode = (int?)Number(walker.Value());
             }
-            else if (field.SequenceEqual("body"u8) && content[0] == (byte)'{')
+            else if (field.SequenceEqual("body"u8) && walker.ValueIsObject)
             {
-                var body = new RawJsonObject(content);
-                while (body.Next(out var part, out var member))
+                var body = walker.Object();
+                while (body.Next(out var part))
                 {
                     if (part.SequenceEqual("usage"u8))
                     {
-                        using var usage = JsonDocument.Parse(member.ToArray());
+                        using var usage = JsonDocument.Parse(body.Value().ToArray());
                         fields.Tokens = UsageOf(usage.RootElement);
                     }
-                    else if (part.SequenceEqual("error"u8) && member[0] == (byte)'{')
+                    else if (part.SequenceEqual("error"u8) && body.ValueIsObject)
                     {
-                        fields.BodyError = ErrorOf(member);
+                        fields.BodyError = ErrorOf(body.Value());
                     }
                 }
 
-                if (!body.Valid)
+                if (!walker.Past(body))
                 {
                     return false;
                 }
