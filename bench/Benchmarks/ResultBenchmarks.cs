@@ -59,11 +59,11 @@ internal static class ResultBenchmarks
             {
                 Id = "bench", Name = "Bench", Kind = ConnectionKind.Compatible, BaseUrl = upstream.BaseUrl, ApiKey = "sk-bench",
             });
-            var batch = BatchReader.Read($$$"""
-                {"id":"batch_bench_results","object":"batch","endpoint":"/v1/chat/completions","status":"completed","output_file_id":"file-bench-output",
-                 "created_at":1761896207,"completed_at":1761899807,"request_counts":{"total":{{{lines}}},"completed":{{{lines}}},"failed":0}}
-                """).Batch!;
-            await services.GetRequiredService<BatchStore>().UpsertAsync("bench", [batch], CancellationToken.None);
+            // Two batches with the same output file: the first index is the process's first (it compiles the index's
+            // code as it goes), the second runs as in a dashboard that has indexed before.
+            var first = Batch("batch_bench_results_first", lines);
+            var batch = Batch("batch_bench_results", lines);
+            await services.GetRequiredService<BatchStore>().UpsertAsync("bench", [first, batch], CancellationToken.None);
             var indexing = services.GetRequiredService<IResultIndexing>();
 
             // What the download itself costs, through the same client: the stream alone, then copied to disk.
@@ -78,40 +78,17 @@ internal static class ResultBenchmarks
             report.AppendLine(CultureInfo.InvariantCulture, $"| the same, written to a local copy through the page cache (buffered writes) | {bytes / 1048576.0 / downloadAndCopy.TotalSeconds:N0} MB/s | |");
             report.AppendLine(CultureInfo.InvariantCulture, $"| the same, written as the index writes its copy ({(directCopy ? "direct, past the page cache" : "buffered: this file system refuses direct writes")}) | {bytes / 1048576.0 / downloadAndDirectCopy.TotalSeconds:N0} MB/s | |");
 
-            // Index, sampling the process's memory meanwhile.
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            using var process = Process.GetCurrentProcess();
-            process.Refresh();
-            var before = process.WorkingSet64;
-            var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
-            long peak = before;
-            using var sampling = new CancellationTokenSource();
-            var sampler = Task.Run(async () =>
-            {
-                while (!sampling.IsCancellationRequested)
-                {
-                    process.Refresh();
-                    peak = Math.Max(peak, process.WorkingSet64);
-                    await Task.Delay(50);
-                }
-            });
-            var watch = Stopwatch.StartNew();
-            var files = await indexing.IndexAsync("bench", batch.Id, CancellationToken.None);
-            watch.Stop();
-            await sampling.CancelAsync();
-            await sampler;
-            var indexed = files.Single();
-            if (indexed.State != ResultFileState.Indexed || indexed.Lines != lines)
-            {
-                throw new InvalidOperationException($"The file was not indexed whole: {indexed.State}, {indexed.Lines:N0} lines, {indexed.Error}");
-            }
+            var half = bytes / 1048576.0 / read.TotalSeconds / 2;
+            var (firstIndex, firstGrowth) = await IndexAsync(indexing, first.Id, lines);
+            var coldRate = bytes / 1048576.0 / firstIndex.TotalSeconds;
+            report.AppendLine(CultureInfo.InvariantCulture, $"| index, the process's first (its code compiled as it runs): download over loopback HTTP, local copy, parse and SQLite, {lines:N0} requests | {coldRate:N0} MB/s ({firstIndex.TotalSeconds:N1} s; {coldRate / half * 100:N0}% of the target) | |");
 
-            var rate = bytes / 1048576.0 / watch.Elapsed.TotalSeconds;
-            report.AppendLine(CultureInfo.InvariantCulture, $"| index: download over loopback HTTP, local copy, parse and SQLite, {lines:N0} requests | {rate:N0} MB/s ({lines / watch.Elapsed.TotalSeconds:N0} lines/s, {watch.Elapsed.TotalSeconds:N1} s) | ≥ half the plain read from disk ({bytes / 1048576.0 / read.TotalSeconds / 2:N0} MB/s) |");
+            var (elapsed, growth) = await IndexAsync(indexing, batch.Id, lines);
+            var rate = bytes / 1048576.0 / elapsed.TotalSeconds;
+            report.AppendLine(CultureInfo.InvariantCulture, $"| index, the same file for another batch (the code compiled, as in a dashboard that has indexed before) | {rate:N0} MB/s ({lines / elapsed.TotalSeconds:N0} lines/s, {elapsed.TotalSeconds:N1} s; {rate / half * 100:N0}% of the target) | ≥ half the plain read from disk ({half:N0} MB/s) |");
             report.AppendLine(CultureInfo.InvariantCulture, $"| the same, beside the line reader alone | {rate / (bytes / 1048576.0 / split.TotalSeconds) * 100:N0}% of its speed | |");
-            report.AppendLine(CultureInfo.InvariantCulture, $"| process working set while indexing, above where it started | {(peak - before) / 1048576.0:N0} MB at the peak | ≤ 64 MB |");
-            report.AppendLine(CultureInfo.InvariantCulture, $"| managed heap after indexing, above before (after a full collection) | {(GC.GetTotalMemory(forceFullCollection: true) - heapBefore) / 1048576.0:N1} MB | |");
+            report.AppendLine(CultureInfo.InvariantCulture, $"| process working set while indexing, above where it started (the first index; the second) | {firstGrowth.WorkingSet / 1048576.0:N0} MB; {growth.WorkingSet / 1048576.0:N0} MB at the peak | ≤ 64 MB |");
+            report.AppendLine(CultureInfo.InvariantCulture, $"| managed heap after indexing, above before (after a full collection) | {growth.Heap / 1048576.0:N1} MB | |");
 
             var results = services.GetRequiredService<IResultQueries>();
             var random = new Random(7);
@@ -143,6 +120,46 @@ internal static class ResultBenchmarks
             SqliteConnection.ClearAllPools();
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    private static Batch Batch(string id, int lines) => BatchReader.Read($$$"""
+        {"id":"{{{id}}}","object":"batch","endpoint":"/v1/chat/completions","status":"completed","output_file_id":"file-bench-output",
+         "created_at":1761896207,"completed_at":1761899807,"request_counts":{"total":{{{lines}}},"completed":{{{lines}}},"failed":0}}
+        """).Batch!;
+
+    /// <summary>Indexes the batch's output file whole, sampling the process's working set every 50 ms meanwhile.</summary>
+    /// <returns>The time taken, and how far the working set rose above its start and the managed heap above before.</returns>
+    private static async Task<(TimeSpan Elapsed, (long WorkingSet, long Heap) Growth)> IndexAsync(IResultIndexing indexing, string batchId, int lines)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var before = process.WorkingSet64;
+        var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
+        long peak = before;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                process.Refresh();
+                peak = Math.Max(peak, process.WorkingSet64);
+                await Task.Delay(50);
+            }
+        });
+        var watch = Stopwatch.StartNew();
+        var files = await indexing.IndexAsync("bench", batchId, CancellationToken.None);
+        watch.Stop();
+        await sampling.CancelAsync();
+        await sampler;
+        var indexed = files.Single();
+        if (indexed.State != ResultFileState.Indexed || indexed.Lines != lines)
+        {
+            throw new InvalidOperationException($"The file was not indexed whole: {indexed.State}, {indexed.Lines:N0} lines, {indexed.Error}");
+        }
+
+        return (watch.Elapsed, (peak - before, GC.GetTotalMemory(forceFullCollection: true) - heapBefore));
     }
 
     /// <summary>
