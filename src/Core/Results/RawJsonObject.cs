@@ -5,7 +5,7 @@ namespace BatchDashboard.Core.Results;
 /// brackets and quotes that end it, which skips an embedding's thousands of numbers or a long completion at memory
 /// speed. The few values the index reads are then parsed on their own, and an object it reads into is walked where it
 /// lies, so each byte of a line is scanned once. It trusts what it skips to be well-formed (the API writes these
-/// files); anything it cannot follow makes <see cref="Next(out ReadOnlySpan{byte})"/> fail, and the caller reads the
+/// files); anything it cannot follow makes <see cref="Next"/> fail, and the caller reads the
 /// line the slow, checking way.
 /// </summary>
 internal ref struct RawJsonObject
@@ -30,13 +30,13 @@ internal ref struct RawJsonObject
     /// <summary>False once the input is not an object this walker can follow.</summary>
     public bool Valid { get; private set; }
 
-    /// <summary>Where the object ends (after its <c>}</c>), once <see cref="Next(out ReadOnlySpan{byte})"/> has returned false with <see cref="Valid"/> true.</summary>
+    /// <summary>Where the object ends (after its <c>}</c>), once <see cref="Next"/> has returned false with <see cref="Valid"/> true.</summary>
     public int End { get; private set; }
 
     /// <summary>
-    /// The next member's name. Its value comes next: take it whole with <see cref="Value"/>, or walk it with
-    /// <see cref="Object"/> and then <see cref="Past"/> (one pass over it, however large), or leave it, and the next
-    /// call skips it.
+    /// The next member's name (its raw bytes, between the quotes). Its value comes next: take it whole with
+    /// <see cref="Value"/>, or walk it with <see cref="Object"/> and then <see cref="Past"/> (one pass over it, however
+    /// large), or leave it, and the next call skips it.
     /// </summary>
     public bool Next(out ReadOnlySpan<byte> name)
     {
@@ -91,23 +91,10 @@ internal ref struct RawJsonObject
         return _value < _json.Length || Fail();
     }
 
-    /// <summary>The next member: its name's raw bytes (between the quotes) and its value's raw bytes.</summary>
-    public bool Next(out ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
-    {
-        value = default;
-        if (!Next(out name))
-        {
-            return false;
-        }
-
-        value = Value();
-        return Valid;
-    }
-
-    /// <summary>Whether the value <see cref="Next(out ReadOnlySpan{byte})"/> came to is an object.</summary>
+    /// <summary>Whether the value <see cref="Next"/> came to is an object.</summary>
     public readonly bool ValueIsObject => _value >= 0 && _json[_value] == (byte)'{';
 
-    /// <summary>The raw bytes of the value <see cref="Next(out ReadOnlySpan{byte})"/> came to; empty if it does not end.</summary>
+    /// <summary>The raw bytes of the value <see cref="Next"/> came to; empty if it does not end.</summary>
     public ReadOnlySpan<byte> Value()
     {
         if (_value < 0)
@@ -128,7 +115,7 @@ internal ref struct RawJsonObject
         return _json.Slice(start, length);
     }
 
-    /// <summary>A walker over the value <see cref="Next(out ReadOnlySpan{byte})"/> came to, when it is an object.</summary>
+    /// <summary>A walker over the value <see cref="Next"/> came to, when it is an object.</summary>
     public readonly RawJsonObject Object() => new(_value >= 0 ? _json[_value..] : default);
 
     /// <summary>Carries on after <paramref name="inner"/>, a walker from <see cref="Object"/> walked to its end.</summary>

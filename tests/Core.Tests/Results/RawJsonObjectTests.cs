@@ -10,9 +10,9 @@ public sealed class RawJsonObjectTests
         var bytes = Encoding.UTF8.GetBytes(json);
         var walker = new RawJsonObject(bytes);
         var members = new List<(string, string)>();
-        while (walker.Next(out var name, out var value))
+        while (walker.Next(out var name))
         {
-            members.Add((Encoding.UTF8.GetString(name), Encoding.UTF8.GetString(value)));
+            members.Add((Encoding.UTF8.GetString(name), Encoding.UTF8.GetString(walker.Value())));
         }
 
         (valid, end) = (walker.Valid, walker.End);
