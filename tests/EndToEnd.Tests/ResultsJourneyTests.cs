@@ -33,8 +33,12 @@ public sealed class ResultsJourneyTests(BrowserFixture browser) : IAsyncLifetime
         await page.GetByTestId("results-link").ClickAsync();
 
         // Opening the results indexes the three files, live.
-        await Expect(page.GetByTestId("file-state-error")).ToContainTextAsync("indexed", new() { Timeout = 20_000 });
-        await Expect(page.GetByTestId("file-state-input")).ToContainTextAsync("indexed");
+        foreach (var kind in new[] { "input", "output", "error" })
+        {
+            await Expect(page.GetByTestId($"file-state-{kind}")).ToHaveAttributeAsync("data-state", "indexed", new() { Timeout = 20_000 });
+        }
+
+        await Expect(page.GetByTestId("file-state-output")).ToContainTextAsync(" lines · ");
         await session.ScreenshotAsync("results-1-indexed");
 
         await page.Locator("a.status-filter[data-outcome=\"http_error\"]").ClickAsync();
@@ -121,7 +125,7 @@ public sealed class ResultsJourneyTests(BrowserFixture browser) : IAsyncLifetime
         var href = await page.Locator("tbody tr .batch-table__id a").First.GetAttributeAsync("href");
         var results = href!.Replace("?connection", "/results?connection", StringComparison.Ordinal);
         await page.GotoAsync(results);
-        await Expect(page.GetByTestId("file-state-error")).ToContainTextAsync("indexed", new() { Timeout = 20_000 });
+        await Expect(page.GetByTestId("file-state-error")).ToHaveAttributeAsync("data-state", "indexed", new() { Timeout = 20_000 });
         var found = new List<string>();
         foreach (var scheme in new[] { ColorScheme.Light, ColorScheme.Dark })
         {

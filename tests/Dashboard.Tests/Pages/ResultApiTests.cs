@@ -134,7 +134,7 @@ public sealed class ResultApiTests : IAsyncLifetime
         Assert.Contains("<h2 class=\"card__title\" id=\"outcomes-title\">Outcomes", html, StringComparison.Ordinal);
         Assert.Contains("aria-current=\"true\" data-outcome=\"http_error\"", html, StringComparison.Ordinal);
         Assert.Contains("Errors by code", html, StringComparison.Ordinal);
-        Assert.Matches("data-testid=\"file-state-output\">\\s*<span>[\\d,]+ lines", html);
+        Assert.Matches("data-testid=\"file-state-output\" data-state=\"indexed\">\\s*<span>[\\d,]+ lines", html);
         Assert.Contains("About <strong>$", html, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, missing.StatusCode); // a page that names the batch as not cached (see the detail page for the 404)
         Assert.Contains("This batch is not in the cache", WebUtility.HtmlDecode(await missing.Content.ReadAsStringAsync(Token)), StringComparison.Ordinal);
