@@ -150,8 +150,8 @@ internal static class ResultLineParser
         return walker.Valid;
     }
 
-    /// <summary>The line parsed whole: read from the document, or what makes it unreadable.</summary>
-    private static ResultLine? ParseResultWhole(ReadOnlySpan<byte> line, out string? problem)
+    /// <summary>The line parsed whole: read from the document, or what makes it unreadable (tests hold the walk to it).</summary>
+    internal static ResultLine? ParseResultWhole(ReadOnlySpan<byte> line, out string? problem)
     {
         var fields = new Fields();
         if (Document(line, out problem) is not { } document)
@@ -186,7 +186,8 @@ internal static class ResultLineParser
         return Result(fields, out problem);
     }
 
-    private static InputLine? ParseInputWhole(ReadOnlySpan<byte> line, out string? problem)
+    /// <summary>An input line parsed whole, as <see cref="ParseResultWhole"/> parses a result line.</summary>
+    internal static InputLine? ParseInputWhole(ReadOnlySpan<byte> line, out string? problem)
     {
         if (Document(line, out problem) is not { } document)
         {

@@ -106,4 +106,44 @@ public sealed class ResultLineParserTests
             }
         }
     }
+
+    [Theory]
+    [InlineData("""{"response":{"body":{"usage":{"prompt_tokens":3},"data":[{"embedding":[1,2]}]},"status_code":200},"custom_id":"late-id","error":null}""")]
+    [InlineData("""{"custom_id":7,"response":{"status_code":"429","body":{"error":{"code":"rate_limit_exceeded","message":"Slow {down} [now]"}}},"error":null}""")]
+    [InlineData("""{"custom_id":"x","response":null,"error":{"code":"batch_expired","message":"This request could not be executed before the completion window expired."}}""")]
+    [InlineData("""{"custom_id":"x","response":{"status_code":200,"body":{"text":"a \"usage\": {\"prompt_tokens\": 9}","usage":{"input_tokens":5,"output_tokens":6,"output_tokens_details":{"reasoning_tokens":2}}}}}""")]
+    [InlineData("""  {"custom_id":"x","response":{"status_code":500,"body":{}} ,"error":null}  """)]
+    [InlineData("""{"custom_id":"x","response":{"status_code":200,"body":[1,2]},"error":null}""")]
+    public void TheFastWalk_ReadsAResultLineAsTheCheckingParseDoes(string line)
+    {
+        var bytes = Encoding.UTF8.GetBytes(line);
+
+        var read = ResultLineParser.ParseResult(bytes, out var problem);
+
+        Assert.NotNull(read);
+        Assert.Null(problem);
+        Assert.Equal(ResultLineParser.ParseResultWhole(bytes, out _), read);
+    }
+
+    [Fact]
+    public void EveryLineOfTheSharedJsonlFixtures_ReadsTheSameByTheFastWalkAsByTheCheckingParse()
+    {
+        foreach (var file in Directory.EnumerateFiles(SharedFixtures.RequireFolder(), "*.jsonl"))
+        {
+            var input = Path.GetFileName(file).StartsWith("batch_input", StringComparison.Ordinal);
+            foreach (var (text, number) in File.ReadAllLines(file).Select((t, i) => (t, i + 1)).Where(l => l.t.Trim().Length > 0))
+            {
+                var bytes = Encoding.UTF8.GetBytes(text);
+                var where = $"{Path.GetFileName(file)} line {number}";
+                if (input)
+                {
+                    Assert.True(ResultLineParser.ParseInputWhole(bytes, out _) == ResultLineParser.ParseInput(bytes, out _), where);
+                }
+                else
+                {
+                    Assert.True(Equals(ResultLineParser.ParseResultWhole(bytes, out _), ResultLineParser.ParseResult(bytes, out _)), where);
+                }
+            }
+        }
+    }
 }
