@@ -8,7 +8,9 @@ namespace BatchDashboard.Core.Results;
 /// I/O), the copy bypasses the page cache: it is written once, in aligned blocks, and afterwards read a line at a
 /// time, so passing it through the cache only costs a copy of every byte into freshly allocated pages and evicts the
 /// database's. The writes run one block behind the caller (two buffers), so the download and the parse go on while
-/// the disk takes the last block. Anywhere else it is a plain buffered <see cref="FileStream"/>.
+/// the disk takes the last block. Anywhere else it is a plain buffered <see cref="FileStream"/>. A file system that
+/// takes the direct flag but refuses a direct write (one that needs a larger alignment than these blocks have) gets
+/// that write again through the page cache, and every write after it.
 /// </summary>
 internal sealed partial class LocalCopyStream : Stream
 {
@@ -18,6 +20,8 @@ internal sealed partial class LocalCopyStream : Stream
     private const int Alignment = 4096;
 
     private readonly SafeFileHandle _handle;
+    private readonly int _directFlag;
+    private bool _direct = true; // until the file system refuses a direct write
     private readonly Memory<byte>[] _blocks = new Memory<byte>[2];
     private int _current;
     private int _filled;     // bytes of the current block written to it so far
@@ -25,31 +29,35 @@ internal sealed partial class LocalCopyStream : Stream
     private Task _pending = Task.CompletedTask; // the write of the other block
     private bool _disposed;
 
-    private LocalCopyStream(SafeFileHandle handle)
+    /// <param name="misalign">Bytes to start the blocks past their alignment: tests use it to see a direct write refused.</param>
+    private LocalCopyStream(SafeFileHandle handle, int directFlag, int misalign)
     {
-        _handle = handle;
+        ArgumentOutOfRangeException.ThrowIfNegative(misalign);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(misalign, Alignment);
+        (_handle, _directFlag) = (handle, directFlag);
         for (var i = 0; i < _blocks.Length; i++)
         {
             // Direct I/O needs the buffer's address aligned too: pinned arrays, used from their first aligned byte.
-            var array = GC.AllocateUninitializedArray<byte>(BlockSize + Alignment, pinned: true);
+            var array = GC.AllocateUninitializedArray<byte>(BlockSize + (2 * Alignment), pinned: true);
             var address = Marshal.UnsafeAddrOfPinnedArrayElement(array, 0);
-            var skip = (int)((Alignment - (address % Alignment)) % Alignment);
+            var skip = (int)((Alignment - (address % Alignment)) % Alignment) + misalign;
             _blocks[i] = array.AsMemory(skip, BlockSize);
         }
     }
 
-    /// <summary>Whether this copy bypasses the page cache (false: a plain buffered file).</summary>
-    public static bool IsDirect(Stream stream) => stream is LocalCopyStream;
+    /// <summary>Whether this copy bypasses the page cache (false: a plain buffered file, or direct writes refused).</summary>
+    public static bool IsDirect(Stream stream) => stream is LocalCopyStream { _direct: true };
 
     /// <summary>Creates (or empties) <paramref name="path"/> for writing; <paramref name="direct"/> false asks for a plain buffered file.</summary>
-    public static Stream Create(string path, bool direct = true)
+    /// <param name="misalign">For tests only: start the direct writes' buffers this many bytes off their alignment.</param>
+    public static Stream Create(string path, bool direct = true, int misalign = 0)
     {
         if (direct && DirectFlag() is { } flag)
         {
             var handle = File.OpenHandle(path, FileMode.Create, FileAccess.Write, FileShare.None);
-            if (TrySetDirect(handle, flag))
+            if (TrySetFlags(handle, set: flag, clear: 0))
             {
-                return new LocalCopyStream(handle);
+                return new LocalCopyStream(handle, flag, misalign);
             }
 
             handle.Dispose(); // e.g. a file system that refuses direct I/O: the plain file below.
@@ -61,13 +69,13 @@ internal sealed partial class LocalCopyStream : Stream
     private const int GetFlags = 3; // F_GETFL
     private const int SetFlags = 4; // F_SETFL: on Linux it can turn O_DIRECT on and off
 
-    private static bool TrySetDirect(SafeFileHandle handle, int flag)
+    private static bool TrySetFlags(SafeFileHandle handle, int set, int clear)
     {
         try
         {
             var fd = (int)handle.DangerousGetHandle();
             var flags = Fcntl(fd, GetFlags, 0);
-            return flags >= 0 && Fcntl(fd, SetFlags, flags | flag) == 0;
+            return flags >= 0 && Fcntl(fd, SetFlags, (flags | set) & ~clear) == 0;
         }
         catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
         {
@@ -107,7 +115,7 @@ internal sealed partial class LocalCopyStream : Stream
             {
                 _pending.GetAwaiter().GetResult();
                 _pending = Task.CompletedTask;
-                RandomAccess.Write(_handle, _blocks[_current].Span, _offset);
+                WriteBlock(_blocks[_current].Span, _offset);
                 NextBlock();
             }
         }
@@ -125,7 +133,7 @@ internal sealed partial class LocalCopyStream : Stream
             {
                 // The other block's write must be done before its buffer is filled again.
                 await _pending.WaitAsync(cancellationToken);
-                _pending = RandomAccess.WriteAsync(_handle, _blocks[_current], _offset, CancellationToken.None).AsTask();
+                _pending = WriteBlockAsync(_blocks[_current], _offset, CancellationToken.None);
                 NextBlock();
             }
         }
@@ -144,8 +152,37 @@ internal sealed partial class LocalCopyStream : Stream
             // is set back to the bytes written. The block stays current, so later writes fill it and write it again.
             var padded = (_filled + Alignment - 1) / Alignment * Alignment;
             _blocks[_current].Span[_filled..padded].Clear();
-            await RandomAccess.WriteAsync(_handle, _blocks[_current][..padded], _offset, cancellationToken);
+            await WriteBlockAsync(_blocks[_current][..padded], _offset, cancellationToken);
             RandomAccess.SetLength(_handle, _offset + _filled);
+        }
+    }
+
+    /// <summary>One block to its place in the file; one at a time, so the switch to buffered writes needs no lock.</summary>
+    private void WriteBlock(ReadOnlySpan<byte> block, long offset)
+    {
+        try
+        {
+            RandomAccess.Write(_handle, block, offset);
+        }
+        catch (IOException) when (_direct && TrySetFlags(_handle, set: 0, clear: _directFlag))
+        {
+            _direct = false;
+            RandomAccess.Write(_handle, block, offset);
+        }
+    }
+
+    /// <inheritdoc cref="WriteBlock"/>
+    private async Task WriteBlockAsync(ReadOnlyMemory<byte> block, long offset, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await RandomAccess.WriteAsync(_handle, block, offset, cancellationToken);
+        }
+        catch (IOException) when (_direct && TrySetFlags(_handle, set: 0, clear: _directFlag))
+        {
+            // Taken at open, refused at the write (EINVAL: an alignment the file system needs that the blocks lack).
+            _direct = false;
+            await RandomAccess.WriteAsync(_handle, block, offset, cancellationToken);
         }
     }
 

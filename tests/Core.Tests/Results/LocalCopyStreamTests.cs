@@ -97,5 +97,42 @@ public sealed class LocalCopyStreamTests : IDisposable
         Assert.Equal("{}\n"u8.ToArray(), await File.ReadAllBytesAsync(path, Token));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ADirectWriteTheFileSystemRefuses_IsWrittenThroughThePageCache_AndSoIsTheRest(bool synchronous)
+    {
+        var path = Path.Combine(_folder, "refused.jsonl");
+        var bytes = Bytes((2 * LocalCopyStream.BlockSize) + 4321);
+
+        // Blocks one byte off their alignment: a file system that takes direct writes refuses them (EINVAL).
+        await using (var copy = LocalCopyStream.Create(path, direct: true, misalign: 1))
+        {
+            if (!LocalCopyStream.IsDirect(copy))
+            {
+                Assert.Skip("Direct writes are not taken here at all, so none can be refused.");
+            }
+
+            // The first block's write is the one refused, made one way or the other; the rest the other way.
+            var (first, rest) = (bytes.AsMemory(0, LocalCopyStream.BlockSize + 10), bytes.AsMemory(LocalCopyStream.BlockSize + 10));
+            if (synchronous)
+            {
+                copy.Write(first.Span);
+                await copy.WriteAsync(rest, Token);
+            }
+            else
+            {
+                await copy.WriteAsync(first, Token);
+                copy.Write(rest.Span);
+            }
+
+            await copy.FlushAsync(Token);
+
+            Assert.False(LocalCopyStream.IsDirect(copy));
+        }
+
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(path, Token));
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }
