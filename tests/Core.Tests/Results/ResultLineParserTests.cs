@@ -91,19 +91,22 @@ public sealed class ResultLineParserTests
         Assert.Equal(new InputLine("request-1", "gpt-4o-mini"), line);
     }
 
+    /// <summary>Every line of the shared JSONL fixtures that is not blank: where it is, its bytes, and whether it is an input line.</summary>
+    private static IEnumerable<(string Where, byte[] Bytes, bool Input)> SharedFixtureLines() =>
+        from file in Directory.EnumerateFiles(SharedFixtures.RequireFolder(), "*.jsonl")
+        from line in File.ReadAllLines(file).Select((text, index) => (Text: text, Number: index + 1))
+        where line.Text.Trim().Length > 0
+        select ($"{Path.GetFileName(file)} line {line.Number}", Encoding.UTF8.GetBytes(line.Text),
+            Path.GetFileName(file).StartsWith("batch_input", StringComparison.Ordinal));
+
     [Fact]
     public void EveryLineOfTheSharedJsonlFixtures_IsRead()
     {
-        foreach (var file in Directory.EnumerateFiles(SharedFixtures.RequireFolder(), "*.jsonl"))
+        foreach (var (where, bytes, input) in SharedFixtureLines())
         {
-            var input = Path.GetFileName(file).StartsWith("batch_input", StringComparison.Ordinal);
-            foreach (var (text, number) in File.ReadAllLines(file).Select((t, i) => (t, i + 1)).Where(l => l.t.Trim().Length > 0))
-            {
-                var bytes = Encoding.UTF8.GetBytes(text);
-                string? problem;
-                var read = input ? ResultLineParser.ParseInput(bytes, out problem) is not null : ResultLineParser.ParseResult(bytes, out problem) is not null;
-                Assert.True(read, $"{Path.GetFileName(file)} line {number}: {problem}");
-            }
+            string? problem;
+            var read = input ? ResultLineParser.ParseInput(bytes, out problem) is not null : ResultLineParser.ParseResult(bytes, out problem) is not null;
+            Assert.True(read, $"{where}: {problem}");
         }
     }
 
@@ -128,22 +131,12 @@ public sealed class ResultLineParserTests
     [Fact]
     public void EveryLineOfTheSharedJsonlFixtures_ReadsTheSameByTheFastWalkAsByTheCheckingParse()
     {
-        foreach (var file in Directory.EnumerateFiles(SharedFixtures.RequireFolder(), "*.jsonl"))
+        foreach (var (where, bytes, input) in SharedFixtureLines())
         {
-            var input = Path.GetFileName(file).StartsWith("batch_input", StringComparison.Ordinal);
-            foreach (var (text, number) in File.ReadAllLines(file).Select((t, i) => (t, i + 1)).Where(l => l.t.Trim().Length > 0))
-            {
-                var bytes = Encoding.UTF8.GetBytes(text);
-                var where = $"{Path.GetFileName(file)} line {number}";
-                if (input)
-                {
-                    Assert.True(ResultLineParser.ParseInputWhole(bytes, out _) == ResultLineParser.ParseInput(bytes, out _), where);
-                }
-                else
-                {
-                    Assert.True(Equals(ResultLineParser.ParseResultWhole(bytes, out _), ResultLineParser.ParseResult(bytes, out _)), where);
-                }
-            }
+            var same = input
+                ? ResultLineParser.ParseInputWhole(bytes, out _) == ResultLineParser.ParseInput(bytes, out _)
+                : Equals(ResultLineParser.ParseResultWhole(bytes, out _), ResultLineParser.ParseResult(bytes, out _));
+            Assert.True(same, where);
         }
     }
 }
