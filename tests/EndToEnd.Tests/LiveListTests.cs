@@ -20,14 +20,29 @@ public sealed class LiveListTests(BrowserFixture browser) : IAsyncLifetime
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>The batch list, interactive, once the first sync is over.</summary>
+    private async Task<PageSession> OpenListAsync()
+    {
+        await _app.WaitForSyncAsync(s => s.Phase == SyncPhase.Polling);
+        var session = await PageSession.OpenAsync(browser.Browser, _baseAddress);
+        try
+        {
+            await session.Page.GotoAsync("/batches");
+            await session.WaitForInteractiveAsync();
+            return session;
+        }
+        catch
+        {
+            await session.DisposeAsync();
+            throw;
+        }
+    }
+
     [Fact]
     public async Task UpstreamChanges_AppearInTheOpenPage_WithoutAReload()
     {
-        await _app.WaitForSyncAsync(s => s.Phase == SyncPhase.Polling);
-        await using var session = await PageSession.OpenAsync(browser.Browser, _baseAddress);
+        await using var session = await OpenListAsync();
         var page = session.Page;
-        await page.GotoAsync("/batches");
-        await session.WaitForInteractiveAsync();
         var running = page.Locator("tr[data-batch-id=\"batch_running\"]");
         // Exact: a flag such as "in progress for 3 d" holds the same words.
         await Expect(running.GetByText("in progress", new() { Exact = true })).ToBeVisibleAsync();
@@ -45,11 +60,8 @@ public sealed class LiveListTests(BrowserFixture browser) : IAsyncLifetime
     [Fact]
     public async Task ALiveUpdate_MarksTheRowsItBrought_AndKeyboardFocusStaysOnTheSameControlOfTheSameRow()
     {
-        await _app.WaitForSyncAsync(s => s.Phase == SyncPhase.Polling);
-        await using var session = await PageSession.OpenAsync(browser.Browser, _baseAddress);
+        await using var session = await OpenListAsync();
         var page = session.Page;
-        await page.GotoAsync("/batches");
-        await session.WaitForInteractiveAsync();
         var copy = page.Locator("tr[data-batch-id=\"batch_running\"] .copy-button");
         await copy.FocusAsync();
         await Expect(copy).ToBeFocusedAsync();
