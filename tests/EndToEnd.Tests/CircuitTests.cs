@@ -37,5 +37,24 @@ public sealed class CircuitTests(BrowserFixture browser) : IAsyncLifetime
         Assert.Empty(session.Errors);
     }
 
+    [Fact]
+    public async Task ServerGoesAway_ThePageSaysItIsReconnecting_AndOffersAReload()
+    {
+        await using var session = await PageSession.OpenAsync(browser.Browser, _baseAddress);
+        var page = session.Page;
+        await page.GotoAsync("/");
+        await session.WaitForInteractiveAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Connection lost" });
+        await Expect(dialog).ToBeHiddenAsync();
+
+        await _app.DisposeAsync(); // the server stops: the circuit's connection drops
+
+        await Expect(dialog).ToBeVisibleAsync();
+        // Its first words or, a moment later, those of the retries that follow.
+        await Expect(dialog.GetByRole(AriaRole.Status).First).ToContainTextAsync("to reconnect");
+        await Expect(dialog.GetByRole(AriaRole.Button, new() { Name = "Reload" })).ToBeVisibleAsync();
+        await session.ScreenshotAsync("circuit-reconnecting");
+    }
+
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 }

@@ -53,7 +53,7 @@ public sealed partial class EmbeddingHostTests(BrowserFixture browser) : IAsyncL
         Assert.Contains("Acme Portal · Batches", WebUtility.HtmlDecode(html), StringComparison.Ordinal);
         Assert.Contains("data-testid=\"app-path\"", html, StringComparison.Ordinal);
         var assets = Loopback.AssetsOf(html);
-        Assert.Contains(assets, a => a.StartsWith("_content/BatchDashboard.Dashboard/_framework/blazor.web.", StringComparison.Ordinal));
+        Assert.Contains(assets, a => a.StartsWith("_framework/blazor.web.", StringComparison.Ordinal));
         foreach (var asset in assets)
         {
             using var response = await staff.GetAsync("/admin/batches/" + asset, Token);

@@ -15,9 +15,9 @@ public static partial class Loopback
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>The paths of the dashboard's own assets a page links to (relative to its base).</summary>
+    /// <summary>The paths of the assets a page links to (relative to its base): the dashboard library's and the framework's script.</summary>
     public static IReadOnlyList<string> AssetsOf(string html) => [.. DashboardAsset().Matches(html).Select(m => m.Groups["path"].Value)];
 
-    [GeneratedRegex("(?:href|src)=\"(?<path>_content/BatchDashboard\\.Dashboard/[^\"]+)\"")]
+    [GeneratedRegex("(?:href|src)=\"(?<path>(?:_content/BatchDashboard\\.Dashboard|_framework)/[^\"]+)\"")]
     private static partial Regex DashboardAsset();
 }

@@ -48,7 +48,7 @@ public sealed partial class PublishedAppTests : IDisposable
             var html = await client.GetStringAsync("/", TestContext.Current.CancellationToken);
             var assets = AssetReference().Matches(html).Select(m => m.Groups["path"].Value).ToList();
 
-            Assert.Contains(assets, a => a.StartsWith("_content/BatchDashboard.Dashboard/_framework/blazor.web.", StringComparison.Ordinal));
+            Assert.Contains(assets, a => a.StartsWith("_framework/blazor.web.", StringComparison.Ordinal));
             Assert.Contains(assets, a => a.StartsWith("_content/BatchDashboard.Dashboard/css/tokens.", StringComparison.Ordinal));
             foreach (var asset in assets)
             {
