@@ -8,10 +8,7 @@ internal sealed class AuthenticationHandler : DelegatingHandler
 {
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (!request.Options.TryGetValue(ApiRequest.Connection, out var connection))
-        {
-            throw new InvalidOperationException("A batch API request must name its connection.");
-        }
+        var connection = ApiCall.Of(request).Connection;
 
         request.Headers.Remove("api-key");
         request.Headers.Authorization = null;

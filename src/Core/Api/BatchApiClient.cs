@@ -1,32 +1,46 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Connections;
 using Microsoft.Extensions.Logging;
-using Polly.Timeout;
+using Refit;
 
 namespace BatchDashboard.Core.Api;
 
-internal sealed class BatchApiClientFactory(IHttpClientFactory httpClientFactory, ILoggerFactory loggerFactory) : IBatchApiClientFactory
+internal sealed class BatchApiClientFactory(IBatchApiRoutes routes, ILoggerFactory loggerFactory) : IBatchApiClientFactory
 {
-    public const string HttpClientName = "batch-api";
+    private readonly ILogger<BatchApiClient> _logger = loggerFactory.CreateLogger<BatchApiClient>();
 
-    public IBatchApiClient Create(ApiConnection connection) =>
-        new BatchApiClient(httpClientFactory.CreateClient(HttpClientName), connection, loggerFactory.CreateLogger<BatchApiClient>());
+    public IBatchApiClient Create(ApiConnection connection) => new BatchApiClient(routes, connection, _logger);
 }
 
-internal sealed class BatchApiClient(HttpClient http, ApiConnection connection, ILogger<BatchApiClient> logger) : IBatchApiClient
+/// <summary>
+/// One connection's view of <see cref="IBatchApiRoutes"/>: says how each call may be treated (<see cref="ApiCall"/>)
+/// and reads the answers with the tolerant reader. Failures arrive as <see cref="BatchApiException"/> from
+/// <see cref="ApiErrorHandler"/>; the one made here is an answer whose body is not the JSON the API sends.
+/// </summary>
+internal sealed class BatchApiClient(IBatchApiRoutes routes, ApiConnection connection, ILogger<BatchApiClient> logger) : IBatchApiClient
 {
     public ApiConnection Connection => connection;
+
+    /// <summary>
+    /// JSON bodies through the source-generated context; the handlers' <see cref="BatchApiException"/> reaches the
+    /// caller as it is (Refit would wrap it in its own exception).
+    /// </summary>
+    public static RefitSettings RefitSettings()
+    {
+        var settings = new RefitSettings(new SystemTextJsonContentSerializer(ApiJsonContext.Default.Options));
+        var wrap = settings.TransportExceptionFactory;
+        settings.TransportExceptionFactory = (request, exception, cancellationToken) =>
+            exception is BatchApiException ? exception : wrap(request, exception, cancellationToken);
+        return settings;
+    }
 
     public async Task<BatchPage> ListBatchesAsync(string? after, int limit, CancellationToken cancellationToken)
     {
         limit = Math.Clamp(limit, 1, 100);
-        var query = $"limit={limit}" + (string.IsNullOrEmpty(after) ? "" : $"&after={Uri.EscapeDataString(after)}");
-        var page = await SendAsync(HttpMethod.Get, "batches", query, null, retriable: true,
-            root => ApiJson.ReadBatchPage(root, limit), notFoundIsAnswer: false, cancellationToken);
+        var page = await ReadAsync(routes.ListBatchesAsync(limit, string.IsNullOrEmpty(after) ? null : after, new ApiCall(connection) { Retriable = true },
+            cancellationToken), root => ApiJson.ReadBatchPage(root, limit), cancellationToken);
         foreach (var rejected in page!.Rejected)
         {
             // The id as sent, clipped: a damaged one can be any JSON, of any length.
@@ -39,56 +53,34 @@ internal sealed class BatchApiClient(HttpClient http, ApiConnection connection, 
     }
 
     public Task<Batch?> GetBatchAsync(string batchId, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, $"batches/{Escape(batchId)}", null, null, retriable: true, ReadBatch, notFoundIsAnswer: true, cancellationToken);
+        ReadAsync(routes.GetBatchAsync(batchId, ApiCall.Lookup(connection), cancellationToken), ReadBatch, cancellationToken);
 
     // Cancelling twice has the same effect as once, so it is safe to retry.
     public Task<Batch?> CancelBatchAsync(string batchId, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, $"batches/{Escape(batchId)}/cancel", null, null, retriable: true, ReadBatch, notFoundIsAnswer: true, cancellationToken);
+        ReadAsync(routes.CancelBatchAsync(batchId, ApiCall.Lookup(connection), cancellationToken), ReadBatch, cancellationToken);
 
-    public async Task<Batch> CreateBatchAsync(CreateBatchRequest request, CancellationToken cancellationToken)
-    {
-        var content = JsonContent.Create(request, ApiJsonContext.Default.CreateBatchRequest);
-        return (await SendAsync(HttpMethod.Post, "batches", null, content, retriable: false, ReadBatch, notFoundIsAnswer: false, cancellationToken))!;
-    }
+    public async Task<Batch> CreateBatchAsync(CreateBatchRequest request, CancellationToken cancellationToken) =>
+        (await ReadAsync(routes.CreateBatchAsync(request, new ApiCall(connection), cancellationToken), ReadBatch, cancellationToken))!;
 
     public Task<BatchFile?> GetFileAsync(string fileId, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, $"files/{Escape(fileId)}", null, null, retriable: true, ApiJson.ReadFile, notFoundIsAnswer: true, cancellationToken);
+        ReadAsync(routes.GetFileAsync(fileId, ApiCall.Lookup(connection), cancellationToken), ApiJson.ReadFile, cancellationToken);
 
     public async Task<Stream?> OpenFileContentAsync(string fileId, CancellationToken cancellationToken)
     {
-        using var request = NewRequest(HttpMethod.Get, $"files/{Escape(fileId)}/content", null, null, retriable: true);
-        request.Options.Set(ApiRequest.Streamed, true);
-        var response = await SendRawAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        var response = await routes.GetFileContentAsync(fileId, ApiCall.Lookup(connection) with { Streamed = true }, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             response.Dispose();
             return null;
         }
 
-        if (!response.IsSuccessStatusCode)
-        {
-            using (response)
-            {
-                throw await ErrorAsync(response, cancellationToken);
-            }
-        }
-
         // Disposing the content stream releases the connection.
         return new ApiContentStream(await response.Content.ReadAsStreamAsync(cancellationToken));
     }
 
-    public async Task<BatchFile> UploadBatchFileAsync(Stream content, string fileName, CancellationToken cancellationToken)
-    {
-        var form = new MultipartFormDataContent
-        {
-            { new StringContent("batch"), "purpose" },
-        };
-        var file = new StreamContent(content);
-        file.Headers.ContentType = new MediaTypeHeaderValue("application/jsonl");
-        form.Add(file, "file", fileName);
-        return (await SendAsync(HttpMethod.Post, "files", null, form, retriable: false, ApiJson.ReadFile, notFoundIsAnswer: false, cancellationToken,
-            unbounded: true))!;
-    }
+    public async Task<BatchFile> UploadBatchFileAsync(Stream content, string fileName, CancellationToken cancellationToken) =>
+        (await ReadAsync(routes.UploadFileAsync("batch", new StreamPart(content, fileName, "application/jsonl"),
+            new ApiCall(connection) { Unbounded = true }, cancellationToken), ApiJson.ReadFile, cancellationToken))!;
 
     private static Batch ReadBatch(JsonElement root)
     {
@@ -96,20 +88,13 @@ internal sealed class BatchApiClient(HttpClient http, ApiConnection connection, 
         return result.Batch ?? throw new JsonException(result.Error);
     }
 
-    private async Task<T?> SendAsync<T>(HttpMethod method, string path, string? query, HttpContent? content, bool retriable,
-        Func<JsonElement, T> read, bool notFoundIsAnswer, CancellationToken cancellationToken, bool unbounded = false) where T : class
+    /// <summary>The answer read with <paramref name="read"/>, or null for a 404 the call took as an answer.</summary>
+    private async Task<T?> ReadAsync<T>(Task<HttpResponseMessage> sending, Func<JsonElement, T> read, CancellationToken cancellationToken) where T : class
     {
-        using var request = NewRequest(method, path, query, content, retriable);
-        request.Options.Set(ApiRequest.Unbounded, unbounded);
-        using var response = await SendRawAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.NotFound && notFoundIsAnswer)
+        using var response = await sending;
+        if (response.StatusCode == HttpStatusCode.NotFound)
         {
             return null;
-        }
-
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await ErrorAsync(response, cancellationToken);
         }
 
         try
@@ -120,93 +105,11 @@ internal sealed class BatchApiClient(HttpClient http, ApiConnection connection, 
         }
         catch (JsonException ex)
         {
-            var requestId = RequestIdOf(response);
+            var requestId = ApiErrorHandler.RequestIdOf(response);
             logger.LogWarning("Connection {Connection}: {Method} {Path} answered {Status} with a body that is not the expected JSON (request id {RequestId})",
-                connection.Id, method, path, (int)response.StatusCode, requestId);
+                connection.Id, response.RequestMessage?.Method, response.RequestMessage?.RequestUri?.AbsolutePath, (int)response.StatusCode, requestId);
             throw new BatchApiException(ApiFailureKind.MalformedResponse, $"The API's answer could not be read: {ex.Message}",
                 response.StatusCode, requestId: requestId, innerException: ex);
         }
     }
-
-    private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await http.SendAsync(request, completion, cancellationToken);
-        }
-        catch (TimeoutRejectedException ex)
-        {
-            throw new BatchApiException(ApiFailureKind.Timeout, $"The API did not answer in time ({ex.Timeout.TotalSeconds:0.#} s).", innerException: ex);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw new BatchApiException(ApiFailureKind.Network, $"The API could not be reached: {ex.Message}", innerException: ex);
-        }
-        catch (IOException ex)
-        {
-            throw new BatchApiException(ApiFailureKind.Network, $"The connection to the API broke: {ex.Message}", innerException: ex);
-        }
-    }
-
-    private HttpRequestMessage NewRequest(HttpMethod method, string path, string? query, HttpContent? content, bool retriable)
-    {
-        var request = new HttpRequestMessage(method, BuildUri(path, query)) { Content = content };
-        request.Options.Set(ApiRequest.Connection, connection);
-        request.Options.Set(ApiRequest.Retriable, retriable);
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        return request;
-    }
-
-    /// <summary>The base address, the path, the query and, for Azure's classic paths, <c>api-version</c>.</summary>
-    internal Uri BuildUri(string path, string? query)
-    {
-        var baseUrl = connection.BaseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/');
-        var parts = new List<string>(3);
-        var baseQuery = connection.BaseUrl.Query.TrimStart('?');
-        if (baseQuery.Length > 0)
-        {
-            parts.Add(baseQuery);
-        }
-
-        if (!string.IsNullOrEmpty(query))
-        {
-            parts.Add(query);
-        }
-
-        if (connection.ApiVersion is { } version && !baseQuery.Contains("api-version=", StringComparison.Ordinal))
-        {
-            parts.Add($"api-version={Uri.EscapeDataString(version)}");
-        }
-
-        return new Uri(parts.Count == 0 ? $"{baseUrl}/{path}" : $"{baseUrl}/{path}?{string.Join('&', parts)}");
-    }
-
-    private async Task<BatchApiException> ErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        string? body = null;
-        try
-        {
-            body = await response.Content.ReadAsStringAsync(cancellationToken);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
-        {
-            // The status says enough; the body was lost with the connection.
-        }
-
-        // An upstream (a proxy, a gateway) may echo the key in its error text; it goes no further than here.
-        if (body is not null && connection.ApiKey.Length > 0)
-        {
-            body = body.Replace(connection.ApiKey, "[API key removed]", StringComparison.Ordinal);
-        }
-
-        var error = ApiJson.ReadError(response.StatusCode, body, RequestIdOf(response));
-        logger.LogWarning("Connection {Connection}: {Method} {Path} failed: {Summary} (request id {RequestId})",
-            connection.Id, response.RequestMessage?.Method, response.RequestMessage?.RequestUri?.AbsolutePath, error.Summary, error.RequestId);
-        return error;
-    }
-
-    private static string? RequestIdOf(HttpResponseMessage response) =>
-        response.Headers.TryGetValues("x-request-id", out var values) ? values.FirstOrDefault() : null;
-
-    private static string Escape(string id) => Uri.EscapeDataString(id);
 }

@@ -8,9 +8,9 @@ namespace BatchDashboard.Core.Api;
 
 /// <summary>
 /// Timeouts for every call; jittered exponential retries, honouring the server's <c>retry-after</c>, only for
-/// requests marked <see cref="ApiRequest.Retriable"/>. Response bodies of reads are buffered inside the attempt,
+/// requests marked <see cref="ApiCall.Retriable"/>. Response bodies of reads are buffered inside the attempt,
 /// so a connection dropped mid-body is retried too. Requests that are not retried (create) get the overall timeout;
-/// uploads (<see cref="ApiRequest.Unbounded"/>) only the caller's cancellation.
+/// uploads (<see cref="ApiCall.Unbounded"/>) only the caller's cancellation.
 /// </summary>
 internal sealed class ResilienceHandler : DelegatingHandler
 {
@@ -59,14 +59,12 @@ internal sealed class ResilienceHandler : DelegatingHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var retriable = request.Options.TryGetValue(ApiRequest.Retriable, out var r) && r;
-        var streamed = request.Options.TryGetValue(ApiRequest.Streamed, out var s) && s;
-        var unbounded = request.Options.TryGetValue(ApiRequest.Unbounded, out var u) && u;
-        var pipeline = retriable ? _retrying : unbounded ? ResiliencePipeline<HttpResponseMessage>.Empty : _once;
+        var call = ApiCall.Of(request);
+        var pipeline = call.Retriable ? _retrying : call.Unbounded ? ResiliencePipeline<HttpResponseMessage>.Empty : _once;
         return await pipeline.ExecuteAsync(async token =>
         {
             var response = await base.SendAsync(request, token);
-            if (!streamed)
+            if (!call.Streamed)
             {
                 try
                 {

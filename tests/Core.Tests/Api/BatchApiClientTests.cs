@@ -385,6 +385,57 @@ public sealed class BatchApiClientTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task FileContent_IsReadable_BeforeTheDownloadEnds()
+    {
+        var rest = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var client = Start(async context =>
+        {
+            context.Response.ContentType = "application/octet-stream";
+            await context.Response.WriteAsync("{\"custom_id\":\"first\"}\n", context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            await rest.Task.WaitAsync(context.RequestAborted); // the rest of the file only once the first line was read
+            await context.Response.WriteAsync("{\"custom_id\":\"last\"}\n", context.RequestAborted);
+        });
+
+        await using var stream = await client.OpenFileContentAsync("file-big", Token);
+        using var reader = new StreamReader(stream!);
+
+        Assert.Equal("{\"custom_id\":\"first\"}", await reader.ReadLineAsync(Token));
+        rest.SetResult();
+        Assert.Equal("{\"custom_id\":\"last\"}", await reader.ReadLineAsync(Token));
+        Assert.Null(await reader.ReadLineAsync(Token));
+    }
+
+    [Fact]
+    public async Task Ids_WithSpaces_AreEncodedAsPercent20()
+    {
+        var client = Start(context => ApiTestServer.WriteJsonAsync(context, TestBatches.Json("b")));
+
+        await client.CancelBatchAsync("batch with spaces", Token);
+
+        Assert.Equal("/v1/batches/batch%20with%20spaces/cancel", Assert.Single(_server!.Requests).RawTarget);
+    }
+
+    [Fact]
+    public async Task CreateAndUpload_SendAContentLength_NotChunked()
+    {
+        var client = Start(context => context.Request.Path.StartsWithSegments("/v1/files")
+            ? ApiTestServer.WriteJsonAsync(context, """{"object":"file","id":"file-up","purpose":"batch","filename":"a.jsonl","bytes":18,"created_at":1761896207,"status":"processed"}""")
+            : ApiTestServer.WriteJsonAsync(context, TestBatches.Json("batch_new", "validating")));
+
+        using var content = new MemoryStream("{\"custom_id\":\"a\"}\n"u8.ToArray());
+        await client.UploadBatchFileAsync(content, "a.jsonl", Token);
+        await client.CreateBatchAsync(new CreateBatchRequest { InputFileId = "file-up", Endpoint = "/v1/embeddings" }, Token);
+
+        Assert.All(_server!.Requests, request =>
+        {
+            Assert.True(request.Headers.ContainsKey("content-length"), $"{request.Method} {request.Path} had no Content-Length");
+            Assert.False(request.Headers.ContainsKey("transfer-encoding"), $"{request.Method} {request.Path} was sent chunked");
+        });
+        Assert.Equal(2, _server.Requests.Count);
+    }
+
+    [Fact]
     public async Task Upload_SendsAMultipartFormWithPurposeBatch()
     {
         var client = Start(async context =>
