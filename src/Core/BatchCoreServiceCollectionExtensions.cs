@@ -11,6 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Refit;
 
 namespace BatchDashboard.Core;
 
@@ -64,12 +65,22 @@ public static class BatchCoreServiceCollectionExtensions
         services.TryAddSingleton(provider => new ConnectionCatalog(configuration, provider.GetRequiredService<IOptions<BatchDashboardOptions>>()));
         services.TryAddSingleton<IConnectionCatalog>(provider => provider.GetRequiredService<ConnectionCatalog>());
 
-        // The API client: one named HttpClient; the connection travels with each request to the auth handler.
+        // The API client: the routes as one Refit client, shared by every connection; each request carries its
+        // connection (ApiCall) to the handlers, outermost first: errors, address, retries, credentials.
         services.AddOptions<ApiResilienceOptions>().Bind(configuration.GetSection(ApiResilienceOptionsValidator.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ApiResilienceOptions>, ApiResilienceOptionsValidator>();
+        services.TryAddTransient<ApiErrorHandler>();
+        services.TryAddTransient<ConnectionAddressHandler>();
         services.TryAddTransient<ResilienceHandler>();
         services.TryAddTransient<AuthenticationHandler>();
-        services.AddHttpClient(BatchApiClientFactory.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+        services.AddRefitGeneratedClient<IBatchApiRoutes>(BatchApiClient.RefitSettings())
+            .ConfigureHttpClient(client =>
+            {
+                client.BaseAddress = ConnectionAddressHandler.Placeholder;
+                client.Timeout = Timeout.InfiniteTimeSpan; // the resilience handler's timeouts apply
+            })
+            .AddHttpMessageHandler<ApiErrorHandler>()
+            .AddHttpMessageHandler<ConnectionAddressHandler>()
             .AddHttpMessageHandler<ResilienceHandler>()
             .AddHttpMessageHandler<AuthenticationHandler>();
         services.TryAddSingleton<IBatchApiClientFactory, BatchApiClientFactory>();
@@ -101,10 +112,12 @@ public static class BatchCoreServiceCollectionExtensions
         // Registered after the migration service, so the schema is there before the first cycle.
         services.TryAddSingleton<SyncLease>();
         services.TryAddSingleton<CacheFollower>();
-        services.TryAddSingleton<BatchSyncService>();
-        services.TryAddSingleton<ISyncRole>(provider => provider.GetRequiredService<BatchSyncService>());
-        services.TryAddSingleton<IBatchOperations>(provider => provider.GetRequiredService<BatchSyncService>());
-        services.AddHostedService(provider => provider.GetRequiredService<BatchSyncService>());
+        services.TryAddSingleton<ConnectionSyncers>();
+        services.TryAddSingleton<SyncLoop>();
+        services.TryAddSingleton<SyncLeadership>();
+        services.TryAddSingleton<ISyncRole>(provider => provider.GetRequiredService<SyncLeadership>());
+        services.AddHostedService(provider => provider.GetRequiredService<SyncLeadership>());
+        services.TryAddSingleton<IBatchOperations, BatchOperations>();
         return services;
     }
 }

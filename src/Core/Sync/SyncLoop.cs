@@ -1,0 +1,66 @@
+using BatchDashboard.Core.Api;
+using BatchDashboard.Core.Connections;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace BatchDashboard.Core.Sync;
+
+/// <summary>
+/// One sync loop per connection, each independent of the others' failures: a cycle every
+/// <see cref="SyncOptions.ActivePollInterval"/> while the connection has running batches, every
+/// <see cref="SyncOptions.IdlePollInterval"/> otherwise, and <see cref="SyncOptions.ErrorRetryInterval"/> after a failure.
+/// Runs until its token is cancelled; <see cref="SyncLeadership"/> decides when it runs.
+/// </summary>
+internal sealed class SyncLoop(
+    IConnectionCatalog catalog,
+    ConnectionSyncers syncers,
+    SyncStatusBoard board,
+    IOptions<BatchDashboardOptions> options,
+    TimeProvider timeProvider,
+    ILogger<SyncLoop> logger)
+{
+    public Task RunAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(catalog.Connections.Select(connection => RunAsync(connection, stoppingToken)));
+
+    private async Task RunAsync(ApiConnection connection, CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        var settings = options.Value.Sync;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            TimeSpan wait;
+            try
+            {
+                var report = await syncers.For(connection.Id).RunCycleAsync(stoppingToken);
+                wait = report.HasActiveBatches ? settings.ActivePollInterval : settings.IdlePollInterval;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (BatchApiException ex)
+            {
+                logger.LogWarning("Connection {Connection}: sync failed: {Error}", connection.Id, ex.Summary);
+                // A rejected key will not fix itself within seconds; do not hammer the API with it.
+                wait = ex.Kind == ApiFailureKind.Unauthorized ? settings.IdlePollInterval : settings.ErrorRetryInterval;
+            }
+#pragma warning disable CA1031 // One connection's unexpected failure must not end its loop, nor the others'.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                logger.LogError(ex, "Connection {Connection}: sync cycle failed unexpectedly", connection.Id);
+                board.Failed(connection, "The sync failed unexpectedly; see the server log.", unauthorized: false);
+                wait = settings.ErrorRetryInterval;
+            }
+
+            try
+            {
+                await Task.Delay(wait, timeProvider, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+}
