@@ -60,9 +60,13 @@ public static class BatchCoreServiceCollectionExtensions
         services.AddHostedService<CacheMigrationService>();
 
         // Connections: validated at start-up, every problem reported at once with its configuration key.
-        services.AddOptions<BatchDashboardOptions>().Bind(configuration.GetSection(BatchDashboardOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<BatchDashboardOptions>>(new BatchDashboardOptionsValidator(configuration));
-        services.TryAddSingleton(provider => new ConnectionCatalog(configuration, provider.GetRequiredService<IOptions<BatchDashboardOptions>>()));
+        // Each options class owns one section under BatchDashboard (the dashboard's own keys are DashboardOptions').
+        services.AddOptions<ConnectionListOptions>()
+            .Configure(o => configuration.GetSection(ConnectionListOptions.SectionName).Bind(o.Entries)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ConnectionListOptions>>(new ConnectionListOptionsValidator(configuration));
+        services.TryAddSingleton(provider => new ConnectionCatalog(configuration, provider.GetRequiredService<IOptions<ConnectionListOptions>>()));
+        services.AddOptions<SyncOptions>().Bind(configuration.GetSection(SyncOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SyncOptions>, SyncOptionsValidator>();
         services.TryAddSingleton<IConnectionCatalog>(provider => provider.GetRequiredService<ConnectionCatalog>());
 
         // The API client: the routes as one Refit client, shared by every connection; each request carries its
@@ -101,6 +105,7 @@ public static class BatchCoreServiceCollectionExtensions
         services.TryAddSingleton<IResultIndexing>(provider => provider.GetRequiredService<ResultIndexService>());
         services.AddHostedService(provider => provider.GetRequiredService<ResultIndexService>());
         services.TryAddSingleton<IResultQueries, ResultQueries>();
+        services.TryAddSingleton<IBatchSubmissions, BatchSubmissions>();
         services.TryAddSingleton<IBatchRetries, BatchRetries>();
         services.TryAddSingleton<Audit.IAuditLog, Audit.AuditLog>();
         services.AddOptions<PricingOptions>().Bind(configuration.GetSection(PricingOptions.SectionName))

@@ -1,5 +1,5 @@
+using BatchDashboard.Core.Cache;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace BatchDashboard.Core.Audit;
 
@@ -72,42 +72,5 @@ internal sealed class AuditLog(IDbContextFactory<Cache.BatchCacheDbContext> cont
         return [.. records.Select(r => new AuditEntry(
             r.Id, DateTimeOffset.FromUnixTimeMilliseconds(r.At), r.User, r.Action, r.ConnectionId, r.Target,
             Enum.TryParse<AuditResult>(r.Result, out var result) ? result : AuditResult.Failed, r.Detail))];
-    }
-}
-
-internal sealed class AuditRecord
-{
-    public long Id { get; set; }
-
-    /// <summary>Unix milliseconds.</summary>
-    public long At { get; set; }
-
-    public required string User { get; set; }
-
-    public required string Action { get; set; }
-
-    public string? ConnectionId { get; set; }
-
-    public string? Target { get; set; }
-
-    public required string Result { get; set; }
-
-    public string? Detail { get; set; }
-}
-
-internal sealed class AuditRecordConfiguration : IEntityTypeConfiguration<AuditRecord>
-{
-    public void Configure(EntityTypeBuilder<AuditRecord> builder)
-    {
-        builder.ToTable("audit_log");
-        builder.HasKey(e => e.Id);
-        builder.Property(e => e.Id).HasColumnName("id").ValueGeneratedOnAdd();
-        builder.Property(e => e.At).HasColumnName("at");
-        builder.Property(e => e.User).HasColumnName("user");
-        builder.Property(e => e.Action).HasColumnName("action");
-        builder.Property(e => e.ConnectionId).HasColumnName("connection_id");
-        builder.Property(e => e.Target).HasColumnName("target");
-        builder.Property(e => e.Result).HasColumnName("result");
-        builder.Property(e => e.Detail).HasColumnName("detail");
     }
 }

@@ -10,7 +10,7 @@ internal sealed class BatchCacheDatabase(
     IDbContextFactory<BatchCacheDbContext> contextFactory,
     TimeProvider timeProvider,
     IOptions<BatchCacheOptions> options,
-    Results.ResultFilesLocation files,
+    ResultFilesLocation files,
     ILogger<BatchCacheDatabase> logger) : IBatchCacheDatabase
 {
     public async Task MigrateAsync(CancellationToken cancellationToken)

@@ -36,7 +36,7 @@ internal class BatchCacheDbContext : DbContext
 
     public DbSet<ResultProblemRecord> ResultProblems => Set<ResultProblemRecord>();
 
-    public DbSet<Audit.AuditRecord> AuditEntries => Set<Audit.AuditRecord>();
+    public DbSet<AuditRecord> AuditEntries => Set<AuditRecord>();
 
     public DbSet<SyncLeaseRecord> SyncLeases => Set<SyncLeaseRecord>();
 

@@ -24,8 +24,8 @@ public sealed class ConnectionCatalog : IConnectionCatalog
     private readonly Lock _gate = new();
     private IReadOnlyList<ApiConnection> _connections;
 
-    public ConnectionCatalog(IConfiguration configuration, IOptions<BatchDashboardOptions> options)
-        : this(Resolve(configuration, options.Value, out _))
+    public ConnectionCatalog(IConfiguration configuration, IOptions<ConnectionListOptions> options)
+        : this(Resolve(configuration, options.Value.Entries, out _))
     {
     }
 
@@ -54,7 +54,7 @@ public sealed class ConnectionCatalog : IConnectionCatalog
     }
 
     /// <summary>Resolves every configured connection and lists every problem, each naming its configuration key.</summary>
-    public static List<ApiConnection> Resolve(IConfiguration configuration, BatchDashboardOptions options, out List<string> problems)
+    public static List<ApiConnection> Resolve(IConfiguration configuration, IReadOnlyList<ConnectionOptions> entries, out List<string> problems)
     {
         problems = [];
         var connections = new List<ApiConnection>();
@@ -82,10 +82,10 @@ public sealed class ConnectionCatalog : IConnectionCatalog
             }
         }
 
-        for (var i = 0; i < options.Connections.Count; i++)
+        for (var i = 0; i < entries.Count; i++)
         {
-            var entry = options.Connections[i];
-            var key = $"{BatchDashboardOptions.SectionName}:Connections:{i}";
+            var entry = entries[i];
+            var key = $"{ConnectionListOptions.SectionName}:{i}";
             var before = problems.Count;
 
             if (string.IsNullOrWhiteSpace(entry.Id))
@@ -153,32 +153,6 @@ public sealed class ConnectionCatalog : IConnectionCatalog
             }
         }
 
-        var sync = options.Sync;
-        if (sync.ActivePollInterval <= TimeSpan.Zero)
-        {
-            problems.Add($"{BatchDashboardOptions.SectionName}:Sync:ActivePollInterval must be positive (e.g. 00:00:10).");
-        }
-
-        if (sync.IdlePollInterval <= TimeSpan.Zero)
-        {
-            problems.Add($"{BatchDashboardOptions.SectionName}:Sync:IdlePollInterval must be positive (e.g. 00:01:00).");
-        }
-
-        if (sync.ErrorRetryInterval <= TimeSpan.Zero)
-        {
-            problems.Add($"{BatchDashboardOptions.SectionName}:Sync:ErrorRetryInterval must be positive (e.g. 00:00:30).");
-        }
-
-        if (sync.FollowerPollInterval <= TimeSpan.Zero)
-        {
-            problems.Add($"{BatchDashboardOptions.SectionName}:Sync:FollowerPollInterval must be positive (e.g. 00:00:01).");
-        }
-
-        if (sync.PageSize is < 1 or > 100)
-        {
-            problems.Add($"{BatchDashboardOptions.SectionName}:Sync:PageSize must be between 1 and 100.");
-        }
-
         return connections;
     }
 
@@ -197,12 +171,12 @@ public sealed class ConnectionCatalog : IConnectionCatalog
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
 
-/// <summary>Stops start-up on bad configuration, listing every problem at once.</summary>
-public sealed class BatchDashboardOptionsValidator(IConfiguration configuration) : IValidateOptions<BatchDashboardOptions>
+/// <summary>Stops start-up on bad connections, listing every problem at once, each with its configuration key.</summary>
+public sealed class ConnectionListOptionsValidator(IConfiguration configuration) : IValidateOptions<ConnectionListOptions>
 {
-    public ValidateOptionsResult Validate(string? name, BatchDashboardOptions options)
+    public ValidateOptionsResult Validate(string? name, ConnectionListOptions options)
     {
-        ConnectionCatalog.Resolve(configuration, options, out var problems);
+        ConnectionCatalog.Resolve(configuration, options.Entries, out var problems);
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
     }
 }

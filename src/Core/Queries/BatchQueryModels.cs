@@ -58,6 +58,3 @@ public sealed record BatchListPage(IReadOnlyList<CachedBatch> Items, string? Nex
 /// <param name="FailedRequestsLast24Hours">Failed requests of batches created in the last 24 hours.</param>
 public sealed record BatchSummary(
     IReadOnlyDictionary<string, int> CountsByStatus, int Total, long RequestsInFlight, int FailedBatchesLast24Hours, long FailedRequestsLast24Hours);
-
-/// <summary>A batch's status and counts as first seen at a moment: the points of its progress chart.</summary>
-public sealed record BatchProgressPoint(DateTimeOffset ObservedAt, string Status, int? Total, int? Completed, int? Failed);

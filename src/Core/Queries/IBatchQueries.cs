@@ -1,3 +1,4 @@
+using BatchDashboard.Core.Batches;
 namespace BatchDashboard.Core.Queries;
 
 /// <summary>What the pages and the JSON API read: always from the cache, never from the API.</summary>

@@ -1,3 +1,4 @@
+using BatchDashboard.Core.Events;
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using BatchDashboard.Core.Api;

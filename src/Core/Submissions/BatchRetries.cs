@@ -1,7 +1,6 @@
 using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Queries;
 using BatchDashboard.Core.Results;
-using BatchDashboard.Core.Sync;
 
 namespace BatchDashboard.Core.Submissions;
 
@@ -22,7 +21,7 @@ public interface IBatchRetries
     Task<RetryResult> RetryAsync(string connectionId, string batchId, IReadOnlyCollection<RequestOutcome> outcomes, CancellationToken cancellationToken);
 }
 
-internal sealed class BatchRetries(IBatchQueries queries, IResultIndexing indexing, IResultQueries results, IBatchOperations operations) : IBatchRetries
+internal sealed class BatchRetries(IBatchQueries queries, IResultIndexing indexing, IResultQueries results, IBatchSubmissions submissions) : IBatchRetries
 {
     public async Task<RetryResult> RetryAsync(string connectionId, string batchId, IReadOnlyCollection<RequestOutcome> outcomes, CancellationToken cancellationToken)
     {
@@ -79,7 +78,7 @@ internal sealed class BatchRetries(IBatchQueries queries, IResultIndexing indexi
             }
 
             await using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
-            var batch = await operations.CreateAsync(connectionId, input, $"retry-of-{batchId}.jsonl", new BatchSubmission(endpoint, metadata), null, cancellationToken);
+            var batch = await submissions.CreateAsync(connectionId, input, $"retry-of-{batchId}.jsonl", new BatchSubmission(endpoint, metadata), null, cancellationToken);
             return new RetryResult(batch, written, skipped);
         }
         finally

@@ -1,3 +1,5 @@
+using BatchDashboard.Core.Events;
+
 namespace BatchDashboard.Core.Sync;
 
 /// <summary>What changed in the cache: batches of one connection, and whether its sync state moved.</summary>

@@ -225,27 +225,8 @@ internal sealed class ConnectionSyncer(
         return batch;
     }
 
-    public async Task<Batch> CreateAsync(Stream input, string fileName, Submissions.BatchSubmission submission, IProgress<long>? uploaded, CancellationToken cancellationToken)
-    {
-        var problems = submission.Validate();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException(string.Join(" ", problems.Select(p => p.Message)), nameof(submission));
-        }
-
-        var file = await client.UploadBatchFileAsync(new Submissions.ProgressStream(input, uploaded), fileName, cancellationToken);
-        var batch = await client.CreateBatchAsync(new CreateBatchRequest
-        {
-            InputFileId = file.Id,
-            Endpoint = submission.Endpoint,
-            CompletionWindow = submission.CompletionWindow,
-            Metadata = submission.Metadata is { Count: > 0 } metadata ? metadata : null,
-            OutputExpiresAfter = submission.OutputExpiresAfter is { } expiry ? new OutputExpiry((long)expiry.TotalSeconds) : null,
-        }, cancellationToken);
-        logger.LogInformation("Connection {Connection}: created batch {BatchId} of {Requests} from file {FileId}", Connection.Id, batch.Id, batch.RequestCounts?.Total, file.Id);
-        await StoreAsync([batch], cancellationToken);
-        return batch;
-    }
+    /// <summary>Stores what the API answered outside a cycle (a batch just created), so open pages show it at once.</summary>
+    public Task RecordAsync(Batch batch, CancellationToken cancellationToken) => StoreAsync([batch], cancellationToken);
 
     private async Task<StoreResult> StoreAsync(IReadOnlyList<Batch> batches, CancellationToken cancellationToken)
     {

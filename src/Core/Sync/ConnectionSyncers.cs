@@ -14,7 +14,7 @@ internal sealed class ConnectionSyncers(
     BatchStore store,
     BatchChangeNotifier notifier,
     SyncStatusBoard board,
-    IOptions<BatchDashboardOptions> options,
+    IOptions<SyncOptions> options,
     TimeProvider timeProvider,
     ILogger<ConnectionSyncer> logger)
 {
@@ -24,6 +24,6 @@ internal sealed class ConnectionSyncers(
     {
         var connection = catalog.Find(connectionId) ?? throw new ArgumentException($"No connection '{connectionId}' is configured.", nameof(connectionId));
         return _syncers.GetOrAdd(connection.Id, _ => new ConnectionSyncer(
-            clients.Create(connection), store, notifier, board, options.Value.Sync, timeProvider, logger));
+            clients.Create(connection), store, notifier, board, options.Value, timeProvider, logger));
     }
 }

@@ -17,7 +17,7 @@ internal sealed class SyncLeadership(
     SyncLoop loop,
     SyncLease lease,
     CacheFollower follower,
-    IOptions<BatchDashboardOptions> options,
+    IOptions<SyncOptions> options,
     IOptions<BatchCacheOptions> cacheOptions,
     TimeProvider timeProvider,
     ILogger<SyncLeadership> logger) : BackgroundService, ISyncRole
@@ -43,7 +43,7 @@ internal sealed class SyncLeadership(
         }
 
         await Task.Yield();
-        var settings = options.Value.Sync;
+        var settings = options.Value;
         while (!stoppingToken.IsCancellationRequested)
         {
             if (await TryHoldLeaseAsync(settings, stoppingToken))

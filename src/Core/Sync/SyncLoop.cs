@@ -15,7 +15,7 @@ internal sealed class SyncLoop(
     IConnectionCatalog catalog,
     ConnectionSyncers syncers,
     SyncStatusBoard board,
-    IOptions<BatchDashboardOptions> options,
+    IOptions<SyncOptions> options,
     TimeProvider timeProvider,
     ILogger<SyncLoop> logger)
 {
@@ -25,7 +25,7 @@ internal sealed class SyncLoop(
     private async Task RunAsync(ApiConnection connection, CancellationToken stoppingToken)
     {
         await Task.Yield();
-        var settings = options.Value.Sync;
+        var settings = options.Value;
         while (!stoppingToken.IsCancellationRequested)
         {
             TimeSpan wait;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using BatchDashboard.Core.Api;
+using BatchDashboard.Core.Cache;
 using BatchDashboard.Core.Connections;
 using BatchDashboard.Core.Queries;
 using BatchDashboard.Core.Results;

@@ -1,6 +1,7 @@
 using BatchDashboard.Core;
 using BatchDashboard.Core.Cache;
 using BatchDashboard.Core.Connections;
+using BatchDashboard.Core.Sync;
 using BatchDashboard.Dashboard.Demo;
 using BatchDashboard.Dashboard.Health;
 using BatchDashboard.Dashboard.Components.Pages;
@@ -75,12 +76,12 @@ public static class BatchDashboardServiceCollectionExtensions
 
             options.ResetOnStart = true;
         });
-        services.PostConfigure<BatchDashboardOptions>(options =>
+        services.PostConfigure<SyncOptions>(options =>
         {
             // The demo's batches move every few seconds; show it unless the user chose an interval.
-            if (configuration[$"{BatchDashboardOptions.SectionName}:Sync:ActivePollInterval"] is null)
+            if (configuration[$"{SyncOptions.SectionName}:ActivePollInterval"] is null)
             {
-                options.Sync.ActivePollInterval = TimeSpan.FromSeconds(3);
+                options.ActivePollInterval = TimeSpan.FromSeconds(3);
             }
         });
     }

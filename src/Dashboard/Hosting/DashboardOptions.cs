@@ -3,9 +3,12 @@ using BatchDashboard.Dashboard.Security;
 namespace BatchDashboard.Dashboard.Hosting;
 
 /// <summary>
-/// How the dashboard presents itself and who may do what: the keys of the <c>BatchDashboard</c> section beside
-/// Core's (<c>Title</c>, <c>AppPath</c>, <c>ReadOnly</c>, <c>Embedding</c>, <c>Access</c>), or set in code by a host
-/// through <c>AddBatchDashboard(configuration, options => ...)</c>.
+/// How the dashboard presents itself and who may do what: the keys directly under <c>BatchDashboard</c>
+/// (<c>Title</c>, <c>AppPath</c>, <c>AppPathLabel</c>, <c>ReadOnly</c>, <c>Embedding</c>, <c>Access</c>), or set in code
+/// by a host through <c>AddBatchDashboard(configuration, options => ...)</c>. Every other key has one owner of its own
+/// section: <c>Connections</c> (<c>ConnectionListOptions</c>), <c>Sync</c> (<c>SyncOptions</c>), <c>Api</c>
+/// (<c>ApiResilienceOptions</c>), <c>Database</c> (<c>BatchCacheOptions</c>), <c>Pricing</c> (<c>PricingOptions</c>)
+/// in Core, and <c>Demo</c> (<c>DemoOptions</c>) here.
 /// </summary>
 public sealed class DashboardOptions
 {

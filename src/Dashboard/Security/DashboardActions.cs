@@ -38,6 +38,7 @@ public sealed class DashboardActions(
     ActionRateLimiter limiter,
     IAuditLog audit,
     IBatchOperations operations,
+    IBatchSubmissions submissions,
     IBatchRetries retries,
     ILogger<DashboardActions> logger)
 {
@@ -62,7 +63,7 @@ public sealed class DashboardActions(
             retry => $"submitted {retry.Batch.Id} with {retry.Requests} requests ({string.Join(", ", outcomes)})", cancellationToken);
 
     public Task<Batch> CreateAsync(string connectionId, Stream input, string fileName, BatchSubmission submission, IProgress<long>? uploaded, CancellationToken cancellationToken) =>
-        RunAsync(DashboardAction.Create, connectionId, fileName, () => operations.CreateAsync(connectionId, input, fileName, submission, uploaded, cancellationToken),
+        RunAsync(DashboardAction.Create, connectionId, fileName, () => submissions.CreateAsync(connectionId, input, fileName, submission, uploaded, cancellationToken),
             batch => $"created {batch.Id} on {submission.Endpoint}", cancellationToken);
 
     private async Task<T> RunAsync<T>(DashboardAction action, string connectionId, string target, Func<Task<T>> run, Func<T, string> describe, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using BatchDashboard.Core.Connections;
+using BatchDashboard.Core.Sync;
 using Microsoft.Extensions.Configuration;
 
 namespace BatchDashboard.Core.Tests.Api;
@@ -8,8 +9,8 @@ public sealed class ConnectionCatalogTests
     private static List<ApiConnection> Resolve(Dictionary<string, string?> settings, out List<string> problems)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var options = configuration.GetSection(BatchDashboardOptions.SectionName).Get<BatchDashboardOptions>() ?? new BatchDashboardOptions();
-        return ConnectionCatalog.Resolve(configuration, options, out problems);
+        var entries = configuration.GetSection(ConnectionListOptions.SectionName).Get<List<ConnectionOptions>>() ?? [];
+        return ConnectionCatalog.Resolve(configuration, entries, out problems);
     }
 
     [Fact]
@@ -83,7 +84,6 @@ public sealed class ConnectionCatalogTests
             ["BatchDashboard:Connections:1:Kind"] = "Azure",
             ["BatchDashboard:Connections:1:BaseUrl"] = "https://x.openai.azure.com/openai",
             ["BatchDashboard:Connections:1:ApiKeyName"] = "MISSING_VARIABLE",
-            ["BatchDashboard:Sync:PageSize"] = "500",
         }, out var problems);
 
         Assert.Contains(problems, p => p.StartsWith("OPENAI_BASE_URL:", StringComparison.Ordinal));
@@ -93,7 +93,16 @@ public sealed class ConnectionCatalogTests
         Assert.Contains(problems, p => p.StartsWith("BatchDashboard:Connections:0:BaseUrl is required", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("'MISSING_VARIABLE', which is not set", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("BatchDashboard:Connections:1:ApiVersion is required", StringComparison.Ordinal));
-        Assert.Contains(problems, p => p.StartsWith("BatchDashboard:Sync:PageSize", StringComparison.Ordinal));
         Assert.DoesNotContain(problems, p => p.Contains("sk-literal", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void BadSyncSettings_AreRefused_EachNamingItsKey()
+    {
+        var result = new SyncOptionsValidator().Validate(null, new SyncOptions { PageSize = 500, IdlePollInterval = TimeSpan.Zero });
+
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures!, p => p.StartsWith("BatchDashboard:Sync:PageSize", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, p => p.StartsWith("BatchDashboard:Sync:IdlePollInterval", StringComparison.Ordinal));
     }
 }

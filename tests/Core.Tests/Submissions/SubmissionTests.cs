@@ -23,6 +23,7 @@ public sealed class SubmissionTests : IAsyncLifetime
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
+    private IBatchSubmissions Submissions => _harness.Services.GetRequiredService<IBatchSubmissions>();
     private IBatchOperations Operations => _harness.Services.GetRequiredService<IBatchOperations>();
 
     public async ValueTask InitializeAsync()
@@ -158,7 +159,7 @@ public sealed class SubmissionTests : IAsyncLifetime
         var content = string.Concat(Enumerable.Range(1, 40).Select(i => Line($"r-{i}") + "\n"));
         var uploaded = new List<long>();
 
-        var batch = await Operations.CreateAsync("test", Stream(content), "requests.jsonl",
+        var batch = await Submissions.CreateAsync("test", Stream(content), "requests.jsonl",
             new BatchSubmission(Url, new Dictionary<string, string> { ["team"] = "search" }, TimeSpan.FromDays(2)), new Progress(uploaded), Token);
 
         Assert.Equal(BatchStatusKind.Validating, batch.Status.Kind);
@@ -177,7 +178,7 @@ public sealed class SubmissionTests : IAsyncLifetime
     public async Task Retry_SubmitsTheFailedRequests_SameIdsAndBodies_LinkedToTheirParent()
     {
         var content = string.Concat(Enumerable.Range(1, 200).Select(i => Line($"r-{i}") + "\n"));
-        var parent = await Operations.CreateAsync("test", Stream(content), "requests.jsonl", new BatchSubmission(Url, new Dictionary<string, string> { ["team"] = "search" }), null, Token);
+        var parent = await Submissions.CreateAsync("test", Stream(content), "requests.jsonl", new BatchSubmission(Url, new Dictionary<string, string> { ["team"] = "search" }), null, Token);
         _clock.Advance(TimeSpan.FromMinutes(10));
         await Operations.RefreshAsync("test", parent.Id, Token);
         var files = await _harness.Services.GetRequiredService<IResultIndexing>().IndexAsync("test", parent.Id, Token);
@@ -206,7 +207,7 @@ public sealed class SubmissionTests : IAsyncLifetime
     [Fact]
     public async Task Retry_OfARunningBatch_OrOfSuccesses_IsRefused()
     {
-        var parent = await Operations.CreateAsync("test", Stream(Line("a") + "\n"), "requests.jsonl", new BatchSubmission(Url), null, Token);
+        var parent = await Submissions.CreateAsync("test", Stream(Line("a") + "\n"), "requests.jsonl", new BatchSubmission(Url), null, Token);
         var retries = _harness.Services.GetRequiredService<IBatchRetries>();
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => retries.RetryAsync("test", parent.Id, [RequestOutcome.HttpError], Token));

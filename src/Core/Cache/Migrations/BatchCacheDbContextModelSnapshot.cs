@@ -16,7 +16,7 @@ namespace BatchDashboard.Core.Cache.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.14");
 
-            modelBuilder.Entity("BatchDashboard.Core.Audit.AuditRecord", b =>
+            modelBuilder.Entity("BatchDashboard.Core.Cache.AuditRecord", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()

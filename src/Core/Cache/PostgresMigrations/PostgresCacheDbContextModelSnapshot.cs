@@ -21,7 +21,7 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("BatchDashboard.Core.Audit.AuditRecord", b =>
+            modelBuilder.Entity("BatchDashboard.Core.Cache.AuditRecord", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()

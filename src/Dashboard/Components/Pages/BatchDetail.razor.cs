@@ -46,7 +46,7 @@ public sealed partial class BatchDetail : IDisposable
     [Inject] private IConnectionCatalog Connections { get; set; } = default!;
     [Inject] private IBatchChangeNotifications Changes { get; set; } = default!;
     [Inject] private ISyncStatusProvider Sync { get; set; } = default!;
-    [Inject] private IOptions<BatchDashboardOptions> Options { get; set; } = default!;
+    [Inject] private IOptions<SyncOptions> SyncOptions { get; set; } = default!;
     [Inject] private ToastService Toasts { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
@@ -71,7 +71,7 @@ public sealed partial class BatchDetail : IDisposable
 
     /// <summary>A running batch the sync has not confirmed for several of its poll intervals: its figures may be behind.</summary>
     private bool IsStale => Running && _sync is { Phase: SyncPhase.Polling, LastSuccessAt: { } at }
-        && _now - at > (Options.Value.Sync.ActivePollInterval * 3) + TimeSpan.FromSeconds(30);
+        && _now - at > (SyncOptions.Value.ActivePollInterval * 3) + TimeSpan.FromSeconds(30);
 
     protected override void OnInitialized()
     {

@@ -1,38 +1,12 @@
-namespace BatchDashboard.Core.Connections;
+using Microsoft.Extensions.Options;
 
-/// <summary>The <c>BatchDashboard</c> configuration section.</summary>
-public sealed class BatchDashboardOptions
-{
-    public const string SectionName = "BatchDashboard";
-
-    /// <summary>Connections beyond the default one that <c>OPENAI_API_KEY</c> makes.</summary>
-    public List<ConnectionOptions> Connections { get; set; } = [];
-
-    public SyncOptions Sync { get; set; } = new();
-}
-
-/// <summary>One entry of <c>BatchDashboard:Connections</c>. It names where its key is; it never holds the key.</summary>
-public sealed class ConnectionOptions
-{
-    public string? Id { get; set; }
-    public string? Name { get; set; }
-    public ConnectionKind Kind { get; set; } = ConnectionKind.OpenAI;
-    public string? BaseUrl { get; set; }
-
-    /// <summary>The environment variable or user-secret that holds the API key, e.g. <c>AZURE_OPENAI_API_KEY</c>.</summary>
-    public string? ApiKeyName { get; set; }
-
-    /// <summary>Rejected by validation: keys belong in the environment or user-secrets, named by <see cref="ApiKeyName"/>.</summary>
-    public string? ApiKey { get; set; }
-
-    public string? Organization { get; set; }
-    public string? Project { get; set; }
-    public string? ApiVersion { get; set; }
-}
+namespace BatchDashboard.Core.Sync;
 
 /// <summary>The <c>BatchDashboard:Sync</c> section: how often the cache is refreshed.</summary>
 public sealed class SyncOptions
 {
+    public const string SectionName = "BatchDashboard:Sync";
+
     /// <summary>How often a connection is polled while any of its batches is still running.</summary>
     public TimeSpan ActivePollInterval { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -60,4 +34,39 @@ public sealed class SyncOptions
 
     /// <summary>How often the lease is renewed by its holder, and tried by the others.</summary>
     public TimeSpan LeaseCheckInterval => ActivePollInterval / 2;
+}
+
+/// <summary>Stops start-up on bad sync settings, listing every problem at once, each with its configuration key.</summary>
+public sealed class SyncOptionsValidator : IValidateOptions<SyncOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SyncOptions options)
+    {
+        var problems = new List<string>();
+        if (options.ActivePollInterval <= TimeSpan.Zero)
+        {
+            problems.Add($"{SyncOptions.SectionName}:ActivePollInterval must be positive (e.g. 00:00:10).");
+        }
+
+        if (options.IdlePollInterval <= TimeSpan.Zero)
+        {
+            problems.Add($"{SyncOptions.SectionName}:IdlePollInterval must be positive (e.g. 00:01:00).");
+        }
+
+        if (options.ErrorRetryInterval <= TimeSpan.Zero)
+        {
+            problems.Add($"{SyncOptions.SectionName}:ErrorRetryInterval must be positive (e.g. 00:00:30).");
+        }
+
+        if (options.FollowerPollInterval <= TimeSpan.Zero)
+        {
+            problems.Add($"{SyncOptions.SectionName}:FollowerPollInterval must be positive (e.g. 00:00:01).");
+        }
+
+        if (options.PageSize is < 1 or > 100)
+        {
+            problems.Add($"{SyncOptions.SectionName}:PageSize must be between 1 and 100.");
+        }
+
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace BatchDashboard.Core;
+namespace BatchDashboard.Core.Events;
 
 /// <summary>
 /// Tells subscribers of an event: each handler runs up to its first await on the publisher's thread, and the

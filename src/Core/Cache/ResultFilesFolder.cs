@@ -1,8 +1,7 @@
 using System.Text;
-using BatchDashboard.Core.Cache;
 using Microsoft.Data.Sqlite;
 
-namespace BatchDashboard.Core.Results;
+namespace BatchDashboard.Core.Cache;
 
 /// <summary>
 /// Where the local copies of batches' files live: a folder beside the SQLite cache, named after it

@@ -1,0 +1,51 @@
+using BatchDashboard.Core.Api;
+using BatchDashboard.Core.Batches;
+using BatchDashboard.Core.Connections;
+using BatchDashboard.Core.Sync;
+using Microsoft.Extensions.Logging;
+
+namespace BatchDashboard.Core.Submissions;
+
+/// <summary>Sends a new batch: its input file, then the batch made of it.</summary>
+public interface IBatchSubmissions
+{
+    /// <summary>
+    /// Uploads the input file (purpose <c>batch</c>) and creates a batch of it, then stores the API's answer so the
+    /// pages show it at once. Neither step is retried: both create something. Settings the API would refuse
+    /// (<see cref="BatchSubmission.Validate"/>) throw <see cref="ArgumentException"/> before anything is sent.
+    /// </summary>
+    /// <param name="uploaded">Told the bytes of the file sent so far.</param>
+    Task<Batch> CreateAsync(string connectionId, Stream input, string fileName, BatchSubmission submission, IProgress<long>? uploaded, CancellationToken cancellationToken);
+}
+
+internal sealed class BatchSubmissions(
+    IConnectionCatalog catalog,
+    IBatchApiClientFactory clients,
+    ConnectionSyncers syncers,
+    ILogger<BatchSubmissions> logger) : IBatchSubmissions
+{
+    public async Task<Batch> CreateAsync(string connectionId, Stream input, string fileName, BatchSubmission submission, IProgress<long>? uploaded,
+        CancellationToken cancellationToken)
+    {
+        var problems = submission.Validate();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", problems.Select(p => p.Message)), nameof(submission));
+        }
+
+        var connection = catalog.Find(connectionId) ?? throw new ArgumentException($"No connection '{connectionId}' is configured.", nameof(connectionId));
+        var client = clients.Create(connection);
+        var file = await client.UploadBatchFileAsync(new ProgressStream(input, uploaded), fileName, cancellationToken);
+        var batch = await client.CreateBatchAsync(new CreateBatchRequest
+        {
+            InputFileId = file.Id,
+            Endpoint = submission.Endpoint,
+            CompletionWindow = submission.CompletionWindow,
+            Metadata = submission.Metadata is { Count: > 0 } metadata ? metadata : null,
+            OutputExpiresAfter = submission.OutputExpiresAfter is { } expiry ? new OutputExpiry((long)expiry.TotalSeconds) : null,
+        }, cancellationToken);
+        logger.LogInformation("Connection {Connection}: created batch {BatchId} of {Requests} from file {FileId}", connection.Id, batch.Id, batch.RequestCounts?.Total, file.Id);
+        await syncers.For(connection.Id).RecordAsync(batch, cancellationToken);
+        return batch;
+    }
+}
