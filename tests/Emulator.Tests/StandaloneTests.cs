@@ -63,7 +63,7 @@ public sealed partial class StandaloneTests
 
     private static Process Start(params string[] args)
     {
-        var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "BatchDashboard.Emulator"))
+        var info = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "BatchDashboard.Emulator.Host"))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

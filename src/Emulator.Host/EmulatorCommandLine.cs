@@ -1,4 +1,4 @@
-namespace BatchDashboard.Emulator;
+namespace BatchDashboard.Emulator.Host;
 
 /// <summary>The standalone emulator's short switches, each an alias of an <c>Emulator:*</c> setting.</summary>
 internal static class EmulatorCommandLine

@@ -1,6 +1,7 @@
 using BatchDashboard.Emulator;
+using BatchDashboard.Emulator.Host;
 
-// The standalone emulator: `dotnet run --project src/Emulator -- --speed 10 --seed-batches 200`.
+// The standalone emulator: `dotnet run --project src/Emulator.Host -- --speed 10 --seed-batches 200`.
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Configuration.AddEnvironmentVariables("BATCH_EMULATOR_");
 builder.Configuration.AddCommandLine(args, EmulatorCommandLine.Switches);
@@ -51,5 +52,5 @@ app.Lifetime.ApplicationStarted.Register(() =>
 await app.RunAsync();
 return 0;
 
-/// <summary>Internal, so it does not clash with the dashboard's <c>Program</c> in the app that hosts the demo.</summary>
+/// <summary>Visible to the tests that run the emulator as a user does.</summary>
 internal sealed partial class Program;
