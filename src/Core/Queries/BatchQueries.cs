@@ -26,7 +26,7 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         var filter = request.Filter;
         var key = string.Join('\u001f', string.Join(',', filter.Statuses.Distinct().Order()), FilterKey(filter),
             request.Sort.Field, request.Sort.Descending, request.PageSize, request.Cursor);
-        return _pages.GetAsync(key, () => ReadPageAsync(request, cancellationToken));
+        return _pages.GetAsync(key, token => ReadPageAsync(request, token), cancellationToken);
     }
 
     /// <summary>Every member of a filter but its statuses, as one key.</summary>
@@ -140,7 +140,7 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         // "The last 24 hours" from the start of this minute, so one answer serves every view within it.
         var minute = timeProvider.GetUtcNow().ToUnixTimeSeconds() / 60 * 60;
         var key = FilterKey(filter) + '\u001f' + minute.ToString(CultureInfo.InvariantCulture);
-        return _summaries.GetAsync(key, () => ReadSummaryAsync(filter, minute - 86_400, cancellationToken));
+        return _summaries.GetAsync(key, token => ReadSummaryAsync(filter, minute - 86_400, token), cancellationToken);
     }
 
     /// <summary>The header counts; statuses are not part of them (each status's count is one of them).</summary>
@@ -249,11 +249,11 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
     }
 
     public Task<(IReadOnlyList<string> Endpoints, IReadOnlyList<string> Models)> GetFacetsAsync(CancellationToken cancellationToken) =>
-        _facets.GetAsync("", async () =>
+        _facets.GetAsync("", async token =>
         {
-            await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
-            return (await DistinctAsync(context, "endpoint", cancellationToken), await DistinctAsync(context, "model", cancellationToken));
-        });
+            await using var context = await contextFactory.CreateDbContextAsync(token);
+            return (await DistinctAsync(context, "endpoint", token), await DistinctAsync(context, "model", token));
+        }, cancellationToken);
 
     /// <summary>
     /// The endpoints or models some cached batch has, from the counts the triggers keep (a few hundred rows at most),

@@ -1,4 +1,5 @@
 using BatchDashboard.Core.Events;
+using Microsoft.Extensions.Logging;
 
 namespace BatchDashboard.Core.Sync;
 
@@ -12,14 +13,28 @@ public sealed record CacheChange(string ConnectionId, IReadOnlyList<string> Chan
 /// </summary>
 public interface IBatchChangeNotifications
 {
+    /// <summary>Every change as it happens.</summary>
     IDisposable Subscribe(Func<CacheChange, Task> handler);
+
+    /// <summary>
+    /// How a page follows the cache: the changes merged and handed over at most every
+    /// <see cref="BatchChangeNotifier.FollowInterval"/>, one run at a time, each run with all that arrived since the
+    /// last began. Dispose it with the page.
+    /// </summary>
+    IDisposable Follow(Func<CacheChanges, Task> handler);
 }
 
-internal sealed class BatchChangeNotifier(Microsoft.Extensions.Logging.ILogger<BatchChangeNotifier> logger) : IBatchChangeNotifications
+internal sealed class BatchChangeNotifier(ILogger<BatchChangeNotifier> logger, TimeProvider? time = null) : IBatchChangeNotifications
 {
+    /// <summary>The least time between two updates of a page: a few a second, well inside the live-update target.</summary>
+    public static readonly TimeSpan FollowInterval = TimeSpan.FromMilliseconds(250);
+
     private readonly Notifier<CacheChange> _notifier = new(logger);
 
     public IDisposable Subscribe(Func<CacheChange, Task> handler) => _notifier.Subscribe(handler);
+
+    public IDisposable Follow(Func<CacheChanges, Task> handler) =>
+        new CacheChangeSubscription(this, handler, FollowInterval, time ?? TimeProvider.System, logger);
 
     public Task PublishAsync(CacheChange change)
     {

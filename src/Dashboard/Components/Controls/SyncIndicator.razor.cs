@@ -22,7 +22,7 @@ public sealed partial class SyncIndicator : IDisposable
         Read();
         if (RendererInfo.IsInteractive)
         {
-            _subscription = Changes.Subscribe(change => change.SyncStateChanged ? InvokeAsync(Refresh) : Task.CompletedTask);
+            _subscription = Changes.Follow(changes => changes.SyncStateChanged() ? InvokeAsync(Refresh) : Task.CompletedTask);
             _ticker = Time.CreateTimer(_ => _ = InvokeAsync(Refresh), null, TickInterval, TickInterval);
         }
     }

@@ -28,7 +28,7 @@ public sealed partial class SystemStatus : IDisposable
         _status = await Database.RecentCheckAsync(RecentEnough, _disposed.Token);
         if (RendererInfo.IsInteractive)
         {
-            _subscription = Changes.Subscribe(change => change.SyncStateChanged
+            _subscription = Changes.Follow(changes => changes.SyncStateChanged()
                 ? InvokeAsync(() =>
                 {
                     _sync = Sync.GetAll();

@@ -77,7 +77,7 @@ public sealed partial class BatchDetail : IDisposable
     {
         if (RendererInfo.IsInteractive)
         {
-            _subscription = Changes.Subscribe(OnCacheChangedAsync);
+            _subscription = Changes.Follow(OnCacheChangedAsync);
             _ticker = Time.CreateTimer(_ => _ = InvokeAsync(Tick), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         }
     }
@@ -203,11 +203,10 @@ public sealed partial class BatchDetail : IDisposable
         await LoadAsync();
     }
 
-    private async Task OnCacheChangedAsync(CacheChange change)
+    private async Task OnCacheChangedAsync(CacheChanges changes)
     {
-        var thisBatch = (_cached is null || change.ConnectionId == _cached.ConnectionId)
-            && (change.ChangedBatchIds.Contains(Id) || change.AddedBatchIds.Contains(Id));
-        var thisSync = _cached is not null && change.ConnectionId == _cached.ConnectionId && change.SyncStateChanged;
+        var thisBatch = _cached is null ? changes.BatchIds.Contains(Id) : changes.Touches(_cached.ConnectionId, Id);
+        var thisSync = _cached is not null && changes.SyncStateChanged(_cached.ConnectionId);
         if (!thisBatch && !thisSync)
         {
             return;

@@ -74,7 +74,7 @@ public sealed partial class BatchResults : IDisposable
         if (RendererInfo.IsInteractive)
         {
             _indexSubscription = Indexing.Subscribe(OnIndexProgressAsync);
-            _cacheSubscription = Changes.Subscribe(OnCacheChangedAsync);
+            _cacheSubscription = Changes.Follow(OnCacheChangedAsync);
         }
     }
 
@@ -215,9 +215,9 @@ public sealed partial class BatchResults : IDisposable
         });
     }
 
-    private async Task OnCacheChangedAsync(CacheChange change)
+    private async Task OnCacheChangedAsync(CacheChanges changes)
     {
-        if (change.ConnectionId != ConnectionId || !change.ChangedBatchIds.Contains(Id))
+        if (!changes.Touches(ConnectionId, Id))
         {
             return;
         }

@@ -37,7 +37,6 @@ public sealed partial class Batches : IDisposable
     private IReadOnlyList<ConnectionSyncStatus> _failing = [];
     private IReadOnlySet<string> _highlighted = new HashSet<string>();
     private IDisposable? _subscription;
-    private int _reloadState; // 0 idle, 1 reloading, 2 reloading and another change arrived
     private string? _loadError;
 
     [Inject] private IBatchQueries Queries { get; set; } = default!;
@@ -74,7 +73,7 @@ public sealed partial class Batches : IDisposable
         _hasConnections = Connections.Connections.Count > 0;
         if (RendererInfo.IsInteractive)
         {
-            _subscription = Changes.Subscribe(OnCacheChangedAsync);
+            _subscription = Changes.Follow(OnCacheChangedAsync);
         }
     }
 
@@ -141,51 +140,26 @@ public sealed partial class Batches : IDisposable
 
     private string ExportLink(string format) => $"api/batches/export.{format}" + (_query with { After = null }).ToQueryString();
 
-    // A first import changes hundreds of batches a second: coalesce, so at most one reload runs and one waits.
-    private async Task OnCacheChangedAsync(CacheChange change)
+    // The changes since the last reload, merged: a first import's hundreds a second become a few reloads.
+    private async Task OnCacheChangedAsync(CacheChanges changes)
     {
-        if (change.ChangedBatchIds.Count == 0 && change.AddedBatchIds.Count == 0)
-        {
-            if (change.SyncStateChanged)
-            {
-                await InvokeAsync(() =>
-                {
-                    _failing = [.. Sync.GetAll().Where(s => s.Phase == SyncPhase.Failing)];
-                    StateHasChanged();
-                });
-            }
-
-            return;
-        }
-
-        while (true)
-        {
-            var state = Volatile.Read(ref _reloadState);
-            if (Interlocked.CompareExchange(ref _reloadState, state == 0 ? 1 : 2, state) == state)
-            {
-                if (state != 0)
-                {
-                    return; // The running reload will go once more.
-                }
-
-                break;
-            }
-        }
-
         try
         {
-            do
+            await InvokeAsync(async () =>
             {
-                _reloadState = 1;
-                await InvokeAsync(async () =>
+                if (changes.HasBatches)
                 {
                     await LoadAsync();
-                    _highlighted = change.ChangedBatchIds.Concat(change.AddedBatchIds).ToHashSet(StringComparer.Ordinal);
+                    _highlighted = changes.BatchIds;
                     await RenderRowsAsync();
-                    StateHasChanged();
-                });
-            }
-            while (Interlocked.CompareExchange(ref _reloadState, 0, 1) != 1);
+                }
+                else
+                {
+                    _failing = [.. Sync.GetAll().Where(s => s.Phase == SyncPhase.Failing)];
+                }
+
+                StateHasChanged();
+            });
         }
         catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
         {
