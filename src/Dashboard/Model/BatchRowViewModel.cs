@@ -45,11 +45,8 @@ public sealed record BatchRowViewModel(
             progress.Failed,
             [.. batch.Metadata.Take(3)],
             FlagsOf(insights, now),
-            DetailHref(batch.Id, cached.ConnectionId));
+            DashboardUrls.Batch(batch.Id, cached.ConnectionId));
     }
-
-    public static string DetailHref(string id, string connectionId) =>
-        $"batches/{Uri.EscapeDataString(id)}?connection={Uri.EscapeDataString(connectionId)}";
 
     /// <summary>Enough of the id to tell batches apart: the prefix and the last eight characters.</summary>
     public static string ShortIdOf(string id) =>

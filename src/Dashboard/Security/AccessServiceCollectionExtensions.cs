@@ -84,7 +84,7 @@ internal static class AccessServiceCollectionExtensions
                 options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 options.SlidingExpiration = true;
                 options.ExpireTimeSpan = TimeSpan.FromHours(8);
-                options.Events.OnRedirectToLogin = context => Challenge(context, "signin", StatusCodes.Status401Unauthorized);
+                options.Events.OnRedirectToLogin = context => Challenge(context, BatchDashboard.Dashboard.Model.DashboardUrls.SignIn, StatusCodes.Status401Unauthorized);
                 options.Events.OnRedirectToAccessDenied = context => Challenge(context, null, StatusCodes.Status403Forbidden);
             });
         if (access.Jwt.Enabled)

@@ -58,7 +58,7 @@ public sealed partial class BatchDetail : IDisposable
 
     private bool Running => _cached is { } cached && !cached.Batch.Status.IsTerminal;
 
-    private string ResultsLink => $"batches/{Uri.EscapeDataString(Id)}/results?connection={Uri.EscapeDataString(_cached?.ConnectionId ?? "")}";
+    private string ResultsLink => DashboardUrls.BatchResults(Id, new ResultListQuery { Connection = _cached?.ConnectionId });
 
     /// <summary>The batch this one reruns, when it is a retry.</summary>
     private string? RetryOf => _cached?.Batch.Metadata.GetValueOrDefault(IBatchRetries.RetryOfKey);

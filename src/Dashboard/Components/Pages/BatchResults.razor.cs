@@ -131,14 +131,14 @@ public sealed partial class BatchResults : IDisposable
         _loaded = true;
     }
 
-    private string Link(ResultListQuery query) => $"batches/{Uri.EscapeDataString(Id)}/results" + (query with { Connection = ConnectionId.Length > 0 ? ConnectionId : null }).ToQueryString();
+    private string Link(ResultListQuery query) => DashboardUrls.BatchResults(Id, query with { Connection = ConnectionId.Length > 0 ? ConnectionId : null });
 
-    private string DetailLink => BatchRowViewModel.DetailHref(Id, ConnectionId);
+    private string DetailLink => DashboardUrls.Batch(Id, ConnectionId);
 
     private string ApiLink(string path, ResultListQuery? query = null) =>
-        $"api/batches/{Uri.EscapeDataString(Id)}/{path}" + ((query ?? new ResultListQuery()) with { After = null, Request = null, Connection = ConnectionId }).ToQueryString();
+        DashboardUrls.ResultsApi(Id, path, (query ?? new ResultListQuery()) with { Connection = ConnectionId });
 
-    private string FileLink(ResultFileKind kind) => $"api/batches/{Uri.EscapeDataString(Id)}/files/{kind.ToString().ToLowerInvariant()}?connection={Uri.EscapeDataString(ConnectionId)}";
+    private string FileLink(ResultFileKind kind) => DashboardUrls.ResultFile(Id, kind, ConnectionId);
 
     private void Set(Func<ResultListQuery, ResultListQuery> change) => Navigation.NavigateTo(Link(change(_query) with { After = null, Request = null }));
 
@@ -175,7 +175,7 @@ public sealed partial class BatchResults : IDisposable
             var retry = await Actions.RetryAsync(ConnectionId, Id, [.. _retryOutcomes], _disposed.Token);
             Toasts.Show($"Retry submitted as {BatchRowViewModel.ShortIdOf(retry.Batch.Id)}, with {retry.Requests:N0} requests" +
                 (retry.Skipped > 0 ? $" ({retry.Skipped:N0} left out: their input lines are not kept)." : "."), ToastTone.Success);
-            Navigation.NavigateTo(BatchRowViewModel.DetailHref(retry.Batch.Id, ConnectionId));
+            Navigation.NavigateTo(DashboardUrls.Batch(retry.Batch.Id, ConnectionId));
         }
         catch (BatchApiException ex)
         {

@@ -123,7 +123,7 @@ public sealed partial class Batches : IDisposable
         }
     }
 
-    private string Link(BatchListQuery query) => "batches" + query.ToQueryString();
+    private static string Link(BatchListQuery query) => DashboardUrls.Batches(query);
 
     /// <summary>Applies a filter change: back to the first page, with the new state in the URL.</summary>
     private void Set(Func<BatchListQuery, BatchListQuery> change) => Navigation.NavigateTo(Link(change(_query) with { After = null }));
@@ -138,7 +138,7 @@ public sealed partial class Batches : IDisposable
     private string AriaSort(BatchSortField field) =>
         _query.Sort != field ? "none" : _query.Ascending ? "ascending" : "descending";
 
-    private string ExportLink(string format) => $"api/batches/export.{format}" + (_query with { After = null }).ToQueryString();
+    private string ExportLink(string format) => DashboardUrls.BatchesExport(format, _query);
 
     // The changes since the last reload, merged: a first import's hundreds a second become a few reloads.
     private async Task OnCacheChangedAsync(CacheChanges changes)

@@ -183,7 +183,7 @@ public sealed partial class NewBatch : IDisposable
             var batch = await Actions.CreateAsync(_connectionId, input, _fileName ?? "requests.jsonl", submission, progress, _disposed.Token);
             Toasts.Show($"Created {BatchRowViewModel.ShortIdOf(batch.Id)}: {StatusDisplay.Text(batch.Status)}.", ToastTone.Success);
             Discard();
-            Navigation.NavigateTo(BatchRowViewModel.DetailHref(batch.Id, _connectionId));
+            Navigation.NavigateTo(DashboardUrls.Batch(batch.Id, _connectionId));
         }
         catch (BatchApiException ex)
         {
