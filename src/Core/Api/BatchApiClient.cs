@@ -2,16 +2,20 @@ using System.Net;
 using System.Text.Json;
 using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Connections;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Refit;
 
 namespace BatchDashboard.Core.Api;
 
-internal sealed class BatchApiClientFactory(IBatchApiRoutes routes, ILoggerFactory loggerFactory) : IBatchApiClientFactory
+internal sealed class BatchApiClientFactory(IServiceProvider services, ILoggerFactory loggerFactory) : IBatchApiClientFactory
 {
     private readonly ILogger<BatchApiClient> _logger = loggerFactory.CreateLogger<BatchApiClient>();
 
-    public IBatchApiClient Create(ApiConnection connection) => new BatchApiClient(routes, connection, _logger);
+    // A connection's client lives as long as the app; the routes are taken from IHttpClientFactory for each call, so
+    // its handlers are renewed on their lifetime (and DNS changes seen) as for any typed client.
+    public IBatchApiClient Create(ApiConnection connection) =>
+        new BatchApiClient(services.GetRequiredService<IBatchApiRoutes>, connection, _logger);
 }
 
 /// <summary>
@@ -19,8 +23,10 @@ internal sealed class BatchApiClientFactory(IBatchApiRoutes routes, ILoggerFacto
 /// and reads the answers with the tolerant reader. Failures arrive as <see cref="BatchApiException"/> from
 /// <see cref="ApiErrorHandler"/>; the one made here is an answer whose body is not the JSON the API sends.
 /// </summary>
-internal sealed class BatchApiClient(IBatchApiRoutes routes, ApiConnection connection, ILogger<BatchApiClient> logger) : IBatchApiClient
+internal sealed class BatchApiClient(Func<IBatchApiRoutes> routesFactory, ApiConnection connection, ILogger<BatchApiClient> logger) : IBatchApiClient
 {
+    private IBatchApiRoutes Routes => routesFactory();
+
     public ApiConnection Connection => connection;
 
     /// <summary>
@@ -39,7 +45,7 @@ internal sealed class BatchApiClient(IBatchApiRoutes routes, ApiConnection conne
     public async Task<BatchPage> ListBatchesAsync(string? after, int limit, CancellationToken cancellationToken)
     {
         limit = Math.Clamp(limit, 1, 100);
-        var page = await ReadAsync(routes.ListBatchesAsync(limit, string.IsNullOrEmpty(after) ? null : after, new ApiCall(connection) { Retriable = true },
+        var page = await ReadAsync(Routes.ListBatchesAsync(limit, string.IsNullOrEmpty(after) ? null : after, new ApiCall(connection) { Retriable = true },
             cancellationToken), root => ApiJson.ReadBatchPage(root, limit), cancellationToken);
         foreach (var rejected in page!.Rejected)
         {
@@ -53,21 +59,21 @@ internal sealed class BatchApiClient(IBatchApiRoutes routes, ApiConnection conne
     }
 
     public Task<Batch?> GetBatchAsync(string batchId, CancellationToken cancellationToken) =>
-        ReadAsync(routes.GetBatchAsync(batchId, ApiCall.Lookup(connection), cancellationToken), ReadBatch, cancellationToken);
+        ReadAsync(Routes.GetBatchAsync(batchId, ApiCall.Lookup(connection), cancellationToken), ReadBatch, cancellationToken);
 
     // Cancelling twice has the same effect as once, so it is safe to retry.
     public Task<Batch?> CancelBatchAsync(string batchId, CancellationToken cancellationToken) =>
-        ReadAsync(routes.CancelBatchAsync(batchId, ApiCall.Lookup(connection), cancellationToken), ReadBatch, cancellationToken);
+        ReadAsync(Routes.CancelBatchAsync(batchId, ApiCall.Lookup(connection), cancellationToken), ReadBatch, cancellationToken);
 
     public async Task<Batch> CreateBatchAsync(CreateBatchRequest request, CancellationToken cancellationToken) =>
-        (await ReadAsync(routes.CreateBatchAsync(request, new ApiCall(connection), cancellationToken), ReadBatch, cancellationToken))!;
+        (await ReadAsync(Routes.CreateBatchAsync(request, new ApiCall(connection), cancellationToken), ReadBatch, cancellationToken))!;
 
     public Task<BatchFile?> GetFileAsync(string fileId, CancellationToken cancellationToken) =>
-        ReadAsync(routes.GetFileAsync(fileId, ApiCall.Lookup(connection), cancellationToken), ApiJson.ReadFile, cancellationToken);
+        ReadAsync(Routes.GetFileAsync(fileId, ApiCall.Lookup(connection), cancellationToken), ApiJson.ReadFile, cancellationToken);
 
     public async Task<Stream?> OpenFileContentAsync(string fileId, CancellationToken cancellationToken)
     {
-        var response = await routes.GetFileContentAsync(fileId, ApiCall.Lookup(connection) with { Streamed = true }, cancellationToken);
+        var response = await Routes.GetFileContentAsync(fileId, ApiCall.Lookup(connection) with { Streamed = true }, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
             response.Dispose();
@@ -79,7 +85,7 @@ internal sealed class BatchApiClient(IBatchApiRoutes routes, ApiConnection conne
     }
 
     public async Task<BatchFile> UploadBatchFileAsync(Stream content, string fileName, CancellationToken cancellationToken) =>
-        (await ReadAsync(routes.UploadFileAsync("batch", new StreamPart(content, fileName, "application/jsonl"),
+        (await ReadAsync(Routes.UploadFileAsync("batch", new StreamPart(content, fileName, "application/jsonl"),
             new ApiCall(connection) { Unbounded = true }, cancellationToken), ApiJson.ReadFile, cancellationToken))!;
 
     private static Batch ReadBatch(JsonElement root)
