@@ -15,6 +15,9 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
     private readonly GenerationMemo<BatchListPage> _pages = new(generation, capacity: 128);
     private readonly GenerationMemo<BatchSummary> _summaries = new(generation);
     private readonly GenerationMemo<(IReadOnlyList<string> Endpoints, IReadOnlyList<string> Models)> _facets = new(generation, capacity: 1);
+    // A batch's page reads its batch and snapshots on every view, and every open page of it again after each change.
+    private readonly GenerationMemo<CachedBatch?> _batches = new(generation);
+    private readonly GenerationMemo<IReadOnlyList<BatchProgressPoint>> _histories = new(generation);
 
     public Task<BatchListPage> ListAsync(BatchListRequest request, CancellationToken cancellationToken)
     {
@@ -116,7 +119,10 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         return new BatchListPage(items, next);
     }
 
-    public async Task<CachedBatch?> GetAsync(string batchId, string? connectionId, CancellationToken cancellationToken)
+    public Task<CachedBatch?> GetAsync(string batchId, string? connectionId, CancellationToken cancellationToken) =>
+        _batches.GetAsync(batchId + '\u001f' + connectionId, token => ReadBatchAsync(batchId, connectionId, token), cancellationToken);
+
+    private async Task<CachedBatch?> ReadBatchAsync(string batchId, string? connectionId, CancellationToken cancellationToken)
     {
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
         await using var command = await OpenCommandAsync(context, cancellationToken);
@@ -237,7 +243,10 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
 
     private static DateTimeOffset Later(DateTimeOffset? a, DateTimeOffset b) => a is { } value && value > b ? value : b;
 
-    public async Task<IReadOnlyList<BatchProgressPoint>> GetHistoryAsync(string connectionId, string batchId, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<BatchProgressPoint>> GetHistoryAsync(string connectionId, string batchId, CancellationToken cancellationToken) =>
+        _histories.GetAsync(connectionId + '\u001f' + batchId, token => ReadHistoryAsync(connectionId, batchId, token), cancellationToken);
+
+    private async Task<IReadOnlyList<BatchProgressPoint>> ReadHistoryAsync(string connectionId, string batchId, CancellationToken cancellationToken)
     {
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
         var rows = await context.BatchSnapshots.AsNoTracking()

@@ -38,6 +38,22 @@ public class BatchQueriesTests : IAsyncLifetime
         [.. (await _harness.Queries.ListAsync(new BatchListRequest { Filter = filter, Sort = sort ?? new() }, Token)).Items.Select(i => i.Batch.Id)];
 
     [Fact]
+    public async Task Get_AndHistory_AreReadAgain_OnceTheBatchChanges()
+    {
+        var before = await _harness.Queries.GetAsync("batch_c", "main", Token);
+        var historyBefore = await _harness.Queries.GetHistoryAsync("main", "batch_c", Token);
+        Assert.Same(before, await _harness.Queries.GetAsync("batch_c", "main", Token)); // kept while nothing changed
+
+        await _harness.Store.UpsertAsync("main", [Read(TestBatches.Json("batch_c", "finalizing", created: 3_000, total: 100, completed: 95, failed: 5,
+            change: j => j["model"] = "gpt-4.1"))], Token);
+
+        var after = await _harness.Queries.GetAsync("batch_c", "main", Token);
+        Assert.Equal(BatchStatusKind.Finalizing, after!.Batch.Status.Kind);
+        Assert.Equal(historyBefore.Count + 1, (await _harness.Queries.GetHistoryAsync("main", "batch_c", Token)).Count);
+        Assert.Null(await _harness.Queries.GetAsync("batch_c", "other", Token));
+    }
+
+    [Fact]
     public async Task List_IsNewestFirst_ByDefault()
     {
         Assert.Equal(["batch_e", "batch_z", "batch_d", "batch_c", "batch_b", "batch_a"], await IdsAsync(new()));
