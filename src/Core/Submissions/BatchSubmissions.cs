@@ -1,6 +1,5 @@
 using BatchDashboard.Core.Api;
 using BatchDashboard.Core.Batches;
-using BatchDashboard.Core.Connections;
 using BatchDashboard.Core.Sync;
 using Microsoft.Extensions.Logging;
 
@@ -18,11 +17,7 @@ public interface IBatchSubmissions
     Task<Batch> CreateAsync(string connectionId, Stream input, string fileName, BatchSubmission submission, IProgress<long>? uploaded, CancellationToken cancellationToken);
 }
 
-internal sealed class BatchSubmissions(
-    IConnectionCatalog catalog,
-    IBatchApiClientFactory clients,
-    ConnectionSyncers syncers,
-    ILogger<BatchSubmissions> logger) : IBatchSubmissions
+internal sealed class BatchSubmissions(ConnectionSyncers syncers, ILogger<BatchSubmissions> logger) : IBatchSubmissions
 {
     public async Task<Batch> CreateAsync(string connectionId, Stream input, string fileName, BatchSubmission submission, IProgress<long>? uploaded,
         CancellationToken cancellationToken)
@@ -33,8 +28,9 @@ internal sealed class BatchSubmissions(
             throw new ArgumentException(string.Join(" ", problems.Select(p => p.Message)), nameof(submission));
         }
 
-        var connection = catalog.Find(connectionId) ?? throw new ArgumentException($"No connection '{connectionId}' is configured.", nameof(connectionId));
-        var client = clients.Create(connection);
+        // The connection's syncer: its client sends the batch, and it stores the answer as the sync would.
+        var syncer = syncers.For(connectionId);
+        var client = syncer.Client;
         var file = await client.UploadBatchFileAsync(new ProgressStream(input, uploaded), fileName, cancellationToken);
         var batch = await client.CreateBatchAsync(new CreateBatchRequest
         {
@@ -44,8 +40,8 @@ internal sealed class BatchSubmissions(
             Metadata = submission.Metadata is { Count: > 0 } metadata ? metadata : null,
             OutputExpiresAfter = submission.OutputExpiresAfter is { } expiry ? new OutputExpiry((long)expiry.TotalSeconds) : null,
         }, cancellationToken);
-        logger.LogInformation("Connection {Connection}: created batch {BatchId} of {Requests} from file {FileId}", connection.Id, batch.Id, batch.RequestCounts?.Total, file.Id);
-        await syncers.For(connection.Id).RecordAsync(batch, cancellationToken);
+        logger.LogInformation("Connection {Connection}: created batch {BatchId} of {Requests} from file {FileId}", client.Connection.Id, batch.Id, batch.RequestCounts?.Total, file.Id);
+        await syncer.RecordAsync(batch, cancellationToken);
         return batch;
     }
 }

@@ -77,10 +77,9 @@ internal sealed class CacheChangeSubscription : IDisposable
                 return Task.CompletedTask; // the run in progress, or the one scheduled, takes it
             }
 
-            var wait = _lastStart == long.MinValue ? TimeSpan.Zero : _interval - _time.GetElapsedTime(_lastStart);
-            if (wait > TimeSpan.Zero)
+            if (UntilNextRun() > TimeSpan.Zero)
             {
-                _timer = _time.CreateTimer(_ => _ = RunAsync(), null, wait, Timeout.InfiniteTimeSpan);
+                _timer = ScheduleRun();
                 return Task.CompletedTask;
             }
 
@@ -135,11 +134,20 @@ internal sealed class CacheChangeSubscription : IDisposable
                 _running = false;
                 if (!_disposed && _pending is not null && _timer is null)
                 {
-                    var wait = _interval - _time.GetElapsedTime(_lastStart);
-                    _timer = _time.CreateTimer(_ => _ = RunAsync(), null, wait > TimeSpan.Zero ? wait : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+                    _timer = ScheduleRun();
                 }
             }
         }
+    }
+
+    /// <summary>How long until a run may start: the rest of the interval since the last one began.</summary>
+    private TimeSpan UntilNextRun() =>
+        _lastStart == long.MinValue ? TimeSpan.Zero : _interval - _time.GetElapsedTime(_lastStart);
+
+    private ITimer ScheduleRun()
+    {
+        var wait = UntilNextRun();
+        return _time.CreateTimer(_ => _ = RunAsync(), null, wait > TimeSpan.Zero ? wait : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
     }
 
     public void Dispose()

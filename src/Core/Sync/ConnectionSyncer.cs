@@ -27,6 +27,9 @@ internal sealed class ConnectionSyncer(
     TimeProvider timeProvider,
     ILogger logger)
 {
+    /// <summary>The connection's API client, for what it sends beside the sync (a new batch).</summary>
+    public IBatchApiClient Client => client;
+
     private ApiConnection Connection => client.Connection;
 
     public async Task<CycleReport> RunCycleAsync(CancellationToken cancellationToken)

@@ -19,7 +19,7 @@ public sealed class DemoOptions
     {
         var enabled = configuration.GetValue(SectionName + ":Enabled", true);
         var configured = !string.IsNullOrWhiteSpace(configuration["OPENAI_API_KEY"])
-            || configuration.GetSection("BatchDashboard:Connections").GetChildren().Any();
+            || configuration.GetSection(BatchDashboard.Core.Connections.ConnectionListOptions.SectionName).GetChildren().Any();
         return enabled && !configured;
     }
 }
