@@ -49,10 +49,13 @@ internal sealed class AppProcess : IDisposable
         var project = Path.Combine(RepoPaths.Root, "src", "Server");
         var app = Path.Combine(project, "bin", configuration, "net10.0", "BatchDashboard.Server.dll");
         var port = Loopback.FreePort();
-        var start = ChildProcess.StartInfo("dotnet", "exec", app);
-        start.WorkingDirectory = project;
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
+        var start = new ProcessStartInfo("dotnet", ["exec", app])
+        {
+            WorkingDirectory = project,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Logging__LogLevel__Default"] = "Information";

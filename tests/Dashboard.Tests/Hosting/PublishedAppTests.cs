@@ -18,18 +18,18 @@ public sealed partial class PublishedAppTests : IDisposable
     public async Task PublishedApp_ServesItsPage_FingerprintedAssets_AndHealth_FromItsOwnFolder()
     {
         var output = Path.Combine(_folder, "app");
-        var publish = await RunAsync("dotnet", ["publish", Path.Combine(RepoPaths.Root, "src", "Server"), "-c", "Release", "-o", output, "--nologo"], RepoPaths.Root);
+        var publish = await RunAsync("dotnet", $"publish \"{Path.Combine(RepoPaths.Root, "src", "Server")}\" -c Release -o \"{output}\" --nologo", RepoPaths.Root);
         Assert.True(publish.ExitCode == 0, publish.Output);
         Assert.True(File.Exists(Path.Combine(output, "appsettings.json")), "appsettings.json is published beside the app");
 
         var port = Loopback.FreePort();
-        var start = ChildProcess.StartInfo("dotnet", "BatchDashboard.Server.dll", "--urls", $"http://127.0.0.1:{port}");
-        start.WorkingDirectory = output;
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        start.Environment["OPENAI_API_KEY"] = "";
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        using var app = Process.Start(start)!;
+        using var app = Process.Start(new ProcessStartInfo("dotnet", $"BatchDashboard.Server.dll --urls http://127.0.0.1:{port}")
+        {
+            WorkingDirectory = output,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment = { ["OPENAI_API_KEY"] = "", ["ASPNETCORE_ENVIRONMENT"] = "Production" },
+        })!;
         try
         {
             var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -73,7 +73,7 @@ public sealed partial class PublishedAppTests : IDisposable
     [Fact]
     public async Task DotnetRun_StartsFromTheRepositoryRoot_SoTheRootSettingsFileIsRead()
     {
-        var result = await RunAsync("dotnet", ["msbuild", "src/Server/BatchDashboard.Server.csproj", "-getProperty:RunWorkingDirectory", "-nologo"], RepoPaths.Root);
+        var result = await RunAsync("dotnet", "msbuild src/Server/BatchDashboard.Server.csproj -getProperty:RunWorkingDirectory -nologo", RepoPaths.Root);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(Path.TrimEndingDirectorySeparator(RepoPaths.Root), Path.TrimEndingDirectorySeparator(result.Output.Trim()));
@@ -83,13 +83,14 @@ public sealed partial class PublishedAppTests : IDisposable
     [GeneratedRegex("(?:href|src)=\"(?<path>[^\"]+\\.[a-z0-9]{10}\\.(?:css|js|svg))\"")]
     private static partial Regex AssetReference();
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments, string directory)
+    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string arguments, string directory)
     {
-        var start = ChildProcess.StartInfo(file, arguments);
-        start.WorkingDirectory = directory;
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
-        using var process = Process.Start(start)!;
+        using var process = Process.Start(new ProcessStartInfo(file, arguments)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
         var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         await process.WaitForExitAsync(TestContext.Current.CancellationToken);
