@@ -14,7 +14,7 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
     // summary's last day moves by the minute, a page sorted by duration with the clock: that sort is not kept).
     private readonly GenerationMemo<BatchListPage> _pages = new(generation, capacity: 128);
     private readonly GenerationMemo<BatchSummary> _summaries = new(generation);
-    private readonly GenerationMemo<(IReadOnlyList<string> Endpoints, IReadOnlyList<string> Models)> _facets = new(generation, capacity: 1);
+    private readonly GenerationMemo<(IReadOnlyList<string> Endpoints, IReadOnlyList<string> Models)> _facets = new(generation, capacity: 16);
     // A batch's page reads its batch and snapshots on every view, and every open page of it again after each change.
     private readonly GenerationMemo<CachedBatch?> _batches = new(generation);
     private readonly GenerationMemo<IReadOnlyList<BatchProgressPoint>> _histories = new(generation);
@@ -258,21 +258,32 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
     }
 
     public Task<(IReadOnlyList<string> Endpoints, IReadOnlyList<string> Models)> GetFacetsAsync(CancellationToken cancellationToken) =>
-        _facets.GetAsync("", async token =>
+        GetFacetsAsync(null, null, cancellationToken);
+
+    public Task<(IReadOnlyList<string> Endpoints, IReadOnlyList<string> Models)> GetFacetsAsync(string? endpoint, string? model, CancellationToken cancellationToken) =>
+        _facets.GetAsync(endpoint + '\u001f' + model, async token =>
         {
             await using var context = await contextFactory.CreateDbContextAsync(token);
-            return (await DistinctAsync(context, "endpoint", token), await DistinctAsync(context, "model", token));
+            return (await DistinctAsync(context, "endpoint", "model", model, token), await DistinctAsync(context, "model", "endpoint", endpoint, token));
         }, cancellationToken);
 
     /// <summary>
-    /// The endpoints or models some cached batch has, from the counts the triggers keep (a few hundred rows at most),
+    /// The endpoints or models some cached batch has (of those whose <paramref name="other"/> column is
+    /// <paramref name="otherValue"/>, when given), from the counts the triggers keep (a few hundred rows at most),
     /// where <c>SELECT DISTINCT</c> over the batches reads every row (48 ms at 100,000 batches). A batch without one
     /// is counted under the empty text, which is no choice.
     /// </summary>
-    private static async Task<IReadOnlyList<string>> DistinctAsync(BatchCacheDbContext context, string column, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<string>> DistinctAsync(BatchCacheDbContext context, string column, string other, string? otherValue, CancellationToken cancellationToken)
     {
         await using var command = await OpenCommandAsync(context, cancellationToken);
-        command.CommandText = $"SELECT {column} FROM batch_counts WHERE {column} <> '' GROUP BY {column} HAVING SUM(count) > 0 ORDER BY {column}";
+        var where = $"{column} <> ''";
+        if (otherValue is not null)
+        {
+            where += $" AND {other} = @other";
+            command.Add("@other", otherValue);
+        }
+
+        command.CommandText = $"SELECT {column} FROM batch_counts WHERE {where} GROUP BY {column} HAVING SUM(count) > 0 ORDER BY {column}";
         var values = new List<string>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

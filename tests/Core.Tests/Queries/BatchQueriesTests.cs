@@ -253,6 +253,17 @@ public class BatchQueriesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Facets_NarrowEachOther_AnEndpointItsModels_AModelItsEndpoints()
+    {
+        Assert.Equal(["gpt-4o-mini-2024-07-18"], (await _harness.Queries.GetFacetsAsync("/v1/embeddings", null, Token)).Models);
+        Assert.Equal(["/v1/chat/completions"], (await _harness.Queries.GetFacetsAsync(null, "gpt-4.1", Token)).Endpoints);
+        var (endpoints, models) = await _harness.Queries.GetFacetsAsync("/v1/chat/completions", "gpt-4.1", Token);
+        Assert.Equal(["/v1/chat/completions"], endpoints);
+        Assert.Equal(["gpt-4.1", "gpt-4o-mini-2024-07-18"], models);
+        Assert.Empty((await _harness.Queries.GetFacetsAsync("/v1/moderations", null, Token)).Models);
+    }
+
+    [Fact]
     public async Task Summary_KeptByTheTriggers_EqualsACountOfEveryRow_ThroughInsertsStatusChangesAndUnknownStatuses()
     {
         // Moves and additions: one batch finishes, another is cancelled, an unknown status arrives, then is understood;
