@@ -347,7 +347,7 @@ internal static class PageBenchmarks
             }.ToJsonString();
             var watch = Stopwatch.StartNew();
             upstream.Add(json);
-            await page.Locator($"tr[data-batch-id=\"{id}\"]").WaitForAsync(new() { Timeout = 60_000 });
+            await page.Locator($"td[data-batch-id=\"{id}\"]").WaitForAsync(new() { Timeout = 60_000 });
             samples.Add(watch.Elapsed.TotalSeconds);
             // Start the next change at a random point of the poll cycle.
             await Task.Delay(Random.Shared.Next(200, 1500));

@@ -28,7 +28,7 @@ public sealed class DashboardJourneyTests(BrowserFixture browser) : IAsyncLifeti
         await session.WaitForInteractiveAsync();
 
         // The header's "in progress" count is a filter.
-        await page.Locator("a.status-filter[data-status=\"in_progress\"]").ClickAsync();
+        await page.GetByRole(AriaRole.List, new() { Name = "Filter by status" }).GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^in progress \\d") }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("batches\\?status=in_progress$"));
         var rows = page.Locator("tbody tr");
         await Expect(rows.First).ToBeVisibleAsync();
@@ -38,42 +38,41 @@ public sealed class DashboardJourneyTests(BrowserFixture browser) : IAsyncLifeti
         await session.ScreenshotAsync("journey-1-filtered-in-progress");
 
         // Open the first running batch.
-        var link = rows.First.Locator(".batch-table__id a");
-        var id = (await link.GetAttributeAsync("title"))!;
-        await link.ClickAsync();
+        var id = (await rows.First.Locator("td[data-batch-id]").GetAttributeAsync("data-batch-id"))!;
+        await rows.First.ClickAsync(); // the whole row is its batch's link
         await Expect(page).ToHaveURLAsync(new Regex($"batches/{id}\\?connection=demo$"));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync(id);
         await Expect(page.GetByTestId("detail-status")).ToHaveTextAsync("in progress");
         await Expect(page.GetByRole(AriaRole.Img, new() { NameRegex = new Regex("completed, [\\d,]+ failed and [\\d,]+ pending of [\\d,]+ requests") })).ToBeVisibleAsync();
         await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Request counts" })).ToBeVisibleAsync();
-        await Expect(page.Locator("li[data-phase=\"in_progress\"][aria-current=\"step\"]")).ToBeVisibleAsync();
+        await Expect(page.Locator("[role=listitem][data-phase=\"in_progress\"][aria-current=\"step\"]")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("current-phase")).ToContainTextAsync("so far");
         await Expect(page.GetByTestId("expiry")).ToContainTextAsync("The completion window ends in");
         await session.ScreenshotAsync("journey-2-running-batch");
 
         // Refresh now asks the API at once and says what it answered.
         await page.GetByTestId("refresh").ClickAsync();
-        await Expect(page.GetByTestId("toast").Last).ToContainTextAsync("Refreshed from the API: in progress.");
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Refreshed from the API: in progress." })).ToBeVisibleAsync();
 
         // Cancel it: confirm, then the page turns "cancelling" by itself, without a reload.
         await page.EvaluateAsync("() => { window.__sameDocument = true; }");
         await page.GetByTestId("cancel-batch").ClickAsync();
-        var dialog = page.GetByRole(AriaRole.Alertdialog, new() { Name = "Cancel this batch?" });
+        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Cancel this batch?" });
         await Expect(dialog).ToBeVisibleAsync();
         await Expect(dialog.GetByRole(AriaRole.Button, new() { Name = "Keep it running" })).ToBeFocusedAsync();
         await session.ScreenshotAsync("journey-3-confirm-cancel");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel batch", Exact = true }).ClickAsync();
 
         await Expect(page.GetByTestId("detail-status")).ToHaveTextAsync("cancelling");
-        await Expect(page.GetByTestId("toast").Last).ToContainTextAsync("Cancel requested. The API answered: cancelling.");
-        await Expect(page.Locator("li[data-phase=\"cancelling\"][aria-current=\"step\"]")).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Cancel requested. The API answered: cancelling." })).ToBeVisibleAsync();
+        await Expect(page.Locator("[role=listitem][data-phase=\"cancelling\"][aria-current=\"step\"]")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("cancel-batch")).ToHaveCountAsync(0);
         Assert.True(await page.EvaluateAsync<bool>("() => window.__sameDocument === true"), "the page reloaded");
         await session.ScreenshotAsync("journey-4-cancelling");
 
         // Back to the list: the batch is cancelling there too.
         await page.GetByRole(AriaRole.Navigation, new() { Name = "Breadcrumb" }).GetByRole(AriaRole.Link, new() { Name = "Batches" }).ClickAsync();
-        await Expect(page.Locator($"tr[data-batch-id=\"{id}\"] .status-chip")).ToHaveTextAsync("cancelling");
+        await Expect(page.Locator($"tr:has(td[data-batch-id=\"{id}\"]) .status-chip")).ToHaveTextAsync("cancelling");
         Assert.Empty(session.Errors);
     }
 
@@ -94,7 +93,7 @@ public sealed class DashboardJourneyTests(BrowserFixture browser) : IAsyncLifeti
             await page.GotoAsync(running!);
             await Expect(page.GetByTestId("detail-status")).ToBeVisibleAsync();
             await session.WaitForInteractiveAsync();
-            await page.Locator("details.raw-json summary").ClickAsync();
+            await page.GetByText("Raw JSON, as the API last sent it").ClickAsync();
             found.AddRange((await Accessibility.SeriousViolationsAsync(page)).Select(v => $"detail, {scheme}: {v}"));
             await session.ScreenshotAsync($"a11y-detail-{scheme.ToString().ToLowerInvariant()}");
 
@@ -115,13 +114,13 @@ public sealed class DashboardJourneyTests(BrowserFixture browser) : IAsyncLifeti
         var page = session.Page;
         await page.GotoAsync("/batches?status=in_progress");
         await session.WaitForInteractiveAsync();
-        await page.Locator("tbody tr .batch-table__id a").First.ClickAsync();
+        await page.Locator("tbody tr").First.ClickAsync();
         var cancel = page.GetByTestId("cancel-batch");
         await Expect(cancel).ToBeEnabledAsync();
 
         await cancel.FocusAsync();
         await page.Keyboard.PressAsync("Enter");
-        var dialog = page.GetByRole(AriaRole.Alertdialog);
+        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Cancel this batch?" });
         var keep = dialog.GetByRole(AriaRole.Button, new() { Name = "Keep it running" });
         await Expect(keep).ToBeFocusedAsync();
         Assert.Empty(await Accessibility.SeriousViolationsAsync(page));
@@ -155,8 +154,11 @@ public sealed class DashboardJourneyTests(BrowserFixture browser) : IAsyncLifeti
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Dark theme" })).ToHaveAttributeAsync("aria-pressed", "true");
         await session.ScreenshotAsync("batches-dark");
 
+        // Following the system again: the browser's (light here) is in force, and nothing is remembered.
         await page.GetByRole(AriaRole.Button, new() { Name = "Follow the system theme" }).ClickAsync();
-        await Expect(html).Not.ToHaveAttributeAsync("data-theme", new Regex("."));
+        await Expect(html).ToHaveAttributeAsync("data-theme", "light");
+        await Expect(html).ToHaveAttributeAsync("data-theme-chosen", "system");
+        Assert.Null(await page.EvaluateAsync<string?>("() => localStorage.getItem('bd-theme')"));
         Assert.Empty(session.Errors);
     }
 
@@ -168,12 +170,14 @@ public sealed class DashboardJourneyTests(BrowserFixture browser) : IAsyncLifeti
         await page.GotoAsync("/");
         await session.WaitForInteractiveAsync();
         var row = page.Locator("tbody tr").First;
-        var id = await row.GetAttributeAsync("data-batch-id");
+        var id = await row.Locator("td[data-batch-id]").GetAttributeAsync("data-batch-id");
+        // The list's copy button is for the mouse (the row is one link for the keyboard); the batch's page has one for both.
+        var copy = row.Locator(".copy-button");
 
-        await row.GetByRole(AriaRole.Button, new() { Name = "Copy batch id" }).ClickAsync();
+        await copy.ClickAsync();
 
         Assert.Equal(id, await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
-        await Expect(row.GetByRole(AriaRole.Button, new() { Name = "Copy batch id" })).ToHaveAttributeAsync("data-copied", "true");
+        await Expect(copy).ToHaveAttributeAsync("data-copied", "true");
         // The server renders UTC; the page turns it into Tokyo time (UTC+9), keeping UTC beside it.
         var created = row.Locator("time").First;
         var utc = await created.GetAttributeAsync("data-utc");

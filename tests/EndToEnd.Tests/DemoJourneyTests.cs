@@ -31,8 +31,8 @@ public sealed class DemoJourneyTests(BrowserFixture browser) : IAsyncLifetime
         await Expect(page.GetByTestId("batch-total")).ToHaveTextAsync("240 cached");
         await Expect(page.Locator("tbody tr")).ToHaveCountAsync(50);
         var running = page.Locator("tr:has(.status-in-progress)").First;
-        var id = await running.GetAttributeAsync("data-batch-id");
-        var requests = page.Locator($"tr[data-batch-id=\"{id}\"] td.data-table__number").First;
+        var id = await running.Locator("td[data-batch-id]").GetAttributeAsync("data-batch-id");
+        var requests = page.Locator($"tr:has(td[data-batch-id=\"{id}\"]) td.number").First;
         var before = await requests.InnerTextAsync();
         await session.ScreenshotAsync("demo-first-run");
 

@@ -87,12 +87,12 @@ public sealed partial class EmbeddingHostTests(BrowserFixture browser) : IAsyncL
         await page.GotoAsync("/login/as?name=otto&role=batch-operators&returnUrl=/admin/batches/");
         await session.WaitForInteractiveAsync();
         await Expect(page.GetByTestId("signed-in-user")).ToContainTextAsync("otto");
-        await page.Locator(".batch-table__id a[title=\"batch_running_in_the_portal\"]").ClickAsync();
+        await page.Locator("tr:has(td[data-batch-id=\"batch_running_in_the_portal\"])").ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/admin/batches/batches/batch_running_in_the_portal\\?connection=openai$"));
         await session.ScreenshotAsync("embedded-1-detail-under-prefix");
 
         await page.GetByTestId("cancel-batch").ClickAsync();
-        await page.GetByRole(AriaRole.Alertdialog).GetByRole(AriaRole.Button, new() { Name = "Cancel batch", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog, new() { Name = "Cancel this batch?" }).GetByRole(AriaRole.Button, new() { Name = "Cancel batch", Exact = true }).ClickAsync();
         await Expect(page.GetByTestId("detail-status")).ToHaveTextAsync("cancelling");
 
         Assert.Empty(session.Errors);

@@ -35,13 +35,13 @@ public sealed class IframeTests(BrowserFixture browser)
 
         var frame = page.FrameLocator("iframe");
         await Expect(frame.Locator(".app-shell[data-interactive=\"true\"]")).ToBeVisibleAsync();
-        await Expect(frame.Locator(".batch-table__id a[title=\"batch_in_a_frame\"]")).ToBeVisibleAsync();
+        await Expect(frame.Locator("tr:has(td[data-batch-id=\"batch_in_a_frame\"])")).ToBeVisibleAsync();
         await Expect(frame.Locator(".app-bar")).ToHaveCountAsync(0);
         await Expect(frame.Locator("html")).ToHaveAttributeAsync("data-theme", "dark");
         await Expect(frame.Locator("html")).ToHaveAttributeAsync("data-density", "compact");
 
         // A link inside the frame stays in the embed layout.
-        await frame.Locator(".batch-table__id a[title=\"batch_in_a_frame\"]").ClickAsync();
+        await frame.Locator("tr:has(td[data-batch-id=\"batch_in_a_frame\"])").ClickAsync();
         await Expect(frame.GetByTestId("detail-status")).ToHaveTextAsync("in progress");
         Assert.EndsWith("/embed/batches/batch_in_a_frame?connection=openai", page.Frames[1].Url, StringComparison.Ordinal);
         await Expect(frame.Locator("html")).ToHaveAttributeAsync("data-theme", "dark");

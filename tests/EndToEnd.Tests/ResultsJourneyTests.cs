@@ -28,8 +28,8 @@ public sealed class ResultsJourneyTests(BrowserFixture browser) : IAsyncLifetime
         // The completed batch with the most failed requests.
         await page.GotoAsync("/batches?status=completed&sort=failures");
         await session.WaitForInteractiveAsync();
-        var id = (await page.Locator("tbody tr").First.GetAttributeAsync("data-batch-id"))!;
-        await page.Locator("tbody tr").First.Locator(".batch-table__id a").ClickAsync();
+        var id = (await page.Locator("tbody tr").First.Locator("td[data-batch-id]").GetAttributeAsync("data-batch-id"))!;
+        await page.Locator("tbody tr").First.ClickAsync();
         await page.GetByTestId("results-link").ClickAsync();
 
         // Opening the results indexes the three files, live.
@@ -41,24 +41,38 @@ public sealed class ResultsJourneyTests(BrowserFixture browser) : IAsyncLifetime
         await Expect(page.GetByTestId("file-state-output")).ToContainTextAsync(" lines · ");
         await session.ScreenshotAsync("results-1-indexed");
 
-        await page.Locator("a.status-filter[data-outcome=\"http_error\"]").ClickAsync();
+        await page.GetByRole(AriaRole.List, new() { Name = "Filter by outcome" }).GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^HTTP error \\d") }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("outcome=http_error"));
         var requests = page.GetByRole(AriaRole.Region, new() { Name = "Requests", Exact = true });
         var firstFailure = requests.Locator("tbody tr").First;
         // The address changes first; the table follows when the circuit renders the filtered page.
         await Expect(requests.Locator("tbody tr .status-chip").Filter(new() { HasNotText = "HTTP error" })).ToHaveCountAsync(0);
         Assert.All(await requests.Locator("tbody tr .status-chip").AllInnerTextsAsync(), chip => Assert.Equal("HTTP error", chip));
-        var customId = (await firstFailure.GetAttributeAsync("data-custom-id"))!;
+        var customId = (await firstFailure.Locator("td[data-custom-id]").GetAttributeAsync("data-custom-id"))!;
+        var secondId = (await requests.Locator("tbody tr").Nth(1).Locator("td[data-custom-id]").GetAttributeAsync("data-custom-id"))!;
         await firstFailure.GetByRole(AriaRole.Link, new() { Name = customId }).ClickAsync();
 
+        // The request opens in a drawer beside the table; its row keeps the focus, so it stays in view.
         var detail = page.GetByTestId("request-detail");
         await Expect(detail).ToContainTextAsync($"\"custom_id\": \"{customId}\"");
         await Expect(detail.GetByLabel("Input line", new() { Exact = true })).ToContainTextAsync("\"method\": \"POST\"");
         await Expect(detail.GetByLabel("Result line", new() { Exact = true })).ToContainTextAsync("\"status_code\":");
+        await Expect(requests.GetByRole(AriaRole.Link, new() { Name = customId })).ToBeFocusedAsync();
         await session.ScreenshotAsync("results-2-request");
 
+        // Down opens the next request, up the one before, Escape closes the drawer with the focus on its row.
+        await page.Keyboard.PressAsync("ArrowDown");
+        await Expect(detail).ToContainTextAsync($"\"custom_id\": \"{secondId}\"");
+        await Expect(requests.GetByRole(AriaRole.Link, new() { Name = secondId })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("ArrowUp");
+        await Expect(detail).ToContainTextAsync($"\"custom_id\": \"{customId}\"");
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(detail).ToHaveCountAsync(0);
+        await Expect(page).Not.ToHaveURLAsync(new Regex("request="));
+        await Expect(requests.GetByRole(AriaRole.Link, new() { Name = customId })).ToBeFocusedAsync();
+
         await page.GetByTestId("retry").ClickAsync();
-        var dialog = page.GetByRole(AriaRole.Alertdialog, new() { Name = "Retry these requests?" });
+        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Retry these requests?" });
         await Expect(dialog).ToBeVisibleAsync();
         await Expect(dialog.GetByRole(AriaRole.Checkbox, new() { NameRegex = new Regex("^HTTP error") })).ToBeCheckedAsync();
         await session.ScreenshotAsync("results-3-retry");
@@ -67,12 +81,35 @@ public sealed class ResultsJourneyTests(BrowserFixture browser) : IAsyncLifetime
         // The retry's own page, linked to its parent, and the parent linked to it.
         await Expect(page.GetByTestId("lineage")).ToContainTextAsync("Retry of");
         await Expect(page.GetByTestId("detail-status")).ToHaveTextAsync(new Regex("validating|in progress"));
-        await Expect(page.GetByTestId("toast").Last).ToContainTextAsync("Retry submitted");
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Retry submitted" })).ToBeVisibleAsync();
         await session.ScreenshotAsync("results-4-retry-batch");
         await page.GetByTestId("lineage").GetByRole(AriaRole.Link).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync(id);
         await Expect(page.GetByTestId("lineage")).ToContainTextAsync("Retried as");
         Assert.Empty(session.Errors);
+    }
+
+    /// <summary>
+    /// Chooses a file as the picker would. MudFileUpload keeps a second file input beside the one it listens to (the
+    /// first), and listens once its script has set it up after the circuit's first render: until its name shows,
+    /// the choice is made again.
+    /// </summary>
+    private static async Task ChooseFileAsync(IPage page, FilePayload payload)
+    {
+        var name = page.GetByTestId("file-name");
+        for (var attempt = 0; ; attempt++)
+        {
+            await page.Locator("input[type=file]").First.SetInputFilesAsync(payload);
+            try
+            {
+                await Expect(name).ToContainTextAsync(payload.Name, new() { Timeout = 1_000 });
+                return;
+            }
+            catch (PlaywrightException) when (attempt < 10)
+            {
+                // Not listening yet.
+            }
+        }
     }
 
     [Fact]
@@ -82,13 +119,13 @@ public sealed class ResultsJourneyTests(BrowserFixture browser) : IAsyncLifetime
         var page = session.Page;
         await page.GotoAsync("/batches/new");
         await session.WaitForInteractiveAsync();
-        var file = page.GetByTestId("input-file");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Choose a .jsonl file" })).ToBeEnabledAsync();
 
         static string Line(string id, string model = "gpt-4.1-mini") =>
             """{"custom_id": "ID", "method": "POST", "url": "/v1/chat/completions", "body": {"model": "MODEL", "messages": [{"role": "user", "content": "Hi"}]}}"""
                 .Replace("ID", id, StringComparison.Ordinal).Replace("MODEL", model, StringComparison.Ordinal);
         var bad = string.Join("\n", Line("a"), "{broken", Line("a"), Line("d", model: "gpt-4o")) + "\n";
-        await file.SetInputFilesAsync(new FilePayload { Name = "bad.jsonl", MimeType = "application/jsonl", Buffer = Encoding.UTF8.GetBytes(bad) });
+        await ChooseFileAsync(page, new FilePayload { Name = "bad.jsonl", MimeType = "application/jsonl", Buffer = Encoding.UTF8.GetBytes(bad) });
 
         var validation = page.GetByTestId("validation");
         await Expect(validation).ToContainTextAsync("The API would refuse this file: 3 problems in 4 lines");
@@ -101,9 +138,9 @@ public sealed class ResultsJourneyTests(BrowserFixture browser) : IAsyncLifetime
         await session.ScreenshotAsync("new-batch-1-problems");
 
         var good = string.Concat(Enumerable.Range(1, 25).Select(i => Line($"q-{i}") + "\n"));
-        await file.SetInputFilesAsync(new FilePayload { Name = "good.jsonl", MimeType = "application/jsonl", Buffer = Encoding.UTF8.GetBytes(good) });
+        await ChooseFileAsync(page, new FilePayload { Name = "good.jsonl", MimeType = "application/jsonl", Buffer = Encoding.UTF8.GetBytes(good) });
         await Expect(validation).ToContainTextAsync("25 requests to /v1/chat/completions with gpt-4.1-mini: ready to send.");
-        await Expect(page.GetByTestId("endpoint")).ToHaveValueAsync("/v1/chat/completions");
+        await Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Endpoint" })).ToHaveTextAsync("/v1/chat/completions");
         await page.GetByLabel("Metadata key").First.FillAsync("team");
         await page.GetByLabel("Metadata value").First.FillAsync("search");
         await page.GetByTestId("create-batch").ClickAsync();

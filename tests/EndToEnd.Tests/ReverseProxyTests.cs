@@ -89,10 +89,10 @@ public sealed class ReverseProxyTests(BrowserFixture browser) : IAsyncLifetime
         var page = session.Page;
         await page.GotoAsync("batches");
         await session.WaitForInteractiveAsync(); // the circuit's WebSocket went through nginx
-        await page.Locator(".batch-table__id a[title=\"batch_behind_the_proxy\"]").ClickAsync();
+        await page.Locator("tr:has(td[data-batch-id=\"batch_behind_the_proxy\"])").ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex($"^{Regex.Escape(_proxy.ToString())}batches/batch_behind_the_proxy\\?connection=openai$"));
         await page.GetByTestId("refresh").ClickAsync();
-        await Expect(page.GetByTestId("toast").Last).ToContainTextAsync("Refreshed from the API");
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Refreshed from the API" })).ToBeVisibleAsync();
         await session.ScreenshotAsync("behind-nginx-detail");
         Assert.Empty(session.Errors);
     }

@@ -101,9 +101,9 @@ public sealed partial class ScaleOutTests(BrowserFixture browser) : IAsyncLifeti
         await page.GetByLabel("Password").FillAsync(Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await session.WaitForInteractiveAsync();
-        await Expect(page.Locator("tr[data-batch-id='batch_29']")).ToBeVisibleAsync();
+        await Expect(page.Locator("tr:has(td[data-batch-id='batch_29'])")).ToBeVisibleAsync();
         _api.Add(TestBatches.Json("batch_while_following", "in_progress", created: TestBatches.Created + 100));
-        await Expect(page.Locator("tr[data-batch-id='batch_while_following']")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Expect(page.Locator("tr:has(td[data-batch-id='batch_while_following'])")).ToBeVisibleAsync(new() { Timeout = 15_000 });
 
         // Kill the leader hard; the upstream moves on meanwhile.
         var before = (await ReadLeaseAsync())!.Value;
@@ -131,7 +131,7 @@ public sealed partial class ScaleOutTests(BrowserFixture browser) : IAsyncLifeti
 
         // It syncs now: the cache equals the upstream, each batch once, every change of status or counts recorded once.
         await WaitForCacheToMatchUpstreamAsync();
-        await Expect(page.Locator("tr[data-batch-id='batch_after_the_kill']")).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Expect(page.Locator("tr:has(td[data-batch-id='batch_after_the_kill'])")).ToBeVisibleAsync(new() { Timeout = 15_000 });
         Assert.Equal(0L, await ScalarAsync("SELECT COUNT(*) - COUNT(DISTINCT (connection_id, id)) FROM batches"));
         Assert.Equal(0L, await ScalarAsync("""
             SELECT COUNT(*) FROM (

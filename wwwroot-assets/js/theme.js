@@ -1,4 +1,4 @@
-// Themes: with no choice stored, tokens.css follows the system; a choice (light or dark) is remembered in
+// Themes: with no choice stored, the page follows the system (and its changes); a choice (light or dark) is remembered in
 // localStorage and applied before the page paints. The switch's buttons ([data-theme-choice]) are handled through
 // one delegated listener, and their pressed state is kept right as Blazor renders them. A file, not inline script,
 // so the CSP can forbid inline scripts.
@@ -14,13 +14,26 @@
         }
     }
 
+    var media = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+    var current = "system";
+
+    // data-theme is always the theme in force (light or dark), the system's when no choice is made, so one
+    // attribute selects the palette (MudBlazor's dark palette is scoped to :root[data-theme="dark"]);
+    // data-theme-chosen says what was chosen.
     function apply(choice) {
-        if (choice === "light" || choice === "dark") {
-            document.documentElement.setAttribute("data-theme", choice);
-        } else {
-            document.documentElement.removeAttribute("data-theme");
-        }
+        current = choice;
+        var theme = choice === "light" || choice === "dark" ? choice : (media && media.matches ? "dark" : "light");
+        document.documentElement.setAttribute("data-theme", theme);
+        document.documentElement.setAttribute("data-theme-chosen", choice);
         markButtons(choice);
+    }
+
+    if (media && media.addEventListener) {
+        media.addEventListener("change", function () {
+            if (current === "system") {
+                apply("system");
+            }
+        });
     }
 
     function markButtons(choice) {

@@ -41,11 +41,11 @@ public static class BatchApiEndpoints
             return Error($"limit '{limitText}' must be a whole number from 1 to {MaxLimit}.");
         }
 
-        var page = await queries.ListAsync(query.ToRequest(limit), cancellationToken);
-        var summary = await queries.SummarizeAsync(query.ToFilter(), cancellationToken);
+        var now = time.GetUtcNow();
+        var page = await queries.ListAsync(query.ToRequest(limit, now), cancellationToken);
+        var summary = await queries.SummarizeAsync(query.ToFilter(now), cancellationToken);
         var matching = query.Statuses.Count == 0 ? summary.Total
             : query.Statuses.Sum(s => summary.CountsByStatus.GetValueOrDefault(Core.Batches.BatchStatus.NameOf(s)));
-        var now = time.GetUtcNow();
         return Results.Json(
             new BatchPageResource([.. page.Items.Select(b => BatchResource.From(b, now))], page.NextCursor, matching),
             DashboardApiJson.Default.BatchPageResource);
@@ -107,9 +107,11 @@ public static class BatchApiEndpoints
     private static async IAsyncEnumerable<BatchResource> AllAsync(IBatchQueries queries, BatchListQuery query, TimeProvider time, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         string? cursor = null;
+        // One moment for the whole export, so a "created within" window does not move between its pages.
+        var start = time.GetUtcNow();
         do
         {
-            var page = await queries.ListAsync(query.ToRequest(ExportPageSize) with { Cursor = cursor }, cancellationToken);
+            var page = await queries.ListAsync(query.ToRequest(ExportPageSize, start) with { Cursor = cursor }, cancellationToken);
             var now = time.GetUtcNow();
             foreach (var item in page.Items)
             {

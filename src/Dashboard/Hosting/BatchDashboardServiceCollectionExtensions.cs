@@ -4,11 +4,11 @@ using BatchDashboard.Core.Connections;
 using BatchDashboard.Core.Sync;
 using BatchDashboard.Dashboard.Demo;
 using BatchDashboard.Dashboard.Health;
-using BatchDashboard.Dashboard.Components.Pages;
 using BatchDashboard.Dashboard.Model;
 using BatchDashboard.Dashboard.Security;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
+using MudBlazor.Services;
 
 namespace BatchDashboard.Dashboard.Hosting;
 
@@ -43,8 +43,10 @@ public static class BatchDashboardServiceCollectionExtensions
 
         services.AddBatchCore(configuration);
         services.AddRazorComponents().AddInteractiveServerComponents();
-        services.AddScoped<ToastService>();
-        services.AddSingleton<BatchListRowsMarkup>();
+        services.AddMudServices(options => Notices.Configure(options.SnackbarConfiguration));
+        services.AddScoped<BatchListViewModel>();
+        services.AddScoped<BatchDetailViewModel>();
+        services.AddScoped<ResultsViewModel>();
         services.AddHealthChecks().AddCheck<CacheHealthCheck>("cache").AddCheck<SyncHealthCheck>("sync");
         return services;
     }

@@ -28,6 +28,12 @@ public sealed class DashboardOptions
 
     public EmbeddingOptions Embedding { get; set; } = new();
 
+    /// <summary>
+    /// The look of every page (MudBlazor's theme: both palettes, type, shape), set in code by a host that wants the
+    /// dashboard in its own colours. None: the dashboard's own (<see cref="Theming.DashboardTheme"/>).
+    /// </summary>
+    public MudBlazor.MudTheme? Theme { get; set; }
+
     public AccessOptions Access { get; set; } = new();
 }
 

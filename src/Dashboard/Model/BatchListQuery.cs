@@ -8,7 +8,7 @@ namespace BatchDashboard.Dashboard.Model;
 /// <summary>
 /// The list's filters, sort and page as they live in the URL, shared by the page, its export and the JSON API, so a
 /// link, the back button and <c>GET /api/batches</c> all mean the same thing:
-/// <c>?status=in_progress,failed&amp;endpoint=/v1/embeddings&amp;model=…&amp;connection=…&amp;from=2026-11-01&amp;to=2026-11-21&amp;meta=team=search&amp;q=…&amp;sort=failures&amp;dir=asc&amp;after=CURSOR</c>.
+/// <c>?status=in_progress,failed&amp;endpoint=/v1/embeddings&amp;model=…&amp;connection=…&amp;from=2026-11-01&amp;to=2026-11-21&amp;within=7d&amp;meta=team=search&amp;q=…&amp;sort=failures&amp;dir=asc&amp;after=CURSOR&amp;page=2</c>.
 /// </summary>
 public sealed record BatchListQuery
 {
@@ -23,6 +23,9 @@ public sealed record BatchListQuery
     /// <summary>Last day shown (UTC), inclusive.</summary>
     public DateOnly? To { get; init; }
 
+    /// <summary>Created within this long before now: one of <see cref="Windows"/> (<c>24h</c>, <c>7d</c>, <c>30d</c>).</summary>
+    public string? Within { get; init; }
+
     /// <summary><c>key</c> or <c>key=value</c>.</summary>
     public string? Meta { get; init; }
 
@@ -31,8 +34,25 @@ public sealed record BatchListQuery
     public bool Ascending { get; init; }
     public string? After { get; init; }
 
+    /// <summary>Which page <see cref="After"/> starts (1 for the first), for "51–100 of N"; it does not select rows.</summary>
+    public int Page { get; init; } = 1;
+
+    /// <summary>The presets of <see cref="Within"/>, shortest first, with their spans.</summary>
+    public static readonly IReadOnlyList<(string Name, TimeSpan Span, string Label)> Windows =
+    [
+        ("24h", TimeSpan.FromHours(24), "Last 24 h"),
+        ("7d", TimeSpan.FromDays(7), "Last 7 days"),
+        ("30d", TimeSpan.FromDays(30), "Last 30 days"),
+    ];
+
     public bool HasFilters => Statuses.Count > 0 || Endpoint is not null || Model is not null || Connection is not null
-        || From is not null || To is not null || Meta is not null || Text is not null;
+        || From is not null || To is not null || Within is not null || Meta is not null || Text is not null;
+
+    /// <summary>Why a metadata filter cannot be used (its key is empty), or null when it can.</summary>
+    public static string? MetaProblem(string? meta) =>
+        string.IsNullOrWhiteSpace(meta) || (meta.IndexOf('=', StringComparison.Ordinal) is var equals && (equals < 0 || meta[..equals].Trim().Length > 0))
+            ? null
+            : "Write key or key=value: the key before = is missing.";
 
     /// <summary>Reads the query string's values; each value it cannot use is left out and described in <paramref name="problems"/>.</summary>
     public static BatchListQuery Parse(Func<string, string?> get, out List<string> problems)
@@ -66,6 +86,27 @@ public sealed record BatchListQuery
             problems.Add($"dir '{dir}' is not asc or desc");
         }
 
+        var within = Clean(get("within"));
+        if (within is not null && !Windows.Any(w => w.Name == within))
+        {
+            problems.Add($"within '{within}' is not one of {string.Join(", ", Windows.Select(w => w.Name))}");
+            within = null;
+        }
+
+        var meta = Clean(get("meta"));
+        if (MetaProblem(meta) is not null)
+        {
+            problems.Add($"meta '{meta}' has no key (key=value)");
+            meta = null;
+        }
+
+        var after = Clean(get("after"));
+        var page = 1;
+        if (after is not null && int.TryParse(get("page"), NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number > 1)
+        {
+            page = number;
+        }
+
         return new BatchListQuery
         {
             Statuses = statuses,
@@ -74,15 +115,21 @@ public sealed record BatchListQuery
             Connection = Clean(get("connection")),
             From = Day(get("from"), "from", problems),
             To = Day(get("to"), "to", problems),
-            Meta = Clean(get("meta")),
+            Within = within,
+            Meta = meta,
             Text = Clean(get("q")),
             Sort = sort,
             Ascending = dir == "asc",
-            After = Clean(get("after")),
+            After = after,
+            Page = after is null ? 1 : Math.Max(page, 2),
         };
     }
 
-    public BatchFilter ToFilter()
+    /// <summary>
+    /// The cache's filter at <paramref name="now"/> (which <see cref="Within"/> counts back from, to the minute, so
+    /// the views of one minute share their reads).
+    /// </summary>
+    public BatchFilter ToFilter(DateTimeOffset now)
     {
         string? key = null, value = null;
         if (Meta is { } meta)
@@ -97,7 +144,7 @@ public sealed record BatchListQuery
             Endpoint = Endpoint,
             Model = Model,
             ConnectionId = Connection,
-            CreatedFrom = From is { } from ? new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : null,
+            CreatedFrom = Latest(From is { } from ? new DateTimeOffset(from.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : null, WindowStart(now)),
             CreatedTo = To is { } to ? new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : null,
             MetadataKey = string.IsNullOrEmpty(key) ? null : key,
             MetadataValue = value,
@@ -105,15 +152,30 @@ public sealed record BatchListQuery
         };
     }
 
-    public BatchListRequest ToRequest(int pageSize) =>
-        new() { Filter = ToFilter(), Sort = new BatchSort(Sort, !Ascending), PageSize = pageSize, Cursor = After };
+    public BatchListRequest ToRequest(int pageSize, DateTimeOffset now) =>
+        new() { Filter = ToFilter(now), Sort = new BatchSort(Sort, !Ascending), PageSize = pageSize, Cursor = After };
+
+    private DateTimeOffset? WindowStart(DateTimeOffset now)
+    {
+        if (Within is null || Windows.FirstOrDefault(w => w.Name == Within) is not { Name: not null } window)
+        {
+            return null;
+        }
+
+        var minute = now.ToUnixTimeSeconds() / 60 * 60;
+        return DateTimeOffset.FromUnixTimeSeconds(minute) - window.Span;
+    }
+
+    private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 
     /// <summary>The same filters with <paramref name="status"/> added, or removed when already there; back to the first page.</summary>
-    public BatchListQuery ToggleStatus(BatchStatusKind status) => this with
+    public BatchListQuery ToggleStatus(BatchStatusKind status) => (this with
     {
         Statuses = Statuses.Contains(status) ? [.. Statuses.Where(s => s != status)] : [.. Statuses, status],
-        After = null,
-    };
+    }).FirstPage();
+
+    /// <summary>The same filters and sort from the first page.</summary>
+    public BatchListQuery FirstPage() => this with { After = null, Page = 1 };
 
     /// <summary>The query string for this state, leaving out defaults (empty for the unfiltered first page).</summary>
     public string ToQueryString()
@@ -133,11 +195,13 @@ public sealed record BatchListQuery
         Add("connection", Connection);
         Add("from", From?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         Add("to", To?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        Add("within", Within);
         Add("meta", Meta);
         Add("q", Text);
         Add("sort", Sort == BatchSortField.Created ? null : Sort.ToString().ToLowerInvariant());
         Add("dir", Ascending ? "asc" : null);
         Add("after", After);
+        Add("page", After is not null && Page > 1 ? Page.ToString(CultureInfo.InvariantCulture) : null);
         return parts.Count == 0 ? "" : "?" + string.Join('&', parts);
     }
 
@@ -154,6 +218,7 @@ public sealed record BatchListQuery
         if (Endpoint is not null) { Add(Endpoint); }
         if (Model is not null) { Add(Model); }
         if (Connection is not null) { Add("connection " + Connection); }
+        if (Within is not null) { Add("created in the " + Windows.First(w => w.Name == Within).Label.ToLowerInvariant()); }
         if (From is not null || To is not null) { Add($"created {From?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "…"} to {To?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "…"}"); }
         if (Meta is not null) { Add("metadata " + Meta); }
         if (Text is not null) { Add($"“{Text}”"); }

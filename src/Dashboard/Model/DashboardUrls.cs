@@ -38,7 +38,7 @@ public static class DashboardUrls
 
     /// <summary>The whole filtered list as a file: <paramref name="format"/> is <c>csv</c> or <c>json</c>.</summary>
     public static string BatchesExport(string format, BatchListQuery query) =>
-        "api/batches/export." + format + (query with { After = null }).ToQueryString();
+        "api/batches/export." + format + query.FirstPage().ToQueryString();
 
     /// <summary>A batch's results through the JSON API: <paramref name="path"/> such as <c>results/export.csv</c>.</summary>
     public static string ResultsApi(string batchId, string path, ResultListQuery query) =>

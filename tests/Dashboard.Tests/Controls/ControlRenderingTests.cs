@@ -1,72 +1,66 @@
 using BatchDashboard.Core;
+using BatchDashboard.Core.Cache;
 using BatchDashboard.Dashboard.Components.Controls;
+using BatchDashboard.Dashboard.Tests.Support;
 using BatchDashboard.Tests.Shared;
-using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Web;
+using Bunit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using BatchDashboard.Core.Cache;
 
 namespace BatchDashboard.Dashboard.Tests.Controls;
 
-/// <summary>Controls rendered to HTML by the framework's own renderer, with real services.</summary>
-public sealed class ControlRenderingTests : IAsyncDisposable
+/// <summary>Controls rendered by bUnit with real services (Core over a SQLite file), as before the circuit is live.</summary>
+public sealed class ControlRenderingTests : MudTestContext
 {
     private readonly TemporaryDatabase _database = new();
-    private readonly ServiceProvider _services;
 
     public ControlRenderingTests()
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:BatchCache"] = _database.ConnectionString })
             .Build();
-        _services = new ServiceCollection().AddLogging().AddBatchCore(configuration).BuildServiceProvider();
+        Services.AddLogging().AddBatchCore(configuration);
     }
 
     [Fact]
-    public async Task EmptyState_RendersItsTitleAsAnH2_LabellingTheSection()
+    public void EmptyState_RendersItsTitleAsAnH2_LabellingTheRegion()
     {
-        var html = await RenderAsync<EmptyState>(new() { [nameof(EmptyState.Title)] = "Nothing here", [nameof(EmptyState.Tone)] = "error" });
+        var state = Render<EmptyState>(p => p.Add(c => c.Title, "Nothing here").Add(c => c.Tone, "error"));
 
-        Assert.Contains("class=\"empty-state empty-state--error\"", html, StringComparison.Ordinal);
-        Assert.Matches("<section [^>]*aria-labelledby=\"(?<id>[^\"]+)\"[^>]*>\\s*<h2 id=\"\\k<id>\"", html);
-        Assert.Contains(">Nothing here</h2>", html, StringComparison.Ordinal);
+        var region = state.Find("[role=region]");
+        Assert.Contains("empty-state--error", region.ClassList);
+        var heading = state.Find("h2");
+        Assert.Equal(region.GetAttribute("aria-labelledby"), heading.Id);
+        Assert.Equal("Nothing here", heading.TextContent);
     }
 
     [Fact]
-    public async Task EmptyState_RendersAnH1_WhenItIsThePageTitle()
+    public void EmptyState_RendersAnH1_WhenItIsThePageTitle()
     {
-        var html = await RenderAsync<EmptyState>(new() { [nameof(EmptyState.Title)] = "Gone", [nameof(EmptyState.IsPageTitle)] = true });
+        var state = Render<EmptyState>(p => p.Add(c => c.Title, "Gone").Add(c => c.IsPageTitle, true));
 
-        Assert.Contains(">Gone</h1>", html, StringComparison.Ordinal);
+        Assert.Equal("Gone", state.Find("h1").TextContent);
     }
 
     [Fact]
     public async Task SystemStatus_ShowsTheDatabaseReachable_AndDisablesCheckNow_BeforeTheCircuitIsLive()
     {
-        await _services.GetRequiredService<IBatchCacheDatabase>().MigrateAsync(TestContext.Current.CancellationToken);
+        await Services.GetRequiredService<IBatchCacheDatabase>().MigrateAsync(Token);
 
-        var html = await RenderAsync<SystemStatus>([]);
+        // As the server prerenders it: no circuit yet.
+        Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Static", isInteractive: false));
+        var status = Render<SystemStatus>();
 
-        Assert.Contains("<span data-testid=\"cache-state\">Reachable</span>", html, StringComparison.Ordinal);
-        Assert.Contains(_database.FilePath, html, StringComparison.Ordinal);
-        Assert.Matches("<button [^>]*disabled[^>]*>\\s*Check now", html);
+        status.WaitForAssertion(() => Assert.Equal("Reachable", status.Find("[data-testid=cache-state]").TextContent));
+        Assert.Contains(_database.FilePath, status.Markup, StringComparison.Ordinal);
+        var check = status.Find("button");
+        Assert.Contains("Check now", check.TextContent, StringComparison.Ordinal);
+        Assert.True(check.HasAttribute("disabled"));
     }
 
-    private async Task<string> RenderAsync<TComponent>(Dictionary<string, object?> parameters) where TComponent : IComponent
+    protected override void Dispose(bool disposing)
     {
-        await using var renderer = new HtmlRenderer(_services, _services.GetRequiredService<ILoggerFactory>());
-        return await renderer.Dispatcher.InvokeAsync(async () =>
-        {
-            var output = await renderer.RenderComponentAsync<TComponent>(ParameterView.FromDictionary(parameters));
-            return output.ToHtmlString();
-        });
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _services.DisposeAsync();
+        base.Dispose(disposing);
         _database.Dispose();
     }
 }

@@ -5,6 +5,7 @@ using Bunit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using MudBlazor.Services;
 
 namespace BatchDashboard.Dashboard.Tests.Controls;
 
@@ -35,6 +36,8 @@ public sealed class LiveControlTests : BunitContext, IAsyncLifetime
         }).Build();
         Services.AddLogging();
         Services.AddBatchCore(configuration);
+        Services.AddMudServices();
+        JSInterop.Mode = JSRuntimeMode.Loose;
         // As in an open page: the circuit is live.
         Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         return ValueTask.CompletedTask;

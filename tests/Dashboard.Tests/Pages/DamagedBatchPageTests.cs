@@ -109,7 +109,7 @@ public sealed partial class DamagedBatchPageTests : IAsyncDisposable
         Assert.DoesNotContain(_app.Logs.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) || l.StartsWith("Critical", StringComparison.Ordinal));
     }
 
-    [GeneratedRegex("href=\"(batches\\?[^\"]*after=[^\"]+)\" data-testid=\"next-page\"")]
+    [GeneratedRegex("<a(?=[^>]*data-testid=\"next-page\")[^>]*href=\"(batches\\?[^\"]*after=[^\"]+)\"")]
     private static partial Regex NextPage();
 
     public async ValueTask DisposeAsync()

@@ -33,7 +33,7 @@ public sealed class FixtureDisplayTests : IAsyncDisposable
         Assert.Contains($"{expected.Count} cached", html, StringComparison.Ordinal);
         foreach (var (id, status) in expected)
         {
-            var row = System.Text.RegularExpressions.Regex.Match(html, $"<tr[^>]*data-batch-id=\"{id}\"[^>]*>(?<row>.*?)</tr>", System.Text.RegularExpressions.RegexOptions.Singleline);
+            var row = System.Text.RegularExpressions.Regex.Match(html, $"<tr[^>]*>(?<row>(?:(?!</tr>).)*?data-batch-id=\"{id}\".*?)</tr>", System.Text.RegularExpressions.RegexOptions.Singleline);
             Assert.True(row.Success, $"{id} is not listed");
             Assert.Contains($">{status}</span>", row.Groups["row"].Value, StringComparison.Ordinal);
         }

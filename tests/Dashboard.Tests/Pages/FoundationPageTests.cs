@@ -37,8 +37,9 @@ public sealed class FoundationPageTests(FoundationPageTests.AppFixture app) : IC
         using var client = app.Factory.CreateClient();
         var html = await client.GetStringAsync("/", TestContext.Current.CancellationToken);
 
-        // Blazor's script is the framework's own (the app's _framework/); the rest is the dashboard library's.
-        string[] assets = ["_framework/blazor.web.", .. new[] { "css/tokens.", "css/components.", "css/layout.", "js/theme." }.Select(a => "_content/BatchDashboard.Dashboard/" + a)];
+        // Blazor's script is the framework's own (the app's _framework/), MudBlazor's its package's; the rest is the
+        // dashboard library's, its components' scoped styles included.
+        string[] assets = ["_framework/blazor.web.", "_content/MudBlazor/MudBlazor.min.", .. new[] { "css/tokens.", "css/components.", "BatchDashboard.Dashboard.", "js/theme." }.Select(a => "_content/BatchDashboard.Dashboard/" + a)];
         foreach (var prefix in assets)
         {
             var start = html.IndexOf("=\"" + prefix, StringComparison.Ordinal);

@@ -1,36 +1,24 @@
-using System.Data.Common;
 using BatchDashboard.Core.Api;
-using BatchDashboard.Core.Batches;
-using BatchDashboard.Core.Connections;
-using BatchDashboard.Core.Queries;
-using BatchDashboard.Core.Submissions;
 using BatchDashboard.Core.Sync;
+using BatchDashboard.Dashboard.Components.Controls;
 using BatchDashboard.Dashboard.Model;
 using BatchDashboard.Dashboard.Security;
 using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.Options;
+using MudBlazor;
 
 namespace BatchDashboard.Dashboard.Components.Pages;
 
 /// <summary>
-/// One batch from the cache, kept current by the cache's change notifications, its current phase and expiry
-/// countdown ticking. Refresh and cancel go to the API through Core, and their answer is shown as a toast.
+/// One batch, as its view model (<see cref="BatchDetailViewModel"/>) reads it from the cache, kept current by the
+/// cache's change notifications, its current phase and expiry countdown ticking. Refresh and cancel go to the API
+/// through the audited actions, their answer shown as a snackbar.
 /// </summary>
 public sealed partial class BatchDetail : IDisposable
 {
     private readonly CancellationTokenSource _disposed = new();
-    private bool _loaded;
-    private string? _loadError;
-    private CachedBatch? _cached;
-    private BatchInsights? _insights;
-    private IReadOnlyList<BatchProgressPoint> _history = [];
-    private IReadOnlyList<CachedBatch> _retries = [];
-    private ProgressProjection _projection = ProgressProjection.None;
-    private string _rawJson = "";
-    private ConnectionSyncStatus? _sync;
-    private DateTimeOffset _now;
     private bool _busy;
-    private bool _confirming;
+    private bool _mayCancel;
+    private MudButton? _cancelButton;
     private IDisposable? _subscription;
     private ITimer? _ticker;
 
@@ -41,37 +29,21 @@ public sealed partial class BatchDetail : IDisposable
     /// <summary>Set while prerendering, so a batch that is not cached answers 404.</summary>
     [CascadingParameter] private HttpContext? HttpContext { get; set; }
 
-    [Inject] private IBatchQueries Queries { get; set; } = default!;
+    [Inject] private BatchDetailViewModel Model { get; set; } = default!;
     [Inject] private DashboardActions Actions { get; set; } = default!;
-    [Inject] private IConnectionCatalog Connections { get; set; } = default!;
     [Inject] private IBatchChangeNotifications Changes { get; set; } = default!;
-    [Inject] private ISyncStatusProvider Sync { get; set; } = default!;
-    [Inject] private IOptions<SyncOptions> SyncOptions { get; set; } = default!;
-    [Inject] private ToastService Toasts { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
-    [Inject] private ILogger<BatchDetail> Logger { get; set; } = default!;
 
-    private string Title => _cached is { } cached
-        ? $"{BatchRowViewModel.ShortIdOf(cached.Batch.Id)} ({StatusDisplay.Text(cached.Batch.Status)})"
-        : _loaded ? "Batch not found" : "Batch";
+    private string ResultsLink => DashboardUrls.BatchResults(Id, new ResultListQuery { Connection = Model.Cached?.ConnectionId });
 
-    private bool Running => _cached is { } cached && !cached.Batch.Status.IsTerminal;
-
-    private string ResultsLink => DashboardUrls.BatchResults(Id, new ResultListQuery { Connection = _cached?.ConnectionId });
-
-    /// <summary>The batch this one reruns, when it is a retry.</summary>
-    private string? RetryOf => _cached?.Batch.Metadata.GetValueOrDefault(IBatchRetries.RetryOfKey);
-
-    private bool Cancellable => _mayCancel && _cached is { Batch.Status.Kind: BatchStatusKind.Validating or BatchStatusKind.InProgress } cached
-        && Connections.Find(cached.ConnectionId) is not null;
-
-    /// <summary>Whether this person may cancel (operator, not read-only); the server checks again on the click.</summary>
-    private bool _mayCancel;
-
-    /// <summary>A running batch the sync has not confirmed for several of its poll intervals: its figures may be behind.</summary>
-    private bool IsStale => Running && _sync is { Phase: SyncPhase.Polling, LastSuccessAt: { } at }
-        && _now - at > (SyncOptions.Value.ActivePollInterval * 3) + TimeSpan.FromSeconds(30);
+    private List<BreadcrumbItem> Breadcrumbs =>
+    [
+        new("Batches", DashboardUrls.Batches()),
+        new(BatchRowViewModel.ShortIdOf(Id), href: null, disabled: true),
+    ];
 
     protected override void OnInitialized()
     {
@@ -84,10 +56,9 @@ public sealed partial class BatchDetail : IDisposable
 
     protected override async Task OnParametersSetAsync()
     {
-        _confirming = false;
         _mayCancel = await Actions.CanAsync(DashboardAction.Cancel);
-        await LoadAsync();
-        if (_loaded && _cached is null && _loadError is null && HttpContext is not null)
+        await Model.LoadAsync(Id, Connection, _disposed.Token);
+        if (Model is { Loaded: true, Cached: null, LoadError: null } && HttpContext is not null)
         {
             // While prerendering: answer 404 (the not-found page says the same as this one). The live page then
             // renders this state and shows the batch as soon as a sync brings it.
@@ -95,80 +66,55 @@ public sealed partial class BatchDetail : IDisposable
         }
     }
 
-    private async Task LoadAsync()
-    {
-        try
-        {
-            _cached = await Queries.GetAsync(Id, Connection, _disposed.Token);
-            _history = _cached is null ? [] : await Queries.GetHistoryAsync(_cached.ConnectionId, _cached.Batch.Id, _disposed.Token);
-            _retries = _cached is null ? [] : (await Queries.ListAsync(new BatchListRequest
-            {
-                Filter = new BatchFilter { ConnectionId = _cached.ConnectionId, MetadataKey = IBatchRetries.RetryOfKey, MetadataValue = _cached.Batch.Id },
-                PageSize = 20,
-            }, _disposed.Token)).Items;
-            _loadError = null;
-        }
-        catch (DbException ex)
-        {
-            Logger.LogError(ex, "Reading batch {BatchId} from the cache failed", Id);
-            _loadError = "The cache database did not answer. The error is in the server log; the dashboard keeps running.";
-        }
-
-        _loaded = true;
-        _rawJson = _cached is null ? "" : JsonText.Pretty(_cached.Batch.RawJson);
-        Derive();
-    }
-
-    /// <summary>Everything that moves with the clock: phases, countdown, pace and the sync state.</summary>
-    private void Derive()
-    {
-        _now = Time.GetUtcNow();
-        if (_cached is not { } cached)
-        {
-            _insights = null;
-            return;
-        }
-
-        _insights = BatchInsights.Of(cached.Batch, _now);
-        _projection = ProgressProjection.Of(cached.Batch, _insights, _history, _now);
-        _sync = Sync.GetAll().FirstOrDefault(s => s.ConnectionId == cached.ConnectionId);
-    }
-
     private void Tick()
     {
-        if (Running)
+        if (Model.Running)
         {
-            Derive();
+            Model.Tick();
             StateHasChanged();
         }
     }
 
-    private Task ReloadAsync() => LoadAsync();
+    private Task ReloadAsync() => Model.ReloadAsync(_disposed.Token);
 
     private Task RefreshAsync() => RunAsync("Refresh", async connectionId =>
     {
         var fresh = await Actions.RefreshAsync(connectionId, Id, _disposed.Token);
         return fresh is null
-            ? ("The API no longer knows this batch; the cached copy is kept.", ToastTone.Error)
-            : ($"Refreshed from the API: {StatusDisplay.Text(fresh.Status)}.", ToastTone.Success);
+            ? ("The API no longer knows this batch; the cached copy is kept.", false)
+            : ($"Refreshed from the API: {StatusDisplay.Text(fresh.Status)}.", true);
     });
 
-    private Task CancelAsync()
+    private async Task ConfirmCancelAsync()
     {
-        _confirming = false;
-        return RunAsync("Cancel", async connectionId =>
+        if (Model is not { Cached: { } cached, Insights: { } insights })
         {
-            var answer = await Actions.CancelAsync(connectionId, Id, _disposed.Token);
-            return answer is null
-                ? ("The API no longer knows this batch, so it could not be cancelled.", ToastTone.Error)
-                : ($"Cancel requested. The API answered: {StatusDisplay.Text(answer.Status)}.", ToastTone.Success);
-        });
+            return;
+        }
+
+        var confirmed = await ConfirmDialog.ConfirmAsync(Dialogs, "Cancel this batch?", CancelQuestion(cached.Batch, insights.Progress),
+            "Cancel batch", "Keep it running", danger: true);
+        if (confirmed)
+        {
+            await RunAsync("Cancel", async connectionId =>
+            {
+                var answer = await Actions.CancelAsync(connectionId, Id, _disposed.Token);
+                return answer is null
+                    ? ("The API no longer knows this batch, so it could not be cancelled.", false)
+                    : ($"Cancel requested. The API answered: {StatusDisplay.Text(answer.Status)}.", true);
+            });
+        }
+        else if (_cancelButton is not null)
+        {
+            // Back where the person was.
+            await _cancelButton.FocusAsync();
+        }
     }
 
-    /// <summary>Runs an action against the API, turning its answer, or why it failed, into a toast.</summary>
-    private async Task RunAsync(string action, Func<string, Task<(string Text, ToastTone Tone)>> run)
+    /// <summary>Runs an action against the API, turning its answer, or why it failed, into a snackbar.</summary>
+    private async Task RunAsync(string action, Func<string, Task<(string Text, bool Done)>> run)
     {
-        if (_cached is not { } cached)
+        if (Model.Cached is not { } cached)
         {
             return;
         }
@@ -176,20 +122,27 @@ public sealed partial class BatchDetail : IDisposable
         _busy = true;
         try
         {
-            var (text, tone) = await run(cached.ConnectionId);
-            Toasts.Show(text, tone);
+            var (text, done) = await run(cached.ConnectionId);
+            if (done)
+            {
+                Snackbar.Success(text);
+            }
+            else
+            {
+                Snackbar.Error(text);
+            }
         }
         catch (BatchApiException ex)
         {
-            Toasts.Show($"{action} failed. The API answered: {ex.Summary}", ToastTone.Error);
+            Snackbar.Error($"{action} failed. The API answered: {ex.Summary}");
         }
         catch (ActionRefusedException ex)
         {
-            Toasts.Show(ex.Message, ToastTone.Error);
+            Snackbar.Error(ex.Message);
         }
         catch (ArgumentException)
         {
-            Toasts.Show($"{action} failed: the connection '{cached.ConnectionId}' is not configured any more.", ToastTone.Error);
+            Snackbar.Error($"{action} failed: the connection '{cached.ConnectionId}' is not configured any more.");
         }
         catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
         {
@@ -200,14 +153,13 @@ public sealed partial class BatchDetail : IDisposable
             _busy = false;
         }
 
-        await LoadAsync();
+        await Model.ReloadAsync(_disposed.Token);
     }
 
     private async Task OnCacheChangedAsync(CacheChanges changes)
     {
-        var thisBatch = _cached is null ? changes.BatchIds.Contains(Id) : changes.Touches(_cached.ConnectionId, Id);
-        var thisSync = _cached is not null && changes.SyncStateChanged(_cached.ConnectionId);
-        if (!thisBatch && !thisSync)
+        var (batch, sync) = Model.Concerns(changes);
+        if (!batch && !sync)
         {
             return;
         }
@@ -217,13 +169,13 @@ public sealed partial class BatchDetail : IDisposable
             await InvokeAsync(async () =>
             {
                 // A sync cycle that changed nothing of this batch moves only its sync state, which is in memory.
-                if (thisBatch)
+                if (batch)
                 {
-                    await LoadAsync();
+                    await Model.ReloadAsync(_disposed.Token);
                 }
                 else
                 {
-                    Derive();
+                    Model.Tick();
                 }
 
                 StateHasChanged();

@@ -1,41 +1,30 @@
-using System.Data.Common;
 using BatchDashboard.Core.Api;
-using BatchDashboard.Core.Batches;
-using BatchDashboard.Core.Queries;
 using BatchDashboard.Core.Results;
-using BatchDashboard.Core.Submissions;
 using BatchDashboard.Core.Sync;
+using BatchDashboard.Dashboard.Components.Controls;
 using BatchDashboard.Dashboard.Model;
 using Microsoft.AspNetCore.Components;
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Components.Web;
+using MudBlazor;
 
 namespace BatchDashboard.Dashboard.Components.Pages;
 
 /// <summary>
 /// A batch's requests, its input joined to its output and error files: the outcome of each, filtered and paged with
-/// the state in the URL, one request's lines side by side, errors grouped by code, tokens and cost, and a retry of
-/// what did not succeed. Opening the page indexes the files it has not read yet, with their progress shown live.
+/// the state in the URL, one request's lines in a drawer beside the table (up and down step through the page,
+/// Escape closes it), errors grouped by code, tokens and cost, and a retry of what did not succeed. Opening the page
+/// indexes the files it has not read yet, with their progress shown live. What it shows is its view model's
+/// (<see cref="ResultsViewModel"/>).
 /// </summary>
 public sealed partial class BatchResults : IDisposable
 {
-    public const int PageSize = 50;
+    private static readonly Dictionary<string, object> TableAttributes = new() { ["aria-label"] = "Requests" };
 
     private readonly CancellationTokenSource _disposed = new();
-    private bool _loaded;
-    private string? _loadError;
-    private CachedBatch? _cached;
-    private ResultListQuery _query = new();
-    private List<string> _problems = [];
-    private IReadOnlyList<ResultFileStatus> _files = [];
-    private ResultSummary? _summary;
-    private CostEstimate? _cost;
-    private IReadOnlyList<ResultRow> _rows = [];
-    private long? _next;
-    private ResultDetail? _request;
-    private IReadOnlyList<ResultProblem> _lineProblems = [];
+    private readonly Dictionary<string, ElementReference> _links = [];
+    private string? _focusAfterRender;
     private bool _retrying;
-    private bool _confirmingRetry;
-    private HashSet<RequestOutcome> _retryOutcomes = [];
+    private bool _mayRetry;
     private IDisposable? _indexSubscription;
     private IDisposable? _cacheSubscription;
 
@@ -48,26 +37,21 @@ public sealed partial class BatchResults : IDisposable
     [SupplyParameterFromQuery(Name = "after")] public string? AfterParameter { get; set; }
     [SupplyParameterFromQuery(Name = "request")] public string? RequestParameter { get; set; }
 
-    [Inject] private IBatchQueries Queries { get; set; } = default!;
-    [Inject] private IResultQueries Results { get; set; } = default!;
+    [Inject] private ResultsViewModel Model { get; set; } = default!;
     [Inject] private IResultIndexing Indexing { get; set; } = default!;
     [Inject] private Security.DashboardActions Actions { get; set; } = default!;
     [Inject] private IBatchChangeNotifications Changes { get; set; } = default!;
-    [Inject] private IOptions<PricingOptions> Pricing { get; set; } = default!;
-    [Inject] private ToastService Toasts { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
-    [Inject] private ILogger<BatchResults> Logger { get; set; } = default!;
 
-    private Batch? Batch => _cached?.Batch;
-
-    private string ConnectionId => _cached?.ConnectionId ?? _query.Connection ?? "";
-
-    private bool Indexed => _files.Count > 0 && _files.All(f => f.State is ResultFileState.Indexed or ResultFileState.ExpiredUpstream);
-
-    private bool Indexing_ => _files.Any(f => f.State is ResultFileState.Indexing or ResultFileState.Waiting);
-
-    private int Retriable => _summary is null ? 0 : OutcomeDisplay.Retriable.Sum(o => _summary.Outcomes.GetValueOrDefault(o));
+    private List<BreadcrumbItem> Breadcrumbs =>
+    [
+        new("Batches", DashboardUrls.Batches()),
+        new(BatchRowViewModel.ShortIdOf(Id), DashboardUrls.Batch(Id, Model.ConnectionId.Length > 0 ? Model.ConnectionId : null)),
+        new("Results", href: null, disabled: true),
+    ];
 
     protected override void OnInitialized()
     {
@@ -78,9 +62,6 @@ public sealed partial class BatchResults : IDisposable
         }
     }
 
-    /// <summary>Whether this person may retry (operator, not read-only); the server checks again on submit.</summary>
-    private bool _mayRetry;
-
     protected override async Task OnParametersSetAsync()
     {
         _mayRetry = await Actions.CanAsync(Security.DashboardAction.Retry);
@@ -89,105 +70,116 @@ public sealed partial class BatchResults : IDisposable
             ["connection"] = ConnectionParameter, ["outcome"] = OutcomeParameter, ["code"] = CodeParameter, ["q"] = TextParameter,
             ["after"] = AfterParameter, ["request"] = RequestParameter,
         };
-        _query = ResultListQuery.Parse(name => values.GetValueOrDefault(name), out _problems);
-        await LoadAsync();
-        if (RendererInfo.IsInteractive && _cached is not null && NeedsIndexing())
+        var query = ResultListQuery.Parse(name => values.GetValueOrDefault(name), out var problems);
+        var opened = query.Request is not null && query.Request != Model.Query.Request;
+        await Model.LoadAsync(Id, query, problems, _disposed.Token);
+        if (RendererInfo.IsInteractive && Model.Cached is not null && Model.NeedsIndexing())
         {
-            Indexing.Request(_cached.ConnectionId, Id);
+            Indexing.Request(Model.Cached.ConnectionId, Id);
+        }
+
+        if (opened && Model.Request is not null)
+        {
+            _focusAfterRender = query.Request;
         }
     }
 
-    /// <summary>A file of the batch the index has not read (or whose reading was cut short).</summary>
-    private bool NeedsIndexing()
+    protected override async Task OnAfterRenderAsync(bool firstRender)
     {
-        var ids = new[] { Batch?.InputFileId, Batch?.OutputFileId, Batch?.ErrorFileId }.Count(id => id is not null);
-        return _files.Count < ids || _files.Any(f => f.State is ResultFileState.Waiting or ResultFileState.Indexing && Indexing.GetProgress(ConnectionId, Id) is null);
+        // The open request's row keeps the focus (so it is in view, and the arrows go on from it).
+        if (_focusAfterRender is { } customId && _links.TryGetValue(customId, out var link))
+        {
+            _focusAfterRender = null;
+            await link.FocusAsync();
+        }
     }
 
-    private async Task LoadAsync()
-    {
-        try
-        {
-            _cached = await Queries.GetAsync(Id, _query.Connection, _disposed.Token);
-            if (_cached is { } cached)
-            {
-                _files = Indexing.GetProgress(cached.ConnectionId, Id)?.Files ?? await Results.GetFilesAsync(cached.ConnectionId, Id, _disposed.Token);
-                _summary = await Results.SummarizeAsync(cached.ConnectionId, Id, _disposed.Token);
-                _cost = Pricing.Value.Estimate(cached.Batch.Model ?? _summary.Model, _summary.Tokens);
-                var page = await Results.ListAsync(cached.ConnectionId, Id, _query.ToFilter(), _query.After, PageSize, _disposed.Token);
-                (_rows, _next) = (page.Items, page.NextCursor);
-                _request = _query.Request is { } customId ? await Results.GetAsync(cached.ConnectionId, Id, customId, _disposed.Token) : null;
-                _lineProblems = await Results.GetProblemsAsync(cached.ConnectionId, Id, 20, _disposed.Token);
-            }
-
-            _loadError = null;
-        }
-        catch (DbException ex)
-        {
-            Logger.LogError(ex, "Reading the results of batch {BatchId} from the cache failed", Id);
-            _loadError = "The cache database did not answer; the error is in the server log.";
-        }
-
-        _loaded = true;
-    }
-
-    private string Link(ResultListQuery query) => DashboardUrls.BatchResults(Id, query with { Connection = ConnectionId.Length > 0 ? ConnectionId : null });
-
-    private string DetailLink => DashboardUrls.Batch(Id, ConnectionId);
+    private string Link(ResultListQuery query) => DashboardUrls.BatchResults(Id, query with { Connection = Model.ConnectionId.Length > 0 ? Model.ConnectionId : null });
 
     private string ApiLink(string path, ResultListQuery? query = null) =>
-        DashboardUrls.ResultsApi(Id, path, (query ?? new ResultListQuery()) with { Connection = ConnectionId });
+        DashboardUrls.ResultsApi(Id, path, (query ?? new ResultListQuery()) with { Connection = Model.ConnectionId });
 
-    private string FileLink(ResultFileKind kind) => DashboardUrls.ResultFile(Id, kind, ConnectionId);
+    private string FileLink(ResultFileKind kind) => DashboardUrls.ResultFile(Id, kind, Model.ConnectionId);
 
-    private void Set(Func<ResultListQuery, ResultListQuery> change) => Navigation.NavigateTo(Link(change(_query) with { After = null, Request = null }));
+    /// <summary>A filter changed: the first page, no request open; typing replaces the history entry.</summary>
+    private void Set(Func<ResultListQuery, ResultListQuery> change, bool typing = false) =>
+        Navigation.NavigateTo(Link(change(Model.Query) with { After = null, Request = null }), new NavigationOptions { ReplaceHistoryEntry = typing });
 
-    private static string? Value(ChangeEventArgs e) => e.Value?.ToString() is { Length: > 0 } text ? text : null;
+    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
-    private void IndexAgain() => Indexing.Request(ConnectionId, Id);
+    private IReadOnlyList<FilterChip> OutcomeChips(ResultSummary summary) =>
+    [
+        .. OutcomeDisplay.All
+            .Where(outcome => summary.Outcomes.GetValueOrDefault(outcome) > 0 || Model.Query.Outcomes.Contains(outcome))
+            .Select(outcome => new FilterChip(
+                OutcomeDisplay.Text(outcome), summary.Outcomes.GetValueOrDefault(outcome), OutcomeDisplay.CssClass(outcome), Model.Query.Outcomes.Contains(outcome),
+                Link(Model.Query.ToggleOutcome(outcome)), OutcomeDisplay.Explanation(outcome),
+                new Dictionary<string, object> { ["data-outcome"] = OutcomeDisplay.Name(outcome) })),
+    ];
 
-    private void AskToRetry()
+    private string? RowClass(ResultRow row, int index) => row.CustomId == Model.Query.Request ? "row-selected" : null;
+
+    private void IndexAgain() => Indexing.Request(Model.ConnectionId, Id);
+
+    /// <summary>Up and down open the request before or after the open one; Escape closes it.</summary>
+    private void OnKeyAsync(KeyboardEventArgs e)
     {
-        _retryOutcomes = [.. OutcomeDisplay.Retriable.Where(o => _summary?.Outcomes.GetValueOrDefault(o) > 0 && o != RequestOutcome.NoResult)];
-        _confirmingRetry = true;
+        switch (e.Key)
+        {
+            case "ArrowDown" or "ArrowUp" when Model.Neighbour(e.Key == "ArrowDown" ? 1 : -1) is { } customId:
+                Navigation.NavigateTo(Link(Model.Query with { Request = customId }), new NavigationOptions { ReplaceHistoryEntry = Model.Query.Request is not null });
+                break;
+            case "Escape" when Model.Query.Request is not null:
+                CloseRequest();
+                break;
+        }
     }
 
-    private void ToggleRetry(RequestOutcome outcome, bool on)
+    private void OnDrawerOpenChanged(bool open)
     {
-        if (on)
+        if (!open && Model.Query.Request is not null)
         {
-            _retryOutcomes.Add(outcome);
-        }
-        else
-        {
-            _retryOutcomes.Remove(outcome);
+            CloseRequest();
         }
     }
 
-    private int RetryCount => _retryOutcomes.Sum(o => _summary?.Outcomes.GetValueOrDefault(o) ?? 0);
-
-    private async Task RetryAsync()
+    private void CloseRequest()
     {
-        _confirmingRetry = false;
+        _focusAfterRender = Model.Query.Request;
+        Navigation.NavigateTo(Link(Model.Query with { Request = null }));
+    }
+
+    private async Task AskToRetryAsync()
+    {
+        var initial = Model.RetryCounts.Select(c => c.Outcome).Where(o => o != RequestOutcome.NoResult).ToList();
+        var chosen = await RetryDialog.AskAsync(Dialogs, Model.Batch?.Endpoint, Model.RetryCounts, initial);
+        if (chosen is { Count: > 0 })
+        {
+            await RetryAsync(chosen);
+        }
+    }
+
+    private async Task RetryAsync(IReadOnlyList<RequestOutcome> outcomes)
+    {
         _retrying = true;
         try
         {
-            var retry = await Actions.RetryAsync(ConnectionId, Id, [.. _retryOutcomes], _disposed.Token);
-            Toasts.Show($"Retry submitted as {BatchRowViewModel.ShortIdOf(retry.Batch.Id)}, with {retry.Requests:N0} requests" +
-                (retry.Skipped > 0 ? $" ({retry.Skipped:N0} left out: their input lines are not kept)." : "."), ToastTone.Success);
-            Navigation.NavigateTo(DashboardUrls.Batch(retry.Batch.Id, ConnectionId));
+            var retry = await Actions.RetryAsync(Model.ConnectionId, Id, outcomes, _disposed.Token);
+            Snackbar.Success($"Retry submitted as {BatchRowViewModel.ShortIdOf(retry.Batch.Id)}, with {retry.Requests:N0} requests" +
+                (retry.Skipped > 0 ? $" ({retry.Skipped:N0} left out: their input lines are not kept)." : "."));
+            Navigation.NavigateTo(DashboardUrls.Batch(retry.Batch.Id, Model.ConnectionId));
         }
         catch (BatchApiException ex)
         {
-            Toasts.Show($"The retry was not submitted. The API answered: {ex.Summary}", ToastTone.Error);
+            Snackbar.Error($"The retry was not submitted. The API answered: {ex.Summary}");
         }
         catch (Security.ActionRefusedException ex)
         {
-            Toasts.Show($"The retry was not submitted: {ex.Message}", ToastTone.Error);
+            Snackbar.Error($"The retry was not submitted: {ex.Message}");
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
-            Toasts.Show($"The retry was not submitted: {ex.Message}", ToastTone.Error);
+            Snackbar.Error($"The retry was not submitted: {ex.Message}");
         }
         finally
         {
@@ -197,7 +189,7 @@ public sealed partial class BatchResults : IDisposable
 
     private async Task OnIndexProgressAsync(ResultIndexProgress progress)
     {
-        if (progress.BatchId != Id || (ConnectionId.Length > 0 && progress.ConnectionId != ConnectionId))
+        if (progress.BatchId != Id || (Model.ConnectionId.Length > 0 && progress.ConnectionId != Model.ConnectionId))
         {
             return;
         }
@@ -206,18 +198,18 @@ public sealed partial class BatchResults : IDisposable
         {
             if (progress.Running)
             {
-                _files = progress.Files;
+                Model.Apply(progress);
             }
             else
             {
-                await LoadAsync();
+                await Model.ReloadAsync(_disposed.Token);
             }
         });
     }
 
     private async Task OnCacheChangedAsync(CacheChanges changes)
     {
-        if (!changes.Touches(ConnectionId, Id))
+        if (!changes.Touches(Model.ConnectionId, Id))
         {
             return;
         }
@@ -225,10 +217,10 @@ public sealed partial class BatchResults : IDisposable
         // The batch moved (it may have ended, with its result files now named): read it, and index what is new.
         await RunAsync(async () =>
         {
-            await LoadAsync();
-            if (_cached is not null && NeedsIndexing())
+            await Model.ReloadAsync(_disposed.Token);
+            if (Model.Cached is not null && Model.NeedsIndexing())
             {
-                Indexing.Request(_cached.ConnectionId, Id);
+                Indexing.Request(Model.Cached.ConnectionId, Id);
             }
         });
     }

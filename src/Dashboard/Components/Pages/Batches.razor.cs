@@ -1,6 +1,3 @@
-using System.Data.Common;
-using BatchDashboard.Core.Batches;
-using BatchDashboard.Core.Connections;
 using BatchDashboard.Core.Queries;
 using BatchDashboard.Core.Sync;
 using BatchDashboard.Dashboard.Model;
@@ -10,43 +7,17 @@ namespace BatchDashboard.Dashboard.Components.Pages;
 
 /// <summary>
 /// The batch list: every filter, the sort and the page live in the URL (<see cref="BatchListQuery"/>), so links and
-/// the back button work; the cache's change notifications keep the open page current.
+/// the back button work; what it shows is its view model's (<see cref="BatchListViewModel"/>), which the cache's
+/// change notifications keep current.
 /// </summary>
 public sealed partial class Batches : IDisposable
 {
-    public const int PageSize = 50;
-
-    private static readonly BatchStatusKind[] HeaderStatuses =
-    [
-        BatchStatusKind.Validating, BatchStatusKind.InProgress, BatchStatusKind.Finalizing, BatchStatusKind.Completed,
-        BatchStatusKind.Failed, BatchStatusKind.Expired, BatchStatusKind.Cancelling, BatchStatusKind.Cancelled,
-    ];
-
     private readonly CancellationTokenSource _disposed = new();
-    private BatchListQuery _query = new();
-    private List<string> _problems = [];
-    private BatchListPage? _page;
-    private MarkupString _rowsHtml;
-    private string? _nextCursor;
-    private BatchSummary? _summary;
-    private int _cached;
-    private DateTimeOffset _now;
-    private IReadOnlyList<string> _endpoints = [];
-    private IReadOnlyList<string> _models = [];
-    private bool _hasConnections;
-    private IReadOnlyList<ConnectionSyncStatus> _failing = [];
-    private IReadOnlySet<string> _highlighted = new HashSet<string>();
     private IDisposable? _subscription;
-    private string? _loadError;
 
-    [Inject] private IBatchQueries Queries { get; set; } = default!;
-    [Inject] private IConnectionCatalog Connections { get; set; } = default!;
+    [Inject] private BatchListViewModel Model { get; set; } = default!;
     [Inject] private IBatchChangeNotifications Changes { get; set; } = default!;
-    [Inject] private ISyncStatusProvider Sync { get; set; } = default!;
-    [Inject] private TimeProvider Time { get; set; } = default!;
-    [Inject] private BatchListRowsMarkup RowsMarkup { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
-    [Inject] private ILogger<Batches> Logger { get; set; } = default!;
 
     [SupplyParameterFromQuery(Name = "status")] public string? StatusParameter { get; set; }
     [SupplyParameterFromQuery(Name = "endpoint")] public string? EndpointParameter { get; set; }
@@ -54,23 +25,20 @@ public sealed partial class Batches : IDisposable
     [SupplyParameterFromQuery(Name = "connection")] public string? ConnectionParameter { get; set; }
     [SupplyParameterFromQuery(Name = "from")] public string? FromParameter { get; set; }
     [SupplyParameterFromQuery(Name = "to")] public string? ToParameter { get; set; }
+    [SupplyParameterFromQuery(Name = "within")] public string? WithinParameter { get; set; }
     [SupplyParameterFromQuery(Name = "meta")] public string? MetaParameter { get; set; }
     [SupplyParameterFromQuery(Name = "q")] public string? TextParameter { get; set; }
     [SupplyParameterFromQuery(Name = "sort")] public string? SortParameter { get; set; }
     [SupplyParameterFromQuery(Name = "dir")] public string? DirectionParameter { get; set; }
     [SupplyParameterFromQuery(Name = "after")] public string? AfterParameter { get; set; }
+    [SupplyParameterFromQuery(Name = "page")] public string? PageParameter { get; set; }
 
-    private int Matching => _summary is null ? 0
-        : _query.Statuses.Count == 0 ? _summary.Total
-        : _query.Statuses.Sum(s => _summary.CountsByStatus.GetValueOrDefault(BatchStatus.NameOf(s)));
+    private static readonly Dictionary<string, object> TableAttributes = new() { ["aria-label"] = "Batches" };
 
-    private bool ManyConnections => Connections.Connections.Count > 1;
-
-    private int RowCount => _page?.Items.Count ?? 0;
+    private BatchListQuery Query => Model.Query;
 
     protected override void OnInitialized()
     {
-        _hasConnections = Connections.Connections.Count > 0;
         if (RendererInfo.IsInteractive)
         {
             _subscription = Changes.Follow(OnCacheChangedAsync);
@@ -82,82 +50,41 @@ public sealed partial class Batches : IDisposable
         var values = new Dictionary<string, string?>
         {
             ["status"] = StatusParameter, ["endpoint"] = EndpointParameter, ["model"] = ModelParameter,
-            ["connection"] = ConnectionParameter, ["from"] = FromParameter, ["to"] = ToParameter, ["meta"] = MetaParameter,
-            ["q"] = TextParameter, ["sort"] = SortParameter, ["dir"] = DirectionParameter, ["after"] = AfterParameter,
+            ["connection"] = ConnectionParameter, ["from"] = FromParameter, ["to"] = ToParameter, ["within"] = WithinParameter,
+            ["meta"] = MetaParameter, ["q"] = TextParameter, ["sort"] = SortParameter, ["dir"] = DirectionParameter,
+            ["after"] = AfterParameter, ["page"] = PageParameter,
         };
-        _query = BatchListQuery.Parse(name => values.GetValueOrDefault(name), out _problems);
-        _highlighted = new HashSet<string>();
-        await LoadAsync();
-        await RenderRowsAsync();
+        var query = BatchListQuery.Parse(name => values.GetValueOrDefault(name), out var problems);
+        await Model.LoadAsync(query, problems, _disposed.Token);
     }
 
-    private async Task LoadAsync()
-    {
-        try
-        {
-            var page = await Queries.ListAsync(_query.ToRequest(PageSize), _disposed.Token);
-            _now = BatchListRowsMarkup.ToSecond(Time.GetUtcNow());
-            _page = page;
-            _nextCursor = page.NextCursor;
-            _summary = await Queries.SummarizeAsync(_query.ToFilter(), _disposed.Token);
-            _cached = _query.HasFilters ? (await Queries.SummarizeAsync(new BatchFilter(), _disposed.Token)).Total : _summary.Total;
-            (_endpoints, _models) = await Queries.GetFacetsAsync(_disposed.Token);
-            _loadError = null;
-        }
-        catch (DbException ex)
-        {
-            // What was read last stays on screen, with a word on why it is not moving.
-            Logger.LogError(ex, "Reading the batch list from the cache failed");
-            _loadError = "The cache database did not answer; the error is in the server log.";
-        }
+    /// <summary>
+    /// A filter changed: back to the first page, with the new state in the URL. Typing in the search box replaces
+    /// the history entry, so the back button does not step through every letter.
+    /// </summary>
+    private void Apply(BatchFilterChange change) =>
+        Navigation.NavigateTo(DashboardUrls.Batches(change.Query.FirstPage()), new NavigationOptions { ReplaceHistoryEntry = change.Typing });
 
-        _failing = [.. Sync.GetAll().Where(s => s.Phase == SyncPhase.Failing)];
-    }
+    private IReadOnlyList<FilterChip> StatusChips =>
+    [
+        .. BatchListViewModel.HeaderStatuses.Select(status => new FilterChip(
+            StatusDisplay.Text(status), Model.CountOf(status), StatusDisplay.CssClass(status), Query.Statuses.Contains(status),
+            DashboardUrls.Batches(Query.ToggleStatus(status)), Attributes: new Dictionary<string, object> { ["data-status"] = Core.Batches.BatchStatus.NameOf(status) })),
+    ];
 
-    /// <summary>The rows' HTML, shared with every view of the same page read in the same second unless some are marked.</summary>
-    private async Task RenderRowsAsync()
-    {
-        if (_page is not null)
-        {
-            _rowsHtml = await RowsMarkup.GetAsync(_page, _now, ManyConnections, _highlighted);
-        }
-    }
-
-    private static string Link(BatchListQuery query) => DashboardUrls.Batches(query);
-
-    /// <summary>Applies a filter change: back to the first page, with the new state in the URL.</summary>
-    private void Set(Func<BatchListQuery, BatchListQuery> change) => Navigation.NavigateTo(Link(change(_query) with { After = null }));
-
-    private static string? Value(ChangeEventArgs e) => e.Value?.ToString() is { Length: > 0 } text ? text : null;
-
-    private static DateOnly? DayValue(ChangeEventArgs e) => DateOnly.TryParse(Value(e), System.Globalization.CultureInfo.InvariantCulture, out var day) ? day : null;
-
-    private string SortLink(BatchSortField field) =>
-        Link(_query with { Sort = field, Ascending = _query.Sort == field && !_query.Ascending, After = null });
+    private string? RowClass(BatchRowViewModel row, int index) => Model.Highlighted.Contains(row.Id) ? "row-changed" : null;
 
     private string AriaSort(BatchSortField field) =>
-        _query.Sort != field ? "none" : _query.Ascending ? "ascending" : "descending";
+        Query.Sort != field ? "none" : Query.Ascending ? "ascending" : "descending";
 
-    private string ExportLink(string format) => DashboardUrls.BatchesExport(format, _query);
-
-    // The changes since the last reload, merged: a first import's hundreds a second become a few reloads.
+    // The changes since the last reload, merged by the subscription: a first import's hundreds a second become a few reloads.
     private async Task OnCacheChangedAsync(CacheChanges changes)
     {
         try
         {
             await InvokeAsync(async () =>
             {
-                if (changes.HasBatches)
-                {
-                    await LoadAsync();
-                    _highlighted = changes.BatchIds;
-                    await RenderRowsAsync();
-                }
-                else
-                {
-                    _failing = [.. Sync.GetAll().Where(s => s.Phase == SyncPhase.Failing)];
-                }
-
+                await Model.ApplyAsync(changes, _disposed.Token);
                 StateHasChanged();
             });
         }

@@ -1,3 +1,4 @@
+using MudBlazor;
 using BatchDashboard.Core.Api;
 using BatchDashboard.Core.Connections;
 using BatchDashboard.Core.Submissions;
@@ -44,7 +45,7 @@ public sealed partial class NewBatch : IDisposable
     [Inject] private IConnectionCatalog Connections { get; set; } = default!;
     [Inject] private Security.DashboardActions Actions { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
-    [Inject] private ToastService Toasts { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
     [Inject] private ILogger<NewBatch> Logger { get; set; } = default!;
 
@@ -56,6 +57,12 @@ public sealed partial class NewBatch : IDisposable
     }
 
     private IReadOnlyList<ApiConnection> Writable => [.. Connections.Connections];
+
+    private static readonly List<BreadcrumbItem> Breadcrumbs =
+    [
+        new("Batches", DashboardUrls.Batches()),
+        new("New batch", href: null, disabled: true),
+    ];
 
     private bool CanSubmit => _validation is { IsValid: true } && !_sending && !_receiving && _endpoint is not null && Writable.Count > 0;
 
@@ -118,9 +125,9 @@ public sealed partial class NewBatch : IDisposable
     }
 
     /// <summary>The lines must name the endpoint chosen: checking again against it names the lines that do not.</summary>
-    private async Task OnEndpointAsync(ChangeEventArgs e)
+    private async Task OnEndpointAsync(string? endpoint)
     {
-        _endpoint = e.Value?.ToString() is { Length: > 0 } endpoint ? endpoint : null;
+        _endpoint = string.IsNullOrEmpty(endpoint) ? null : endpoint;
         await RevalidateAsync();
     }
 
@@ -181,7 +188,7 @@ public sealed partial class NewBatch : IDisposable
                 _ = InvokeAsync(RenderNowAndThen);
             });
             var batch = await Actions.CreateAsync(_connectionId, input, _fileName ?? "requests.jsonl", submission, progress, _disposed.Token);
-            Toasts.Show($"Created {BatchRowViewModel.ShortIdOf(batch.Id)}: {StatusDisplay.Text(batch.Status)}.", ToastTone.Success);
+            Snackbar.Success($"Created {BatchRowViewModel.ShortIdOf(batch.Id)}: {StatusDisplay.Text(batch.Status)}.");
             Discard();
             Navigation.NavigateTo(DashboardUrls.Batch(batch.Id, _connectionId));
         }

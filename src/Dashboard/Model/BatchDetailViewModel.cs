@@ -1,0 +1,140 @@
+using System.Data.Common;
+using BatchDashboard.Core.Batches;
+using BatchDashboard.Core.Connections;
+using BatchDashboard.Core.Queries;
+using BatchDashboard.Core.Submissions;
+using BatchDashboard.Core.Sync;
+using Microsoft.Extensions.Options;
+
+namespace BatchDashboard.Dashboard.Model;
+
+/// <summary>
+/// What a batch's page shows: the batch as cached, its phases and pace, its history for the chart, the retries made
+/// of it, and its connection's sync state (a failing sync, or a batch not confirmed for a while). One per circuit
+/// (scoped), read by the page; what moves with the clock is derived again on <see cref="Tick"/>.
+/// </summary>
+public sealed class BatchDetailViewModel(
+    IBatchQueries queries,
+    IConnectionCatalog connections,
+    ISyncStatusProvider sync,
+    IOptions<SyncOptions> syncOptions,
+    TimeProvider time,
+    ILogger<BatchDetailViewModel> logger)
+{
+    public string Id { get; private set; } = "";
+
+    public string? Connection { get; private set; }
+
+    /// <summary>Whether the cache has been read (false while the first read runs).</summary>
+    public bool Loaded { get; private set; }
+
+    /// <summary>Why the cache could not be read, or null.</summary>
+    public string? LoadError { get; private set; }
+
+    public CachedBatch? Cached { get; private set; }
+
+    public BatchInsights? Insights { get; private set; }
+
+    public IReadOnlyList<BatchProgressPoint> History { get; private set; } = [];
+
+    public IReadOnlyList<CachedBatch> Retries { get; private set; } = [];
+
+    public ProgressProjection Projection { get; private set; } = ProgressProjection.None;
+
+    public string RawJson { get; private set; } = "";
+
+    public ConnectionSyncStatus? Sync { get; private set; }
+
+    public DateTimeOffset Now { get; private set; }
+
+    public bool Running => Cached is { } cached && !cached.Batch.Status.IsTerminal;
+
+    /// <summary>The batch's connection, or null when it is no longer configured (the batch can then only be shown).</summary>
+    public ConnectionInfo? ConnectionInfo => Cached is { } cached && connections.Find(cached.ConnectionId) is { } c ? new ConnectionInfo(c.Id, c.Name) : null;
+
+    /// <summary>The batch this one reruns, when it is a retry.</summary>
+    public string? RetryOf => Cached?.Batch.Metadata.GetValueOrDefault(IBatchRetries.RetryOfKey);
+
+    /// <summary>The API would take a cancel: the batch is validating or in progress, and its connection configured.</summary>
+    public bool Cancellable => Cached is { Batch.Status.Kind: BatchStatusKind.Validating or BatchStatusKind.InProgress } && ConnectionInfo is not null;
+
+    /// <summary>A running batch the sync has not confirmed for several of its poll intervals: its figures may be behind.</summary>
+    public bool IsStale => Running && Sync is { Phase: SyncPhase.Polling, LastSuccessAt: { } at }
+        && Now - at > (syncOptions.Value.ActivePollInterval * 3) + TimeSpan.FromSeconds(30);
+
+    public string Title => Cached is { } cached
+        ? $"{BatchRowViewModel.ShortIdOf(cached.Batch.Id)} ({StatusDisplay.Text(cached.Batch.Status)})"
+        : Loaded ? "Batch not found" : "Batch";
+
+    public IReadOnlyList<FlagView> Flags => Insights is { } insights ? BatchRowViewModel.FlagsOf(insights, Now) : [];
+
+    /// <summary>The throughput's basis, said beside its figure.</summary>
+    public string ThroughputBasis => Projection.Basis switch
+    {
+        Core.Batches.ThroughputBasis.Recent => $", last {RelativeTime.Duration(ProgressProjection.Window)}",
+        Core.Batches.ThroughputBasis.Average => ", average",
+        _ => "",
+    };
+
+    /// <summary>Why a running batch has no estimated end, in its phase's words.</summary>
+    public string NoEstimate => Cached?.Batch.Status.Kind switch
+    {
+        BatchStatusKind.InProgress => "not enough progress yet",
+        BatchStatusKind.Validating => "once validation ends",
+        BatchStatusKind.Finalizing => "every request has run; the result files are being written",
+        BatchStatusKind.Cancelling => "being cancelled: pending requests will not run",
+        _ => "—",
+    };
+
+    /// <summary>Reads the batch <paramref name="id"/> (of <paramref name="connection"/>, when given) from the cache.</summary>
+    public async Task LoadAsync(string id, string? connection, CancellationToken cancellationToken)
+    {
+        Id = id;
+        Connection = connection;
+        await ReloadAsync(cancellationToken);
+    }
+
+    public async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            Cached = await queries.GetAsync(Id, Connection, cancellationToken);
+            History = Cached is null ? [] : await queries.GetHistoryAsync(Cached.ConnectionId, Cached.Batch.Id, cancellationToken);
+            Retries = Cached is null ? [] : (await queries.ListAsync(new BatchListRequest
+            {
+                Filter = new BatchFilter { ConnectionId = Cached.ConnectionId, MetadataKey = IBatchRetries.RetryOfKey, MetadataValue = Cached.Batch.Id },
+                PageSize = 20,
+            }, cancellationToken)).Items;
+            LoadError = null;
+        }
+        catch (DbException ex)
+        {
+            logger.LogError(ex, "Reading batch {BatchId} from the cache failed", Id);
+            LoadError = "The cache database did not answer. The error is in the server log; the dashboard keeps running.";
+        }
+
+        Loaded = true;
+        RawJson = Cached is null ? "" : JsonText.Pretty(Cached.Batch.RawJson);
+        Tick();
+    }
+
+    /// <summary>Everything that moves with the clock: phases, countdown, pace and the sync state.</summary>
+    public void Tick()
+    {
+        Now = time.GetUtcNow();
+        if (Cached is not { } cached)
+        {
+            Insights = null;
+            return;
+        }
+
+        Insights = BatchInsights.Of(cached.Batch, Now);
+        Projection = ProgressProjection.Of(cached.Batch, Insights, History, Now);
+        Sync = sync.GetAll().FirstOrDefault(s => s.ConnectionId == cached.ConnectionId);
+    }
+
+    /// <summary>Whether <paramref name="changes"/> touch this batch (read it again) or only its connection's sync state (tick).</summary>
+    public (bool Batch, bool Sync) Concerns(CacheChanges changes) =>
+        (Cached is null ? changes.BatchIds.Contains(Id) : changes.Touches(Cached.ConnectionId, Id),
+         Cached is not null && changes.SyncStateChanged(Cached.ConnectionId));
+}

@@ -1,0 +1,179 @@
+using System.Data.Common;
+using System.Globalization;
+using BatchDashboard.Core.Batches;
+using BatchDashboard.Core.Connections;
+using BatchDashboard.Core.Queries;
+using BatchDashboard.Core.Sync;
+
+namespace BatchDashboard.Dashboard.Model;
+
+/// <summary>
+/// What the batch list shows for a <see cref="BatchListQuery"/>: a page of rows read from the cache (keyset paging:
+/// the URL holds the page's cursor and number, and the pages a person walked through are kept as a map from number
+/// to cursor, so "previous" needs no offset), the header's counts, the filter choices (endpoint and model narrowing
+/// each other) and what is wrong with the sync or the cache. One per circuit (scoped), read by the page; the shaping
+/// is tested without a renderer.
+/// </summary>
+public sealed class BatchListViewModel(
+    IBatchQueries queries,
+    IConnectionCatalog connections,
+    ISyncStatusProvider sync,
+    TimeProvider time,
+    ILogger<BatchListViewModel> logger)
+{
+    public const int PageSize = 50;
+
+    /// <summary>The statuses the header counts, in the order a batch moves through them.</summary>
+    public static readonly IReadOnlyList<BatchStatusKind> HeaderStatuses =
+    [
+        BatchStatusKind.Validating, BatchStatusKind.InProgress, BatchStatusKind.Finalizing, BatchStatusKind.Completed,
+        BatchStatusKind.Failed, BatchStatusKind.Expired, BatchStatusKind.Cancelling, BatchStatusKind.Cancelled,
+    ];
+
+    // The cursor that starts each page walked through, by page number, for the query (less its page) they belong to.
+    private readonly Dictionary<int, string?> _cursors = [];
+    private BatchListQuery? _cursorsQuery;
+
+    public BatchListQuery Query { get; private set; } = new();
+
+    /// <summary>Values in the address that could not be used, said on the page.</summary>
+    public IReadOnlyList<string> Problems { get; private set; } = [];
+
+    public IReadOnlyList<BatchRowViewModel> Rows { get; private set; } = [];
+
+    public BatchSummary? Summary { get; private set; }
+
+    /// <summary>Every batch cached, whatever the filters.</summary>
+    public int Cached { get; private set; }
+
+    public IReadOnlyList<string> Endpoints { get; private set; } = [];
+
+    public IReadOnlyList<string> Models { get; private set; } = [];
+
+    public IReadOnlyList<ConnectionSyncStatus> Failing { get; private set; } = [];
+
+    /// <summary>Why the cache could not be read (what was read before stays), or null.</summary>
+    public string? LoadError { get; private set; }
+
+    /// <summary>The moment the rows' relative times count from.</summary>
+    public DateTimeOffset Now { get; private set; }
+
+    public string? NextCursor { get; private set; }
+
+    /// <summary>Ids of the rows the last live update changed, marked for a moment.</summary>
+    public IReadOnlySet<string> Highlighted { get; private set; } = new HashSet<string>();
+
+    public bool HasConnections => connections.Connections.Count > 0;
+
+    public bool ManyConnections => connections.Connections.Count > 1;
+
+    public IReadOnlyList<ConnectionInfo> Connections => [.. connections.Connections.Select(c => new ConnectionInfo(c.Id, c.Name))];
+
+    /// <summary>The batches the filters select (each status chip's count sums to it).</summary>
+    public int Matching => Summary is null ? 0
+        : Query.Statuses.Count == 0 ? Summary.Total
+        : Query.Statuses.Sum(s => Summary.CountsByStatus.GetValueOrDefault(BatchStatus.NameOf(s)));
+
+    public int CountOf(BatchStatusKind status) => Summary?.CountsByStatus.GetValueOrDefault(BatchStatus.NameOf(status)) ?? 0;
+
+    /// <summary>"51–100 of 2,400": where this page is among the batches that match.</summary>
+    public string Range
+    {
+        get
+        {
+            if (Rows.Count == 0)
+            {
+                return "0 of " + Matching.ToString("N0", CultureInfo.InvariantCulture);
+            }
+
+            var first = ((Query.Page - 1) * PageSize) + 1;
+            var last = first + Rows.Count - 1;
+            // Batches arriving while someone pages can push the count past what this page's number says.
+            var total = Math.Max(Matching, last);
+            return string.Create(CultureInfo.InvariantCulture, $"{first:N0}–{last:N0} of {total:N0}");
+        }
+    }
+
+    /// <summary>The next page, or null on the last.</summary>
+    public BatchListQuery? NextPage => NextCursor is null ? null : Query with { After = NextCursor, Page = Query.Page + 1 };
+
+    /// <summary>
+    /// The page before, or null on the first. Known from the pages walked through; a page opened from a link, whose
+    /// earlier pages were never read here, goes back to the first.
+    /// </summary>
+    public BatchListQuery? PreviousPage => Query.Page <= 1 ? null
+        : Query.Page == 2 ? Query.FirstPage()
+        : _cursors.TryGetValue(Query.Page - 1, out var cursor) && cursor is not null ? Query with { After = cursor, Page = Query.Page - 1 }
+        : Query.FirstPage();
+
+    /// <summary>Reads the page <paramref name="query"/> names; on a cache error, what was shown stays, with why.</summary>
+    public async Task LoadAsync(BatchListQuery query, IReadOnlyList<string> problems, CancellationToken cancellationToken)
+    {
+        Query = query;
+        Problems = problems;
+        Highlighted = new HashSet<string>();
+        Remember(query);
+        await ReadAsync(cancellationToken);
+    }
+
+    /// <summary>The cache changed: the same page read again, the changed rows marked.</summary>
+    public async Task ApplyAsync(CacheChanges changes, CancellationToken cancellationToken)
+    {
+        if (changes.HasBatches)
+        {
+            await ReadAsync(cancellationToken);
+            Highlighted = changes.BatchIds;
+        }
+        else
+        {
+            Failing = FailingSyncs();
+        }
+    }
+
+    private void Remember(BatchListQuery query)
+    {
+        var key = query.FirstPage();
+        if (_cursorsQuery != key)
+        {
+            _cursors.Clear();
+            _cursorsQuery = key;
+        }
+
+        _cursors[query.Page] = query.After;
+    }
+
+    private async Task ReadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var now = time.GetUtcNow();
+            var filter = Query.ToFilter(now);
+            var page = await queries.ListAsync(Query.ToRequest(PageSize, now), cancellationToken);
+            var summary = await queries.SummarizeAsync(filter, cancellationToken);
+            Cached = Query.HasFilters ? (await queries.SummarizeAsync(new BatchFilter(), cancellationToken)).Total : summary.Total;
+            (Endpoints, Models) = await queries.GetFacetsAsync(Query.Endpoint, Query.Model, cancellationToken);
+            // Relative times to the second: every view of the same read in the same second says the same.
+            Now = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), now.Offset);
+            Rows = [.. page.Items.Select(item => BatchRowViewModel.From(item, Now))];
+            NextCursor = page.NextCursor;
+            Summary = summary;
+            LoadError = null;
+        }
+        catch (DbException ex)
+        {
+            // What was read last stays on screen, with a word on why it is not moving.
+            logger.LogError(ex, "Reading the batch list from the cache failed");
+            LoadError = "The cache database did not answer; the error is in the server log.";
+        }
+
+        Failing = FailingSyncs();
+    }
+
+    private IReadOnlyList<ConnectionSyncStatus> FailingSyncs() => [.. sync.GetAll().Where(s => s.Phase == SyncPhase.Failing)];
+}
+
+/// <summary>A connection as the filters offer it.</summary>
+public sealed record ConnectionInfo(string Id, string Name);
+
+/// <summary>A change of the list's filters: the new query, and whether it comes from typing (which replaces the history entry).</summary>
+public sealed record BatchFilterChange(BatchListQuery Query, bool Typing = false);

@@ -1,0 +1,131 @@
+using System.Data.Common;
+using BatchDashboard.Core.Batches;
+using BatchDashboard.Core.Queries;
+using BatchDashboard.Core.Results;
+using Microsoft.Extensions.Options;
+
+namespace BatchDashboard.Dashboard.Model;
+
+/// <summary>
+/// What a batch's results page shows for a <see cref="ResultListQuery"/>: the batch, its files and their indexing,
+/// the outcomes, tokens and cost, errors by code, a page of requests, and the open request's lines with the requests
+/// before and after it on the page (for stepping with the keyboard). One per circuit (scoped), read by the page.
+/// </summary>
+public sealed class ResultsViewModel(
+    IBatchQueries queries,
+    IResultQueries results,
+    IResultIndexing indexing,
+    IOptions<PricingOptions> pricing,
+    ILogger<ResultsViewModel> logger)
+{
+    public const int PageSize = 50;
+
+    public string Id { get; private set; } = "";
+
+    public ResultListQuery Query { get; private set; } = new();
+
+    public IReadOnlyList<string> Problems { get; private set; } = [];
+
+    public bool Loaded { get; private set; }
+
+    public string? LoadError { get; private set; }
+
+    public CachedBatch? Cached { get; private set; }
+
+    public Batch? Batch => Cached?.Batch;
+
+    public IReadOnlyList<ResultFileStatus> Files { get; private set; } = [];
+
+    public ResultSummary? Summary { get; private set; }
+
+    public CostEstimate? Cost { get; private set; }
+
+    public IReadOnlyList<ResultRow> Rows { get; private set; } = [];
+
+    public long? Next { get; private set; }
+
+    /// <summary>The open request's lines (its custom_id is <see cref="ResultListQuery.Request"/>), or null.</summary>
+    public ResultDetail? Request { get; private set; }
+
+    public IReadOnlyList<ResultProblem> LineProblems { get; private set; } = [];
+
+    public string ConnectionId => Cached?.ConnectionId ?? Query.Connection ?? "";
+
+    public bool Indexed => Files.Count > 0 && Files.All(f => f.State is ResultFileState.Indexed or ResultFileState.ExpiredUpstream);
+
+    public bool Indexing => Files.Any(f => f.State is ResultFileState.Indexing or ResultFileState.Waiting);
+
+    /// <summary>Requests whose outcome a retry can run again.</summary>
+    public int Retriable => Summary is null ? 0 : OutcomeDisplay.Retriable.Sum(o => Summary.Outcomes.GetValueOrDefault(o));
+
+    /// <summary>The retriable outcomes that have requests, with their counts, for the retry dialog.</summary>
+    public IReadOnlyList<(RequestOutcome Outcome, int Count)> RetryCounts =>
+        [.. OutcomeDisplay.Retriable.Select(o => (o, Summary?.Outcomes.GetValueOrDefault(o) ?? 0)).Where(c => c.Item2 > 0)];
+
+    public async Task LoadAsync(string id, ResultListQuery query, IReadOnlyList<string> problems, CancellationToken cancellationToken)
+    {
+        Id = id;
+        Query = query;
+        Problems = problems;
+        await ReloadAsync(cancellationToken);
+    }
+
+    public async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            Cached = await queries.GetAsync(Id, Query.Connection, cancellationToken);
+            if (Cached is { } cached)
+            {
+                Files = indexing.GetProgress(cached.ConnectionId, Id)?.Files ?? await results.GetFilesAsync(cached.ConnectionId, Id, cancellationToken);
+                Summary = await results.SummarizeAsync(cached.ConnectionId, Id, cancellationToken);
+                Cost = pricing.Value.Estimate(cached.Batch.Model ?? Summary.Model, Summary.Tokens);
+                var page = await results.ListAsync(cached.ConnectionId, Id, Query.ToFilter(), Query.After, PageSize, cancellationToken);
+                (Rows, Next) = (page.Items, page.NextCursor);
+                Request = Query.Request is { } customId ? await results.GetAsync(cached.ConnectionId, Id, customId, cancellationToken) : null;
+                LineProblems = await results.GetProblemsAsync(cached.ConnectionId, Id, 20, cancellationToken);
+            }
+
+            LoadError = null;
+        }
+        catch (DbException ex)
+        {
+            logger.LogError(ex, "Reading the results of batch {BatchId} from the cache failed", Id);
+            LoadError = "The cache database did not answer; the error is in the server log.";
+        }
+
+        Loaded = true;
+    }
+
+    /// <summary>Index progress: the files' states while it runs.</summary>
+    public void Apply(ResultIndexProgress progress) => Files = progress.Files;
+
+    /// <summary>A file of the batch the index has not read (or whose reading was cut short).</summary>
+    public bool NeedsIndexing()
+    {
+        var ids = new[] { Batch?.InputFileId, Batch?.OutputFileId, Batch?.ErrorFileId }.Count(id => id is not null);
+        return Files.Count < ids || Files.Any(f => f.State is ResultFileState.Waiting or ResultFileState.Indexing && indexing.GetProgress(ConnectionId, Id) is null);
+    }
+
+    /// <summary>The request <paramref name="step"/> rows from the open one on this page (or the first row, with none open); null past either end.</summary>
+    public string? Neighbour(int step)
+    {
+        if (Rows.Count == 0)
+        {
+            return null;
+        }
+
+        var index = -1;
+        for (var i = 0; i < Rows.Count; i++)
+        {
+            if (Rows[i].CustomId == Query.Request)
+            {
+                index = i;
+                break;
+            }
+        }
+
+        var target = index < 0 ? 0 : index + step;
+        return target >= 0 && target < Rows.Count ? Rows[target].CustomId : null;
+    }
+}
