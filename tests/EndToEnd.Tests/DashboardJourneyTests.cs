@@ -171,13 +171,17 @@ public sealed class DashboardJourneyTests(BrowserFixture browser) : IAsyncLifeti
         await session.WaitForInteractiveAsync();
         var row = page.Locator("tbody tr").First;
         var id = await row.Locator("td[data-batch-id]").GetAttributeAsync("data-batch-id");
-        // The list's copy button is for the mouse (the row is one link for the keyboard); the batch's page has one for both.
-        var copy = row.Locator(".copy-button");
 
+        // The batch's page has its id to copy (the list's rows stay lean: one link each).
+        await page.GotoAsync((await row.Locator(".batch-row__link").GetAttributeAsync("href"))!);
+        await session.WaitForInteractiveAsync();
+        var copy = page.GetByRole(AriaRole.Heading, new() { Level = 1 }).GetByRole(AriaRole.Button, new() { Name = "Copy batch id" });
         await copy.ClickAsync();
 
         Assert.Equal(id, await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
         await Expect(copy).ToHaveAttributeAsync("data-copied", "true");
+        await page.GoBackAsync();
+        await session.WaitForInteractiveAsync();
         // The server renders UTC; the page turns it into Tokyo time (UTC+9), keeping UTC beside it.
         var created = row.Locator("time").First;
         var utc = await created.GetAttributeAsync("data-utc");

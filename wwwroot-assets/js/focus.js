@@ -1,7 +1,7 @@
-// Keeps the keyboard's place in the batch list when a live update brings new rows. MudTable keys its rows, but each
-// row is rendered in a region of its own, so a row added above the focused one makes the rows below be drawn anew and
-// the focus falls back to the page. This puts it back on the same control of the same batch's row (the row's cell
-// with data-batch-id names it), unless the reader had moved it elsewhere.
+// Keeps the keyboard's place in the batch list when a live update redraws it: the rows are one block of HTML shared
+// by every view (BatchListRowsMarkup), so the control that had the focus is replaced by a copy of itself and the
+// focus falls back to the page. This puts it back on the same control of the same batch's row (the row's cell with
+// data-batch-id names it), unless the reader had moved it elsewhere.
 (function () {
     var FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]:not([tabindex='-1'])";
     var last = null; // { id, index, element }: the control in a batch's row that had the focus

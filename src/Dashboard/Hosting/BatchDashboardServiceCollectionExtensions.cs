@@ -44,6 +44,7 @@ public static class BatchDashboardServiceCollectionExtensions
         services.AddBatchCore(configuration);
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices(options => Notices.Configure(options.SnackbarConfiguration));
+        services.AddSingleton<BatchListRowsMarkup>();
         services.AddScoped<BatchListViewModel>();
         services.AddScoped<BatchDetailViewModel>();
         services.AddScoped<ResultsViewModel>();

@@ -4,6 +4,7 @@ using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Connections;
 using BatchDashboard.Core.Queries;
 using BatchDashboard.Core.Sync;
+using Microsoft.AspNetCore.Components;
 
 namespace BatchDashboard.Dashboard.Model;
 
@@ -18,6 +19,7 @@ public sealed class BatchListViewModel(
     IBatchQueries queries,
     IConnectionCatalog connections,
     ISyncStatusProvider sync,
+    BatchListRowsMarkup rowsMarkup,
     TimeProvider time,
     ILogger<BatchListViewModel> logger)
 {
@@ -39,7 +41,16 @@ public sealed class BatchListViewModel(
     /// <summary>Values in the address that could not be used, said on the page.</summary>
     public IReadOnlyList<string> Problems { get; private set; } = [];
 
-    public IReadOnlyList<BatchRowViewModel> Rows { get; private set; } = [];
+    /// <summary>The page's rows, shaped on first use (the page itself shows <see cref="RowsHtml"/>, shaped once for every view).</summary>
+    public IReadOnlyList<BatchRowViewModel> Rows => _rows ??= _page is null ? [] : [.. _page.Items.Select(item => BatchRowViewModel.From(item, Now))];
+
+    public int RowCount => _page?.Items.Count ?? 0;
+
+    /// <summary>The rows as HTML, shared with every view of the same page read in the same second (<see cref="BatchListRowsMarkup"/>).</summary>
+    public MarkupString RowsHtml { get; private set; }
+
+    private BatchListPage? _page;
+    private IReadOnlyList<BatchRowViewModel>? _rows;
 
     public BatchSummary? Summary { get; private set; }
 
@@ -81,13 +92,13 @@ public sealed class BatchListViewModel(
     {
         get
         {
-            if (Rows.Count == 0)
+            if (RowCount == 0)
             {
                 return "0 of " + Matching.ToString("N0", CultureInfo.InvariantCulture);
             }
 
             var first = ((Query.Page - 1) * PageSize) + 1;
-            var last = first + Rows.Count - 1;
+            var last = first + RowCount - 1;
             // Batches arriving while someone pages can push the count past what this page's number says.
             var total = Math.Max(Matching, last);
             return string.Create(CultureInfo.InvariantCulture, $"{first:N0}–{last:N0} of {total:N0}");
@@ -111,9 +122,8 @@ public sealed class BatchListViewModel(
     {
         Query = query;
         Problems = problems;
-        Highlighted = new HashSet<string>();
         Remember(query);
-        await ReadAsync(cancellationToken);
+        await ReadAsync(new HashSet<string>(), cancellationToken);
     }
 
     /// <summary>The cache changed: the same page read again, the changed rows marked.</summary>
@@ -121,8 +131,7 @@ public sealed class BatchListViewModel(
     {
         if (changes.HasBatches)
         {
-            await ReadAsync(cancellationToken);
-            Highlighted = changes.BatchIds;
+            await ReadAsync(changes.BatchIds, cancellationToken);
         }
         else
         {
@@ -142,7 +151,7 @@ public sealed class BatchListViewModel(
         _cursors[query.Page] = query.After;
     }
 
-    private async Task ReadAsync(CancellationToken cancellationToken)
+    private async Task ReadAsync(IReadOnlySet<string> highlighted, CancellationToken cancellationToken)
     {
         try
         {
@@ -154,8 +163,9 @@ public sealed class BatchListViewModel(
             (Endpoints, Models) = await queries.GetFacetsAsync(Query.Endpoint, Query.Model, cancellationToken);
             // Relative times to the second: every view of the same read in the same second says the same.
             Now = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), now.Offset);
-            Rows = [.. page.Items.Select(item => BatchRowViewModel.From(item, Now))];
             NextCursor = page.NextCursor;
+            _page = page;
+            _rows = null;
             Summary = summary;
             LoadError = null;
         }
@@ -164,6 +174,12 @@ public sealed class BatchListViewModel(
             // What was read last stays on screen, with a word on why it is not moving.
             logger.LogError(ex, "Reading the batch list from the cache failed");
             LoadError = "The cache database did not answer; the error is in the server log.";
+        }
+
+        Highlighted = highlighted;
+        if (_page is { } read)
+        {
+            RowsHtml = await rowsMarkup.GetAsync(read, Now, ManyConnections, Highlighted);
         }
 
         Failing = FailingSyncs();

@@ -60,6 +60,7 @@ public sealed class ControlTests : MudTestContext
         Assert.Contains(tone, progress.ClassList);
         Assert.Equal((completed + failed).ToString(System.Globalization.CultureInfo.InvariantCulture), progress.GetAttribute("aria-valuenow"));
         Assert.Equal($"{completed} completed, {failed} failed, {total - completed - failed} pending of {total}", progress.GetAttribute("aria-label"));
+        Assert.Equal("off", progress.GetAttribute("aria-live"));
     }
 
     [Fact]

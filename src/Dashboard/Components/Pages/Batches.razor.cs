@@ -33,8 +33,6 @@ public sealed partial class Batches : IDisposable
     [SupplyParameterFromQuery(Name = "after")] public string? AfterParameter { get; set; }
     [SupplyParameterFromQuery(Name = "page")] public string? PageParameter { get; set; }
 
-    private static readonly Dictionary<string, object> TableAttributes = new() { ["aria-label"] = "Batches" };
-
     private BatchListQuery Query => Model.Query;
 
     protected override void OnInitialized()
@@ -71,8 +69,6 @@ public sealed partial class Batches : IDisposable
             StatusDisplay.Text(status), Model.CountOf(status), StatusDisplay.CssClass(status), Query.Statuses.Contains(status),
             DashboardUrls.Batches(Query.ToggleStatus(status)), Attributes: new Dictionary<string, object> { ["data-status"] = Core.Batches.BatchStatus.NameOf(status) })),
     ];
-
-    private string? RowClass(BatchRowViewModel row, int index) => Model.Highlighted.Contains(row.Id) ? "row-changed" : null;
 
     private string AriaSort(BatchSortField field) =>
         Query.Sort != field ? "none" : Query.Ascending ? "ascending" : "descending";
