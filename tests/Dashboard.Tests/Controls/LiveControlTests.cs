@@ -1,5 +1,6 @@
 using BatchDashboard.Core;
 using BatchDashboard.Dashboard.Components.Controls;
+using BatchDashboard.Dashboard.Tests.Support;
 using BatchDashboard.Tests.Shared;
 using Bunit;
 using Microsoft.Extensions.Configuration;
@@ -15,27 +16,14 @@ namespace BatchDashboard.Dashboard.Tests.Controls;
 /// </summary>
 public sealed class LiveControlTests : BunitContext, IAsyncLifetime
 {
-    private readonly FakeBatchApi _api = new();
-    private readonly TemporaryDatabase _database = new();
-    private ApiTestServer _upstream = default!;
-    private List<IHostedService> _started = [];
+    private readonly LiveCore _core = new(TestBatches.Json("batch_running", "in_progress"));
 
     private static CancellationToken Token => Xunit.TestContext.Current.CancellationToken;
 
     public ValueTask InitializeAsync()
     {
-        _api.Add(TestBatches.Json("batch_running", "in_progress"));
-        _upstream = new ApiTestServer(_api.HandleAsync);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["OPENAI_API_KEY"] = "sk-live-control",
-            ["OPENAI_BASE_URL"] = _upstream.BaseUrl.ToString(),
-            ["ConnectionStrings:BatchCache"] = _database.ConnectionString,
-            ["BatchDashboard:Sync:ActivePollInterval"] = "01:00:00",
-            ["BatchDashboard:Sync:IdlePollInterval"] = "01:00:00",
-        }).Build();
         Services.AddLogging();
-        Services.AddBatchCore(configuration);
+        Services.AddBatchCore(_core.Configuration());
         Services.AddMudServices();
         JSInterop.Mode = JSRuntimeMode.Loose;
         // As in an open page: the circuit is live.
@@ -55,25 +43,13 @@ public sealed class LiveControlTests : BunitContext, IAsyncLifetime
             Assert.Contains("Synced", indicator.Find("[data-testid=sync-indicator]").TextContent, StringComparison.Ordinal));
     }
 
-    /// <summary>Core's hosted services, in order, as a host starts them.</summary>
-    private async Task StartCoreAsync()
-    {
-        _started = [.. Services.GetServices<IHostedService>()];
-        foreach (var service in _started)
-        {
-            await service.StartAsync(Token);
-        }
-    }
+    /// <summary>The migration, then the sync's first cycle, as a host starts them.</summary>
+    private Task StartCoreAsync() => _core.StartAsync(Services, Token);
 
     public new async ValueTask DisposeAsync()
     {
-        foreach (var service in Enumerable.Reverse(_started))
-        {
-            await service.StopAsync(CancellationToken.None);
-        }
-
+        await _core.StopAsync();
         await base.DisposeAsync();
-        await _upstream.DisposeAsync();
-        _database.Dispose();
+        await _core.DisposeAsync();
     }
 }

@@ -22,24 +22,11 @@ namespace BatchDashboard.Dashboard.Tests.Pages;
 /// </summary>
 public sealed class BatchDetailInteractionTests : MudTestContext, IAsyncLifetime
 {
-    private readonly FakeBatchApi _api = new();
-    private readonly TemporaryDatabase _database = new();
-    private ApiTestServer _upstream = default!;
-    private List<IHostedService> _started = [];
+    private readonly LiveCore _core = new(TestBatches.Json("batch_running", "in_progress"));
 
     public async ValueTask InitializeAsync()
     {
-        _api.Add(TestBatches.Json("batch_running", "in_progress"));
-        _upstream = new ApiTestServer(_api.HandleAsync);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["OPENAI_API_KEY"] = "sk-detail-page",
-            ["OPENAI_BASE_URL"] = _upstream.BaseUrl.ToString(),
-            ["ConnectionStrings:BatchCache"] = _database.ConnectionString,
-            ["BatchDashboard:Sync:ActivePollInterval"] = "01:00:00",
-            ["BatchDashboard:Sync:IdlePollInterval"] = "01:00:00",
-            ["BatchDashboard:Access:Mode"] = "Host",
-        }).Build();
+        var configuration = _core.Configuration(("BatchDashboard:Access:Mode", "Host"));
         Services.AddLogging();
         Services.AddSingleton<IConfiguration>(configuration);
         // What a web host gives AddBatchDashboard's Razor components registration: where the app is.
@@ -53,11 +40,7 @@ public sealed class BatchDetailInteractionTests : MudTestContext, IAsyncLifetime
         auth.SetClaims(new Claim(DashboardRoles.ClaimType, "operator"));
         Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
 
-        _started = [.. Services.GetServices<IHostedService>().Where(s => s.GetType().Namespace?.StartsWith("BatchDashboard.Core", StringComparison.Ordinal) == true)];
-        foreach (var service in _started)
-        {
-            await service.StartAsync(Token);
-        }
+        await _core.StartAsync(Services, Token);
 
         await DashboardAppFactory.WaitForSyncAsync(Services, s => s.Phase == SyncPhase.Polling);
     }
@@ -84,7 +67,7 @@ public sealed class BatchDetailInteractionTests : MudTestContext, IAsyncLifetime
         var page = RenderPage();
         page.WaitForAssertion(() => Assert.Equal("in progress", Status(page)));
 
-        _api.Update("batch_running", b => b["status"] = "finalizing");
+        _core.Api.Update("batch_running", b => b["status"] = "finalizing");
         await Services.GetRequiredService<IBatchOperations>().RefreshAsync("openai", "batch_running", Token);
 
         page.WaitForAssertion(() => Assert.Equal("finalizing", Status(page)));
@@ -111,7 +94,7 @@ public sealed class BatchDetailInteractionTests : MudTestContext, IAsyncLifetime
         page.WaitForAssertion(() => Assert.Contains("Cancel this batch?", page.Find(".mud-dialog-title").TextContent, StringComparison.Ordinal));
         page.FindAll(".mud-dialog-actions button").Single(b => b.TextContent.Contains("Keep it running", StringComparison.Ordinal)).Click();
         page.WaitForAssertion(() => Assert.Empty(page.FindAll(".mud-dialog")));
-        Assert.DoesNotContain(_api.CallLog, call => call.Contains("cancel", StringComparison.Ordinal));
+        Assert.DoesNotContain(_core.Api.CallLog, call => call.Contains("cancel", StringComparison.Ordinal));
 
         page.Find("[data-testid=cancel-batch]").Click();
         page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("[data-testid=confirm]")));
@@ -123,14 +106,9 @@ public sealed class BatchDetailInteractionTests : MudTestContext, IAsyncLifetime
 
     public new async ValueTask DisposeAsync()
     {
-        foreach (var service in Enumerable.Reverse(_started))
-        {
-            await service.StopAsync(CancellationToken.None);
-        }
-
+        await _core.StopAsync();
         await base.DisposeAsync();
-        await _upstream.DisposeAsync();
-        _database.Dispose();
+        await _core.DisposeAsync();
     }
 
     private sealed class TestEnvironment : Microsoft.AspNetCore.Hosting.IWebHostEnvironment
