@@ -21,7 +21,7 @@ public enum DashboardAction
     Create,
 }
 
-/// <summary>Thrown instead of doing an action the person may not do now; its message says why, for a toast.</summary>
+/// <summary>Thrown instead of doing an action the person may not do now; its message says why, for a snackbar.</summary>
 public sealed class ActionRefusedException(string message, AuditResult reason) : Exception(message)
 {
     public AuditResult Reason { get; } = reason;
