@@ -110,7 +110,7 @@ internal static class CoreBenchmarks
             report.AppendLine(CultureInfo.InvariantCulture, $"| header counts (all batches) | median {ms:0.00} ms, p99 {ps:0.00} ms | |");
             var (mf, pf) = await TimeAsync(() => { generation.Advance(); return queries.SummarizeAsync(new BatchFilter { Statuses = [BatchStatusKind.Failed], Endpoint = "/v1/embeddings" }, CancellationToken.None); });
             report.AppendLine(CultureInfo.InvariantCulture, $"| header counts (endpoint filter) | median {mf:0.00} ms, p99 {pf:0.00} ms | |");
-            var (mc, pc) = await TimeAsync(() => { generation.Advance(); return queries.GetFacetsAsync(CancellationToken.None); });
+            var (mc, pc) = await TimeAsync(() => { generation.Advance(); return queries.GetFacetsAsync(null, null, CancellationToken.None); });
             report.AppendLine(CultureInfo.InvariantCulture, $"| filter choices (endpoints and models) | median {mc:0.00} ms, p99 {pc:0.00} ms | |");
             var (mk, pk) = await TimeAsync(() => queries.SummarizeAsync(new BatchFilter { Endpoint = "/v1/embeddings" }, CancellationToken.None));
             report.AppendLine(CultureInfo.InvariantCulture, $"| header counts, kept from an earlier view (no batch changed since) | median {mk:0.000} ms, p99 {pk:0.000} ms | |");

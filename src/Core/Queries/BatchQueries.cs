@@ -257,9 +257,6 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         return rows.ConvertAll(s => new BatchProgressPoint(DateTimeOffset.FromUnixTimeSeconds(s.ObservedAt), s.Status, s.RequestTotal, s.RequestCompleted, s.RequestFailed));
     }
 
-    public Task<(IReadOnlyList<string> Endpoints, IReadOnlyList<string> Models)> GetFacetsAsync(CancellationToken cancellationToken) =>
-        GetFacetsAsync(null, null, cancellationToken);
-
     public Task<(IReadOnlyList<string> Endpoints, IReadOnlyList<string> Models)> GetFacetsAsync(string? endpoint, string? model, CancellationToken cancellationToken) =>
         _facets.GetAsync(endpoint + '\u001f' + model, async token =>
         {

@@ -14,12 +14,10 @@ public interface IBatchQueries
 
     Task<IReadOnlyList<BatchProgressPoint>> GetHistoryAsync(string connectionId, string batchId, CancellationToken cancellationToken);
 
-    /// <summary>The distinct endpoints and models in the cache, for filter choices.</summary>
-    Task<(IReadOnlyList<string> Endpoints, IReadOnlyList<string> Models)> GetFacetsAsync(CancellationToken cancellationToken);
-
     /// <summary>
-    /// The choices that narrow each other: the endpoints of batches of <paramref name="model"/> (every endpoint when
-    /// null) and the models of batches on <paramref name="endpoint"/> (every model when null).
+    /// The distinct endpoints and models in the cache, for filter choices that narrow each other: the endpoints of
+    /// batches of <paramref name="model"/> (every endpoint when null) and the models of batches on
+    /// <paramref name="endpoint"/> (every model when null).
     /// </summary>
     Task<(IReadOnlyList<string> Endpoints, IReadOnlyList<string> Models)> GetFacetsAsync(string? endpoint, string? model, CancellationToken cancellationToken);
 }

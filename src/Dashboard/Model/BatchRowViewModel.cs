@@ -24,14 +24,6 @@ public sealed record BatchRowViewModel(
     IReadOnlyList<FlagView> Flags,
     string Href)
 {
-    /// <summary>
-    /// A row is its batch: equal when it shows the same batch of the same connection, whatever its figures. The
-    /// table keys its rows by item, so a row whose batch moved is updated in place, and keeps the focus in it.
-    /// </summary>
-    public bool Equals(BatchRowViewModel? other) => other is not null && Id == other.Id && ConnectionId == other.ConnectionId;
-
-    public override int GetHashCode() => HashCode.Combine(Id, ConnectionId);
-
     public static BatchRowViewModel From(CachedBatch cached, DateTimeOffset now)
     {
         var batch = cached.Batch;

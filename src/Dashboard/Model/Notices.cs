@@ -10,8 +10,6 @@ public static class Notices
 {
     public static void Success(this ISnackbar snackbar, string text) => snackbar.Add(text, Severity.Success);
 
-    public static void Info(this ISnackbar snackbar, string text) => snackbar.Add(text, Severity.Info);
-
     public static void Error(this ISnackbar snackbar, string text) =>
         snackbar.Add(text, Severity.Error, options => options.RequireInteraction = true);
 

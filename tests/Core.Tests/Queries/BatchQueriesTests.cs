@@ -228,7 +228,7 @@ public class BatchQueriesTests : IAsyncLifetime
         Assert.Same(page, await _harness.Queries.ListAsync(new BatchListRequest { Filter = new() { Statuses = [BatchStatusKind.Failed, BatchStatusKind.Failed] } }, Token));
         var before = await _harness.Queries.SummarizeAsync(new() { ConnectionId = "main" }, Token);
         Assert.Same(before, await _harness.Queries.SummarizeAsync(new() { ConnectionId = "main", Statuses = [BatchStatusKind.Failed] }, Token));
-        var (endpoints, _) = await _harness.Queries.GetFacetsAsync(Token);
+        var (endpoints, _) = await _harness.Queries.GetFacetsAsync(null, null, Token);
 
         await _harness.Store.UpsertAsync("main", [Read(TestBatches.Json("batch_n", "failed", created: 7_000, change: j => j["endpoint"] = "/v1/responses"))], Token);
 
@@ -237,7 +237,7 @@ public class BatchQueriesTests : IAsyncLifetime
             (await _harness.Queries.ListAsync(new BatchListRequest { Filter = new() { Statuses = [BatchStatusKind.Failed] } }, Token)).Items.Select(i => i.Batch.Id));
         Assert.Equal(before.Total + 1, after.Total);
         Assert.Equal(before.CountsByStatus["failed"] + 1, after.CountsByStatus["failed"]);
-        Assert.Equal([.. endpoints, "/v1/responses"], (await _harness.Queries.GetFacetsAsync(Token)).Endpoints.Order(StringComparer.Ordinal));
+        Assert.Equal([.. endpoints, "/v1/responses"], (await _harness.Queries.GetFacetsAsync(null, null, Token)).Endpoints.Order(StringComparer.Ordinal));
         // A read of unchanged batches is no change: what was kept stays.
         await _harness.Store.UpsertAsync("main", [Read(TestBatches.Json("batch_n", "failed", created: 7_000, change: j => j["endpoint"] = "/v1/responses"))], Token);
         Assert.Same(after, await _harness.Queries.SummarizeAsync(new() { ConnectionId = "main" }, Token));
@@ -246,7 +246,7 @@ public class BatchQueriesTests : IAsyncLifetime
     [Fact]
     public async Task Facets_ListEndpointsAndModels()
     {
-        var (endpoints, models) = await _harness.Queries.GetFacetsAsync(Token);
+        var (endpoints, models) = await _harness.Queries.GetFacetsAsync(null, null, Token);
 
         Assert.Equal(["/v1/chat/completions", "/v1/embeddings"], endpoints);
         Assert.Equal(["gpt-4.1", "gpt-4o-mini-2024-07-18"], models);
@@ -289,7 +289,7 @@ public class BatchQueriesTests : IAsyncLifetime
         Assert.False(all.CountsByStatus.ContainsKey("cancelling"));
         Assert.Equal(2, (await _harness.Queries.SummarizeAsync(new() { Model = "gpt-4.1" }, Token)).Total);
         // A batch without endpoint or model is counted, and offers no choice.
-        var (endpoints, models) = await _harness.Queries.GetFacetsAsync(Token);
+        var (endpoints, models) = await _harness.Queries.GetFacetsAsync(null, null, Token);
         Assert.Equal(["/v1/chat/completions", "/v1/embeddings"], endpoints);
         Assert.Equal(["gpt-4.1", "gpt-4o-mini-2024-07-18"], models);
     }

@@ -26,7 +26,7 @@ public sealed class DemoTests
             ["cancelled", "cancelling", "completed", "expired", "failed", "finalizing", "in_progress", "validating"],
             summary.CountsByStatus.Where(c => c.Value > 0).Select(c => c.Key).Order());
         Assert.True(summary.RequestsInFlight > 0);
-        var (endpoints, models) = await queries.GetFacetsAsync(Token);
+        var (endpoints, models) = await queries.GetFacetsAsync(null, null, Token);
         Assert.Equal(["/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/moderations", "/v1/responses"], endpoints.Order());
         Assert.True(models.Count >= 5, string.Join(", ", models));
 

@@ -122,7 +122,7 @@ public sealed partial class BatchResults : IDisposable
     private void IndexAgain() => Indexing.Request(Model.ConnectionId, Id);
 
     /// <summary>Up and down open the request before or after the open one; Escape closes it.</summary>
-    private void OnKeyAsync(KeyboardEventArgs e)
+    private void OnKey(KeyboardEventArgs e)
     {
         switch (e.Key)
         {
