@@ -6,6 +6,7 @@ using BatchDashboard.Dashboard.Demo;
 using BatchDashboard.Dashboard.Health;
 using BatchDashboard.Dashboard.Model;
 using BatchDashboard.Dashboard.Security;
+using BatchDashboard.Dashboard.Theming;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
@@ -44,7 +45,9 @@ public static class BatchDashboardServiceCollectionExtensions
         services.AddBatchCore(configuration);
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices(options => Notices.Configure(options.SnackbarConfiguration));
+        services.AddSingleton<StaticHtml>();
         services.AddSingleton<BatchListRowsMarkup>();
+        services.AddSingleton<ThemeCss>();
         services.AddScoped<BatchListViewModel>();
         services.AddScoped<BatchDetailViewModel>();
         services.AddScoped<ResultsViewModel>();

@@ -2,8 +2,6 @@ using System.Runtime.CompilerServices;
 using BatchDashboard.Core.Queries;
 using BatchDashboard.Dashboard.Components.Pages;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Web;
-using MudBlazor.Services;
 
 namespace BatchDashboard.Dashboard.Model;
 
@@ -16,26 +14,10 @@ namespace BatchDashboard.Dashboard.Model;
 /// an open page holds one shared string instead of their render tree. Measured: the list with those components in a
 /// MudTable answered 49 pages/s to 50 clients and held 638 MB with 50 pages open (docs/PERFORMANCE.md).
 /// </summary>
-public sealed class BatchListRowsMarkup : IAsyncDisposable
+public sealed class BatchListRowsMarkup(StaticHtml renderer)
 {
     // Keyed by the page read itself: when the generation moves and nothing holds the page, its HTML goes with it.
     private readonly ConditionalWeakTable<BatchListPage, Rendered> _latest = [];
-
-    // The rows' own services: MudBlazor's, which its components ask for even when they render to static HTML.
-    private readonly ServiceProvider _services;
-    private readonly ILoggerFactory _loggerFactory;
-
-    public BatchListRowsMarkup(ILoggerFactory loggerFactory)
-    {
-        _loggerFactory = loggerFactory;
-        var services = new ServiceCollection();
-        services.AddSingleton(loggerFactory);
-        services.AddLogging();
-        services.AddMudServices();
-        services.AddSingleton<Microsoft.JSInterop.IJSRuntime, StaticJsRuntime>();
-        services.AddSingleton<NavigationManager, StaticNavigationManager>();
-        _services = services.BuildServiceProvider();
-    }
 
     private readonly Lock _gate = new();
 
@@ -79,37 +61,12 @@ public sealed class BatchListRowsMarkup : IAsyncDisposable
             rows[i] = BatchRowViewModel.From(page.Items[i], now);
         }
 
-        var parameters = ParameterView.FromDictionary(new Dictionary<string, object?>
+        return await renderer.RenderAsync<BatchListRows>(new Dictionary<string, object?>
         {
             [nameof(BatchListRows.Rows)] = rows,
             [nameof(BatchListRows.Now)] = now,
             [nameof(BatchListRows.ManyConnections)] = manyConnections,
             [nameof(BatchListRows.Highlighted)] = highlighted,
         });
-        await using var scope = _services.CreateAsyncScope();
-        await using var renderer = new HtmlRenderer(scope.ServiceProvider, _loggerFactory);
-        return new MarkupString(await renderer.Dispatcher.InvokeAsync(async () =>
-            (await renderer.RenderComponentAsync<BatchListRows>(parameters)).ToHtmlString()));
-    }
-
-    public ValueTask DisposeAsync() => _services.DisposeAsync();
-
-    /// <summary>Static HTML goes nowhere: the rows' links are plain anchors, relative to the page's base.</summary>
-    private sealed class StaticNavigationManager : NavigationManager
-    {
-        public StaticNavigationManager() => Initialize("http://rows.invalid/", "http://rows.invalid/");
-
-        protected override void NavigateToCore(string uri, NavigationOptions options) =>
-            throw new InvalidOperationException("The list's rows are static HTML: they do not navigate.");
-    }
-
-    /// <summary>Static HTML runs no script: nothing may call it.</summary>
-    private sealed class StaticJsRuntime : Microsoft.JSInterop.IJSRuntime
-    {
-        public ValueTask<TValue> InvokeAsync<TValue>(string identifier, object?[]? args) =>
-            throw new InvalidOperationException("The list's rows are static HTML: no script runs while they render.");
-
-        public ValueTask<TValue> InvokeAsync<TValue>(string identifier, CancellationToken cancellationToken, object?[]? args) =>
-            throw new InvalidOperationException("The list's rows are static HTML: no script runs while they render.");
     }
 }

@@ -18,9 +18,6 @@ public static class DashboardTheme
     /// <summary>Our theme, made once (every page writes it).</summary>
     public static readonly MudTheme Default = Create();
 
-    // Each theme's dark copy, made once per theme and kept while the theme is.
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<MudTheme, MudTheme> DarkCopies = [];
-
     public static MudTheme Create() => new()
     {
         PaletteLight = new PaletteLight
@@ -113,7 +110,7 @@ public static class DashboardTheme
     /// dark palette: both palettes are in the page from the server's first HTML, and the root's attribute picks one,
     /// so the page never paints in the wrong theme, prerendered or not.
     /// </summary>
-    public static MudTheme DarkScoped(MudTheme theme) => DarkCopies.GetValue(theme, static theme => new MudTheme
+    public static MudTheme DarkScoped(MudTheme theme) => new()
     {
         PaletteLight = theme.PaletteLight,
         PaletteDark = theme.PaletteDark,
@@ -122,5 +119,5 @@ public static class DashboardTheme
         Shadows = theme.Shadows,
         ZIndex = theme.ZIndex,
         PseudoCss = new PseudoCss { Scope = DarkScope },
-    });
+    };
 }

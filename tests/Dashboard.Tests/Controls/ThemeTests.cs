@@ -1,5 +1,6 @@
 using BatchDashboard.Dashboard.Components.Layout;
 using BatchDashboard.Dashboard.Hosting;
+using BatchDashboard.Dashboard.Model;
 using BatchDashboard.Dashboard.Tests.Support;
 using BatchDashboard.Dashboard.Theming;
 using Bunit;
@@ -14,6 +15,12 @@ namespace BatchDashboard.Dashboard.Tests.Controls;
 /// </summary>
 public sealed class ThemeTests : MudTestContext
 {
+    public ThemeTests()
+    {
+        Services.AddSingleton<StaticHtml>();
+        Services.AddSingleton<ThemeCss>();
+    }
+
     [Fact]
     public void BothPalettes_AreInTheServersHtml_TheDarkOneScopedToTheDarkTheme()
     {
@@ -47,5 +54,19 @@ public sealed class ThemeTests : MudTestContext
         Assert.Contains("--mud-palette-primary: rgba(170,0,85,1);", styles[..dark], StringComparison.Ordinal);
         Assert.Contains("--mud-palette-primary: rgba(255,136,187,1);", styles[dark..], StringComparison.Ordinal);
         Assert.DoesNotContain("rgba(47,91,211,1)", styles, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ATheme_IsRenderedOnce_ForEveryPage()
+    {
+        var css = Services.GetRequiredService<ThemeCss>();
+
+        var first = await css.GetAsync(DashboardTheme.Default);
+        var again = await css.GetAsync(DashboardTheme.Default);
+        var other = await css.GetAsync(DashboardTheme.Create());
+
+        Assert.Same(first.Value, again.Value);
+        Assert.NotSame(first.Value, other.Value);
+        Assert.Equal(first.Value, other.Value);
     }
 }
