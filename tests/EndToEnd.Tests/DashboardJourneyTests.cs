@@ -180,6 +180,9 @@ public sealed class DashboardJourneyTests(BrowserFixture browser) : IAsyncLifeti
 
         Assert.Equal(id, await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
         await Expect(copy).ToHaveAttributeAsync("data-copied", "true");
+        // On the interactive page the exact time is a tooltip, in the browser's zone and UTC.
+        await page.Locator("dd time").First.HoverAsync();
+        await Expect(page.Locator(".mud-tooltip", new() { HasText = "Asia/Tokyo (UTC+09:00)" })).ToBeVisibleAsync();
         await page.GoBackAsync();
         await session.WaitForInteractiveAsync();
         // The server renders UTC; the page turns it into Tokyo time (UTC+9), keeping UTC beside it.

@@ -1,6 +1,16 @@
-// Every <time datetime="…"> the server renders carries the exact time in UTC as its title; this turns the title into
-// the reader's local time (the server does not know the browser's time zone), keeping UTC beside it. It runs again
-// whenever Blazor adds or changes such an element.
+// Every <time datetime="…"> in static HTML (a prerendered page, the list's rows) carries the exact time in UTC as its
+// title; this turns the title into the reader's local time (the server does not know the browser's time zone),
+// keeping UTC beside it. It runs again whenever Blazor adds or changes such an element. Interactive pages ask for
+// the time zone itself (batchDashboard.timeZone) and show exact times in a tooltip.
+window.batchDashboard = window.batchDashboard || {};
+window.batchDashboard.timeZone = function () {
+    try {
+        return Intl.DateTimeFormat().resolvedOptions().timeZone || null;
+    } catch (e) {
+        return null;
+    }
+};
+
 (function () {
     var format;
     try {
@@ -19,6 +29,10 @@
             return;
         }
         var title = element.getAttribute("title") || "";
+        // Interactive pages show the exact time in a tooltip of their own, with no title to localize.
+        if (!title && utc === null) {
+            return;
+        }
         // The server's title is the UTC text; keep it once, then write "local (UTC)".
         if (utc === null || (title.indexOf(utc) < 0)) {
             utc = title;

@@ -30,12 +30,38 @@ public sealed class ControlTests : MudTestContext
     [Fact]
     public void Timestamp_CarriesTheMachineTime_AndTheExactUtcTime_ForTheBrowserToLocalize()
     {
+        // Static HTML (a prerendered page, the list's shared rows): the title, which js/time.js localizes.
+        Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Static", isInteractive: false));
         var time = Render<Timestamp>(p => p.Add(c => c.At, Created).Add(c => c.Now, Created.AddHours(3)));
         var missing = Render<Timestamp>(p => p.Add(c => c.At, null).Add(c => c.Missing, "never"));
 
         time.MarkupMatches("<time datetime=\"2025-10-27T19:16:48Z\" title=\"2025-10-27 19:16:48 UTC\">3 h ago</time>");
         missing.MarkupMatches("<span class=\"muted\">never</span>");
     }
+
+    [Fact]
+    public void Timestamp_OnAnInteractivePage_ShowsTheExactTimeInATooltip_InTheReadersZoneAndUtc()
+    {
+        Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        var popovers = Render<MudBlazor.MudPopoverProvider>();
+        var berlin = ReaderTime.From("Europe/Berlin")!;
+
+        var time = Render<Timestamp>(p => p.AddCascadingValue(berlin).Add(c => c.At, Created).Add(c => c.Now, Created.AddHours(3)));
+        time.Find(".mud-tooltip-root").PointerEnter();
+
+        Assert.Equal("3 h ago", time.Find("time").TextContent);
+        Assert.Null(time.Find("time").GetAttribute("title"));
+        popovers.WaitForAssertion(() => Assert.Contains(
+            "2025-10-27 20:16:48 Europe/Berlin (UTC+01:00), 19:16:48 UTC", popovers.Markup, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(null, "2025-10-27 19:16:48 UTC")]
+    [InlineData("Etc/UTC", "2025-10-27 19:16:48 UTC")]
+    [InlineData("Not/AZone", "2025-10-27 19:16:48 UTC")]
+    [InlineData("America/New_York", "2025-10-27 15:16:48 America/New_York (UTC-04:00), 19:16:48 UTC")]
+    public void ReaderTime_DescribesAMoment_InTheReadersZone_OrUtcAlone(string? zone, string expected) =>
+        Assert.Equal(expected, ReaderTime.Describe(Created, ReaderTime.From(zone)));
 
     [Fact]
     public void FlagList_ShowsEachFlag_DescribedByItsExplanation_AndFocusable()
