@@ -51,6 +51,9 @@ public static class BatchDashboardServiceCollectionExtensions
         services.AddScoped<BatchListViewModel>();
         services.AddScoped<BatchDetailViewModel>();
         services.AddScoped<ResultsViewModel>();
+        services.AddScoped<NewBatchViewModel>();
+        services.AddScoped<AuditLogViewModel>();
+        services.AddScoped<SettingsViewModel>();
         services.AddHealthChecks().AddCheck<CacheHealthCheck>("cache").AddCheck<SyncHealthCheck>("sync");
         return services;
     }

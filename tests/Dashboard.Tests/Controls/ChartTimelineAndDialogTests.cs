@@ -122,6 +122,13 @@ public sealed class ChartTimelineAndDialogTests : MudTestContext
         { "on_hold", "validating in_progress on_hold", "on_hold" },
     };
 
+    /// <summary>The timeline as a live page shows it (its exact times in tooltips).</summary>
+    private IRenderedComponent<StatusTimeline> RenderTimeline(Batch batch, DateTimeOffset now)
+    {
+        Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        return Render<StatusTimeline>(p => p.Add(c => c.Batch, batch).Add(c => c.Insights, BatchInsights.Of(batch, now)).Add(c => c.Now, now));
+    }
+
     [Theory]
     [MemberData(nameof(Statuses))]
     public void StatusTimeline_ShowsEveryPhase_AndMarksTheCurrentStep(string status, string phases, string current)
@@ -137,7 +144,7 @@ public sealed class ChartTimelineAndDialogTests : MudTestContext
         });
         var now = Created.AddMinutes(20);
 
-        var timeline = Render<StatusTimeline>(p => p.Add(c => c.Batch, batch).Add(c => c.Insights, BatchInsights.Of(batch, now)).Add(c => c.Now, now));
+        var timeline = RenderTimeline(batch, now);
 
         var items = timeline.FindAll("[role=listitem]");
         Assert.Equal(phases, string.Join(' ', items.Select(i => i.GetAttribute("data-phase"))));
@@ -160,7 +167,7 @@ public sealed class ChartTimelineAndDialogTests : MudTestContext
         var batch = Batch("in_progress");
         var now = Created.AddMinutes(30);
 
-        var timeline = Render<StatusTimeline>(p => p.Add(c => c.Batch, batch).Add(c => c.Insights, BatchInsights.Of(batch, now)).Add(c => c.Now, now));
+        var timeline = RenderTimeline(batch, now);
 
         Assert.Equal("for 29 min so far", timeline.Find("[data-testid=current-phase]").TextContent);
         Assert.Contains("took 5 s", timeline.FindAll(".timeline__duration").Select(d => d.TextContent));

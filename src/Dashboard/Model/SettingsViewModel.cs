@@ -1,0 +1,46 @@
+using BatchDashboard.Core.Connections;
+using BatchDashboard.Core.Sync;
+using BatchDashboard.Dashboard.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace BatchDashboard.Dashboard.Model;
+
+/// <summary>One connection as the settings page shows it: never its key, not whole and not in part.</summary>
+public sealed record ConnectionSettingsRow(string Id, string Name, string Kind, string BaseUrl, string OrganizationAndProject, string Key)
+{
+    public static ConnectionSettingsRow From(ApiConnection connection) => new(
+        connection.Id,
+        connection.Name,
+        connection.IsDemo ? "Demo emulator" : connection.Kind.ToString(),
+        connection.BaseUrl.ToString(),
+        $"{connection.Organization ?? "—"} · {connection.Project ?? "—"}",
+        connection.ApiKey.Length > 0 ? "set (kept on the server)" : "missing");
+}
+
+/// <summary>
+/// What the dashboard runs with, for an admin: its connections, access and sync settings, as read from configuration
+/// (changed there, taking effect on restart). One per circuit (scoped), read by the settings page.
+/// </summary>
+public sealed class SettingsViewModel(IConnectionCatalog catalog, IOptionsMonitor<DashboardOptions> dashboard, IOptions<SyncOptions> sync)
+{
+    public IReadOnlyList<ConnectionSettingsRow> Connections => [.. catalog.Connections.Select(ConnectionSettingsRow.From)];
+
+    /// <summary>The access and sync settings, each a name and what it is set to.</summary>
+    public IReadOnlyList<(string Name, string Value)> Settings
+    {
+        get
+        {
+            var options = dashboard.CurrentValue;
+            return
+            [
+                ("Access mode", $"{options.Access.Mode}"),
+                ("Read-only", options.ReadOnly ? "yes: no cancel, retry or create" : "no"),
+                ("Users", options.Access.Users.Count == 0 ? "—" : string.Join(", ", options.Access.Users.Select(u => $"{u.Name} ({string.Join(", ", u.Roles)})"))),
+                ("Framed by", options.Embedding.FrameAncestors.Count == 0 ? "no site (frame-ancestors 'none')" : string.Join(", ", options.Embedding.FrameAncestors)),
+                ("Actions per person", $"{options.Access.ActionsPerMinute} a minute"),
+                ("Poll while running", $"every {sync.Value.ActivePollInterval}"),
+                ("Poll when idle", $"every {sync.Value.IdlePollInterval}"),
+            ];
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using BatchDashboard.Dashboard.Components.Pages;
+using BatchDashboard.Dashboard.Model;
+using BatchDashboard.Dashboard.Tests.Support;
+using BatchDashboard.Tests.Shared;
+using Bunit;
+using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace BatchDashboard.Dashboard.Tests.Pages;
+
+/// <summary>
+/// The new-batch page in bUnit over the whole dashboard's services: a chosen file is received and checked line by
+/// line before anything is sent, its endpoint is taken from it, and leaving the page drops the form.
+/// </summary>
+public sealed class NewBatchPageTests() : LivePageContext()
+{
+    private static string Text(string content) => System.Text.RegularExpressions.Regex.Replace(content, @"\s+", " ");
+
+    private static InputFileContent File(string content) => InputFileContent.CreateFromText(content, "requests.jsonl", contentType: "application/jsonl");
+
+    [Fact]
+    public void AGoodFile_IsReadyToSend_WithItsEndpointChosen()
+    {
+        var page = RenderPage<NewBatch>();
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindComponents<InputFile>()));
+
+        page.FindComponent<InputFile>().UploadFiles(File(BadInputFiles.Line("a") + "\n" + BadInputFiles.Line("b") + "\n"));
+
+        page.WaitForAssertion(() => Assert.Contains(
+            "2 requests to /v1/chat/completions with gpt-4o-mini: ready to send.", page.Find("[data-testid=validation]").TextContent, StringComparison.Ordinal));
+        Assert.Equal("requests.jsonl · 0.3 KB", page.Find("[data-testid=file-name]").TextContent);
+        Assert.False(page.Find("[data-testid=create-batch]").HasAttribute("disabled"));
+        Assert.Equal("/v1/chat/completions", Services.GetRequiredService<NewBatchViewModel>().Endpoint);
+    }
+
+    [Fact]
+    public void ABadFile_ListsEachProblemWithItsLine_AndCannotBeSent()
+    {
+        var page = RenderPage<NewBatch>();
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindComponents<InputFile>()));
+        var duplicate = BadInputFiles.All.Single(f => f.Why == "duplicate custom_id");
+
+        page.FindComponent<InputFile>().UploadFiles(File(duplicate.Content));
+
+        page.WaitForAssertion(() => Assert.Contains("The API would refuse this file: 1 problem in 3 lines.", Text(page.Find("[data-testid=validation]").TextContent), StringComparison.Ordinal));
+        var cells = page.FindAll("[data-testid=validation] tbody td").Select(c => c.TextContent).ToList();
+        Assert.Equal(["3", "duplicate_custom_id"], cells.Take(2));
+        Assert.True(page.Find("[data-testid=create-batch]").HasAttribute("disabled"));
+    }
+
+    [Fact]
+    public async Task LeavingThePage_DropsTheForm_AndOpeningItAgainStartsOver()
+    {
+        var page = RenderPage<NewBatch>();
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindComponents<InputFile>()));
+        page.FindComponent<InputFile>().UploadFiles(File(BadInputFiles.Line("a") + "\n"));
+        var model = Services.GetRequiredService<NewBatchViewModel>();
+        page.WaitForAssertion(() => Assert.NotNull(model.Validation));
+
+        await DisposeComponentsAsync();
+
+        Assert.Null(model.FileName);
+        Assert.Null(model.Validation);
+        var again = RenderPage<NewBatch>();
+        again.WaitForAssertion(() => Assert.Equal("No file chosen", again.Find("[data-testid=file-name]").TextContent));
+    }
+}
