@@ -113,6 +113,10 @@ public static class BatchCoreServiceCollectionExtensions
             .Validate(o => o.Models.TrueForAll(m => !string.IsNullOrWhiteSpace(m.Model) && m.Input >= 0 && m.CachedInput >= 0 && m.Output >= 0),
                 $"{PricingOptions.SectionName}:Models: each entry needs a Model and prices of 0 or more (Input, CachedInput, Output, in USD per million tokens).")
             .ValidateOnStart();
+        services.AddOptions<Batches.BatchInsightOptions>().Bind(configuration.GetSection(Batches.BatchInsightOptions.SectionName))
+            .Validate(o => o.FailureRate is > 0 and <= 1,
+                $"{Batches.BatchInsightOptions.SectionName}:FailureRate must be more than 0 and at most 1 (0.1 flags a batch once one in ten of its finished requests failed).")
+            .ValidateOnStart();
 
         // Registered after the migration service, so the schema is there before the first cycle.
         services.TryAddSingleton<SyncLease>();

@@ -18,20 +18,43 @@ public enum BatchFlags
     /// <summary>Completed without an output file.</summary>
     CompletedWithoutOutput = 4,
 
-    /// <summary>A finished batch whose completed and failed counts do not add up to the total.</summary>
+    /// <summary>
+    /// A finished batch whose completed and failed counts do not add up to the total, with nothing to explain it (an
+    /// expired, cancelled or failed batch's unrun requests are <see cref="NotRun"/> instead).
+    /// </summary>
     CountsDoNotAddUp = 8,
 
     /// <summary>Still running, and the completion window ends soon.</summary>
     ExpiringSoon = 16,
+
+    /// <summary>
+    /// Expired, cancelled or failed with requests never run (neither completed nor failed): not a fault, and they can
+    /// be retried. A note, not an alarm.
+    /// </summary>
+    NotRun = 32,
+
+    /// <summary>
+    /// Running or ended, with a failed share of its finished requests above <see cref="BatchInsightOptions.FailureRate"/>
+    /// (set with <see cref="CompletedAllFailed"/> too, which pages show instead).
+    /// </summary>
+    HighFailureRate = 64,
 }
 
 /// <summary>Progress through a batch's requests. <see cref="Fraction"/> is null when the total is unknown or zero.</summary>
 public sealed record RequestProgress(int Total, int Completed, int Failed, int Pending, double? Fraction);
 
-/// <summary>Thresholds behind the flags; the defaults follow what the API documents and what real batches show.</summary>
+/// <summary>
+/// Thresholds behind the flags; the defaults follow what the API documents and what real batches show. Set in
+/// configuration under <see cref="SectionName"/>.
+/// </summary>
 public sealed record BatchInsightOptions
 {
+    public const string SectionName = "BatchDashboard:Flags";
+
     public static BatchInsightOptions Default { get; } = new();
+
+    /// <summary>The failed share of a batch's finished requests above which it is flagged (0.1: more than one in ten).</summary>
+    public double FailureRate { get; init; } = 0.10;
 
     public TimeSpan LongValidating { get; init; } = TimeSpan.FromHours(1);
     public TimeSpan LongInProgress { get; init; } = TimeSpan.FromHours(24);
@@ -150,7 +173,16 @@ public sealed record BatchInsights(
 
         if (batch.Status.IsTerminal && batch.RequestCounts is { } finished && !finished.AddsUp)
         {
-            flags |= BatchFlags.CountsDoNotAddUp;
+            // Fewer finished than the total is what an expired, cancelled or failed batch leaves: its unrun requests.
+            var unrunExplained = batch.Status.Kind is BatchStatusKind.Expired or BatchStatusKind.Cancelled or BatchStatusKind.Failed
+                && (finished.Completed ?? 0) + (finished.Failed ?? 0) < (finished.Total ?? 0);
+            flags |= unrunExplained ? BatchFlags.NotRun : BatchFlags.CountsDoNotAddUp;
+        }
+
+        if (batch.RequestCounts is { } run && (run.Failed ?? 0) > 0
+            && (run.Failed ?? 0) > options.FailureRate * ((run.Completed ?? 0) + (run.Failed ?? 0)))
+        {
+            flags |= BatchFlags.HighFailureRate;
         }
 
         if (timeToExpiry is { } left && left > TimeSpan.Zero && left <= options.ExpiringSoon)

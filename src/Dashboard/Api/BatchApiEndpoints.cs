@@ -2,8 +2,10 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Queries;
 using BatchDashboard.Dashboard.Model;
+using Microsoft.Extensions.Options;
 
 namespace BatchDashboard.Dashboard.Api;
 
@@ -27,7 +29,7 @@ public static class BatchApiEndpoints
         return api;
     }
 
-    private static async Task<IResult> ListAsync(HttpContext context, IBatchQueries queries, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(HttpContext context, IBatchQueries queries, IOptions<BatchInsightOptions> flags, TimeProvider time, CancellationToken cancellationToken)
     {
         if (!TryQuery(context, out var query, out var problem))
         {
@@ -47,11 +49,11 @@ public static class BatchApiEndpoints
         var matching = query.Statuses.Count == 0 ? summary.Total
             : query.Statuses.Sum(s => summary.CountsByStatus.GetValueOrDefault(Core.Batches.BatchStatus.NameOf(s)));
         return Results.Json(
-            new BatchPageResource([.. page.Items.Select(b => BatchResource.From(b, now))], page.NextCursor, matching),
+            new BatchPageResource([.. page.Items.Select(b => BatchResource.From(b, now, flags.Value))], page.NextCursor, matching),
             DashboardApiJson.Default.BatchPageResource);
     }
 
-    private static async Task<IResult> GetAsync(string id, string? connection, IBatchQueries queries, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string id, string? connection, IBatchQueries queries, IOptions<BatchInsightOptions> flags, TimeProvider time, CancellationToken cancellationToken)
     {
         id = RouteValues.Id(id);
         var cached = await queries.GetAsync(id, connection, cancellationToken);
@@ -61,10 +63,10 @@ public static class BatchApiEndpoints
         }
 
         var history = await queries.GetHistoryAsync(cached.ConnectionId, cached.Batch.Id, cancellationToken);
-        return Results.Json(BatchResource.WithHistory(cached, history, time.GetUtcNow()), DashboardApiJson.Default.BatchResource);
+        return Results.Json(BatchResource.WithHistory(cached, history, time.GetUtcNow(), flags.Value), DashboardApiJson.Default.BatchResource);
     }
 
-    private static async Task ExportJsonAsync(HttpContext context, IBatchQueries queries, TimeProvider time)
+    private static async Task ExportJsonAsync(HttpContext context, IBatchQueries queries, IOptions<BatchInsightOptions> flags, TimeProvider time)
     {
         if (!TryQuery(context, out var query, out var problem))
         {
@@ -74,10 +76,10 @@ public static class BatchApiEndpoints
 
         Attachment(context, "json", time);
         context.Response.ContentType = "application/json; charset=utf-8";
-        await JsonSerializer.SerializeAsync(context.Response.Body, AllAsync(queries, query, time, context.RequestAborted), DashboardApiJson.Default.IAsyncEnumerableBatchResource, context.RequestAborted);
+        await JsonSerializer.SerializeAsync(context.Response.Body, AllAsync(queries, query, flags.Value, time, context.RequestAborted), DashboardApiJson.Default.IAsyncEnumerableBatchResource, context.RequestAborted);
     }
 
-    private static async Task ExportCsvAsync(HttpContext context, IBatchQueries queries, TimeProvider time)
+    private static async Task ExportCsvAsync(HttpContext context, IBatchQueries queries, IOptions<BatchInsightOptions> flags, TimeProvider time)
     {
         if (!TryQuery(context, out var query, out var problem))
         {
@@ -89,7 +91,7 @@ public static class BatchApiEndpoints
         context.Response.ContentType = "text/csv; charset=utf-8";
         await using var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(false), 64 * 1024);
         await writer.WriteLineAsync("id,connection,status,endpoint,model,created_at,in_progress_at,finalizing_at,completed_at,failed_at,expired_at,cancelled_at,expires_at,total,completed,failed,input_tokens,output_tokens,input_file_id,output_file_id,error_file_id,flags,metadata");
-        await foreach (var batch in AllAsync(queries, query, time, context.RequestAborted))
+        await foreach (var batch in AllAsync(queries, query, flags.Value, time, context.RequestAborted))
         {
             await writer.WriteLineAsync(string.Join(',',
                 Csv.Field(batch.Id), Csv.Field(batch.Connection), Csv.Field(batch.Status), Csv.Field(batch.Endpoint), Csv.Field(batch.Model),
@@ -104,7 +106,7 @@ public static class BatchApiEndpoints
     }
 
     /// <summary>Every batch the query selects, a page at a time, so an export of 100,000 batches stays small in memory.</summary>
-    private static async IAsyncEnumerable<BatchResource> AllAsync(IBatchQueries queries, BatchListQuery query, TimeProvider time, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<BatchResource> AllAsync(IBatchQueries queries, BatchListQuery query, BatchInsightOptions flags, TimeProvider time, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         string? cursor = null;
         // One moment for the whole export, so a "created within" window does not move between its pages.
@@ -115,7 +117,7 @@ public static class BatchApiEndpoints
             var now = time.GetUtcNow();
             foreach (var item in page.Items)
             {
-                yield return BatchResource.From(item, now);
+                yield return BatchResource.From(item, now, flags);
             }
 
             cursor = page.NextCursor;

@@ -46,10 +46,10 @@ public sealed record BatchResource(
     public ThroughputResource? Throughput { get; init; }
 
     /// <summary>The detail page's view of a batch: its fields, with its history and pace.</summary>
-    public static BatchResource WithHistory(CachedBatch cached, IReadOnlyList<BatchProgressPoint> history, DateTimeOffset now)
+    public static BatchResource WithHistory(CachedBatch cached, IReadOnlyList<BatchProgressPoint> history, DateTimeOffset now, BatchInsightOptions flags)
     {
-        var projection = ProgressProjection.Of(cached.Batch, BatchInsights.Of(cached.Batch, now), history, now);
-        return From(cached, now) with
+        var projection = ProgressProjection.Of(cached.Batch, BatchInsights.Of(cached.Batch, now, flags), history, now);
+        return From(cached, now, flags) with
         {
             History = [.. history.Select(p => new ProgressPointResource(p.ObservedAt, p.Status, p.Total, p.Completed, p.Failed))],
             Throughput = new ThroughputResource(projection.RequestsPerMinute,
@@ -58,10 +58,10 @@ public sealed record BatchResource(
         };
     }
 
-    public static BatchResource From(CachedBatch cached, DateTimeOffset now)
+    public static BatchResource From(CachedBatch cached, DateTimeOffset now, BatchInsightOptions flags)
     {
         var batch = cached.Batch;
-        var insights = BatchInsights.Of(batch, now);
+        var insights = BatchInsights.Of(batch, now, flags);
         var progress = insights.Progress;
         return new BatchResource(
             batch.Id,

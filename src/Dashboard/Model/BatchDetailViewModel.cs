@@ -18,6 +18,7 @@ public sealed class BatchDetailViewModel(
     IConnectionCatalog connections,
     ISyncStatusProvider sync,
     IOptions<SyncOptions> syncOptions,
+    IOptions<BatchInsightOptions> flags,
     TimeProvider time,
     ILogger<BatchDetailViewModel> logger)
 {
@@ -66,7 +67,7 @@ public sealed class BatchDetailViewModel(
         ? $"{BatchRowViewModel.ShortIdOf(cached.Batch.Id)} ({StatusDisplay.Text(cached.Batch.Status)})"
         : Loaded ? "Batch not found" : "Batch";
 
-    public IReadOnlyList<FlagView> Flags => Insights is { } insights ? BatchRowViewModel.FlagsOf(insights, Now) : [];
+    public IReadOnlyList<FlagView> Flags => Insights is { } insights && Cached is { } cached ? BatchRowViewModel.FlagsOf(cached.Batch, insights, Now, flags.Value) : [];
 
     /// <summary>The throughput's basis, said beside its figure.</summary>
     public string ThroughputBasis => Projection.Basis switch
@@ -128,7 +129,7 @@ public sealed class BatchDetailViewModel(
             return;
         }
 
-        Insights = BatchInsights.Of(cached.Batch, Now);
+        Insights = BatchInsights.Of(cached.Batch, Now, flags.Value);
         Projection = ProgressProjection.Of(cached.Batch, Insights, History, Now);
         Sync = sync.GetAll().FirstOrDefault(s => s.ConnectionId == cached.ConnectionId);
     }

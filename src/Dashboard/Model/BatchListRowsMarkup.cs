@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
+using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Queries;
+using Microsoft.Extensions.Options;
 using BatchDashboard.Dashboard.Components.Pages;
 using Microsoft.AspNetCore.Components;
 
@@ -14,7 +16,7 @@ namespace BatchDashboard.Dashboard.Model;
 /// an open page holds one shared string instead of their render tree. Measured: the list with those components in a
 /// MudTable answered 49 pages/s to 50 clients and held 638 MB with 50 pages open (docs/PERFORMANCE.md).
 /// </summary>
-public sealed class BatchListRowsMarkup(StaticHtml renderer)
+public sealed class BatchListRowsMarkup(StaticHtml renderer, IOptions<BatchInsightOptions> flags)
 {
     // Keyed by the page read itself: when the generation moves and nothing holds the page, its HTML goes with it.
     private readonly ConditionalWeakTable<BatchListPage, Rendered> _latest = [];
@@ -58,7 +60,7 @@ public sealed class BatchListRowsMarkup(StaticHtml renderer)
         var rows = new BatchRowViewModel[page.Items.Count];
         for (var i = 0; i < rows.Length; i++)
         {
-            rows[i] = BatchRowViewModel.From(page.Items[i], now);
+            rows[i] = BatchRowViewModel.From(page.Items[i], now, flags.Value);
         }
 
         return await renderer.RenderAsync<BatchListRows>(new Dictionary<string, object?>

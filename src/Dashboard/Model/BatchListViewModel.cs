@@ -5,6 +5,7 @@ using BatchDashboard.Core.Connections;
 using BatchDashboard.Core.Queries;
 using BatchDashboard.Core.Sync;
 using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.Options;
 
 namespace BatchDashboard.Dashboard.Model;
 
@@ -20,6 +21,7 @@ public sealed class BatchListViewModel(
     IConnectionCatalog connections,
     ISyncStatusProvider sync,
     BatchListRowsMarkup rowsMarkup,
+    IOptions<BatchInsightOptions> flags,
     TimeProvider time,
     ILogger<BatchListViewModel> logger)
 {
@@ -42,7 +44,7 @@ public sealed class BatchListViewModel(
     public IReadOnlyList<string> Problems { get; private set; } = [];
 
     /// <summary>The page's rows, shaped on first use (the page itself shows <see cref="RowsHtml"/>, shaped once for every view).</summary>
-    public IReadOnlyList<BatchRowViewModel> Rows => _rows ??= _page is null ? [] : [.. _page.Items.Select(item => BatchRowViewModel.From(item, Now))];
+    public IReadOnlyList<BatchRowViewModel> Rows => _rows ??= _page is null ? [] : [.. _page.Items.Select(item => BatchRowViewModel.From(item, Now, flags.Value))];
 
     public int RowCount => _page?.Items.Count ?? 0;
 

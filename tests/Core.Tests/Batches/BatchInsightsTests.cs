@@ -1,6 +1,8 @@
 using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Tests.Support;
 using BatchDashboard.Tests.Shared;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace BatchDashboard.Core.Tests.Batches;
 
@@ -81,15 +83,45 @@ public sealed class BatchInsightsTests
     }
 
     [Fact]
-    public void Flags_CountsDoNotAddUp_ForAnExpiredBatchThatCountsTheExpiredRequestNowhere()
+    public void Flags_NotRun_ForAnExpiredBatchThatCountsTheExpiredRequestNowhere()
     {
         var json = TestBatches.Json("b", "expired", change: b =>
             b["request_counts"] = System.Text.Json.Nodes.JsonNode.Parse("""{"total":1,"completed":0,"failed":0}"""));
 
         var insights = BatchInsights.Of(Read(json), Created.AddDays(2));
 
-        Assert.Equal(BatchFlags.CountsDoNotAddUp, insights.Flags);
+        Assert.Equal(BatchFlags.NotRun, insights.Flags);
         Assert.Equal(1, insights.Progress.Pending);
+    }
+
+    [Theory]
+    [InlineData("completed", 10, 5, 0, BatchFlags.CountsDoNotAddUp)]
+    [InlineData("completed", 10, 8, 4, BatchFlags.CountsDoNotAddUp | BatchFlags.HighFailureRate)]
+    [InlineData("cancelled", 10, 2, 0, BatchFlags.NotRun)]
+    [InlineData("failed", 10, 0, 0, BatchFlags.NotRun)]
+    [InlineData("expired", 10, 9, 3, BatchFlags.CountsDoNotAddUp | BatchFlags.HighFailureRate)]
+    public void Flags_CountsDoNotAddUp_OnlyWhereUnrunRequestsDoNotExplainThem(string status, int total, int completed, int failed, BatchFlags expected)
+    {
+        var json = TestBatches.Json("b", status, change: b =>
+            b["request_counts"] = new System.Text.Json.Nodes.JsonObject { ["total"] = total, ["completed"] = completed, ["failed"] = failed });
+
+        Assert.Equal(expected, BatchInsights.Of(Read(json), Created.AddDays(2)).Flags & ~BatchFlags.CompletedWithoutOutput);
+    }
+
+    [Theory]
+    [InlineData(90, 9, 0.10, false)]
+    [InlineData(90, 10, 0.10, false)]
+    [InlineData(89, 11, 0.10, true)]
+    [InlineData(3, 1, 0.10, true)]
+    [InlineData(3, 1, 0.50, false)]
+    [InlineData(0, 0, 0.10, false)]
+    public void Flags_HighFailureRate_FromTheFailedShareOfFinishedRequests_WhileRunningToo(int completed, int failed, double threshold, bool flagged)
+    {
+        var json = TestBatches.Json("b", "in_progress", total: 1000, completed: completed, failed: failed);
+
+        var insights = BatchInsights.Of(Read(json), Created.AddMinutes(10), new BatchInsightOptions { FailureRate = threshold });
+
+        Assert.Equal(flagged, insights.Flags.HasFlag(BatchFlags.HighFailureRate));
     }
 
     [Fact]
@@ -104,7 +136,7 @@ public sealed class BatchInsightsTests
 
         var insights = BatchInsights.Of(Read(json), Created.AddDays(1));
 
-        Assert.Equal(BatchFlags.CompletedAllFailed | BatchFlags.CompletedWithoutOutput, insights.Flags);
+        Assert.Equal(BatchFlags.CompletedAllFailed | BatchFlags.CompletedWithoutOutput | BatchFlags.HighFailureRate, insights.Flags);
         Assert.Equal(1.0, insights.Progress.Fraction);
     }
 
@@ -129,5 +161,16 @@ public sealed class BatchInsightsTests
         Assert.Empty(insights.Phases);
         Assert.Null(insights.CurrentPhase);
         Assert.Equal(BatchFlags.None, insights.Flags);
+    }
+
+    [Fact]
+    public void TheFailureRateThreshold_IsReadFromConfiguration_AndABadOneIsRefusedNamingItsKey()
+    {
+        using var services = TestClients.Services(new() { ["BatchDashboard:Flags:FailureRate"] = "0.25" });
+        using var bad = TestClients.Services(new() { ["BatchDashboard:Flags:FailureRate"] = "25" });
+
+        Assert.Equal(0.25, services.GetRequiredService<IOptions<BatchInsightOptions>>().Value.FailureRate);
+        var error = Assert.Throws<OptionsValidationException>(() => bad.GetRequiredService<IOptions<BatchInsightOptions>>().Value);
+        Assert.Contains("BatchDashboard:Flags:FailureRate", error.Message, StringComparison.Ordinal);
     }
 }
