@@ -53,6 +53,27 @@ public sealed class BatchDetailViewModel(
     /// <summary>The batch's connection, or null when it is no longer configured (the batch can then only be shown).</summary>
     public ConnectionInfo? ConnectionInfo => Cached is { } cached && connections.Find(cached.ConnectionId) is { } c ? new ConnectionInfo(c.Id, c.Name) : null;
 
+    /// <summary>
+    /// Why the batch never ran a request (it ended before it was in progress: refused at validation, or cancelled
+    /// while validating), for the page to lead with instead of empty charts; null for a batch that ran or runs.
+    /// </summary>
+    public string? NeverRan => Cached?.Batch is { Status.IsTerminal: true, InProgressAt: null } batch
+        ? batch.Status.Kind switch
+        {
+            BatchStatusKind.Failed => batch.Errors.Count > 0
+                ? $"The API refused this batch's input file at validation ({Plural.Of(batch.Errors.Count, "problem")}, below), so none of its requests ran. Fix the file and send it again as a new batch."
+                : "The API refused this batch at validation, so none of its requests ran.",
+            BatchStatusKind.Cancelled => "This batch was cancelled while it was validating, so none of its requests ran.",
+            BatchStatusKind.Expired => "This batch expired before any of its requests ran.",
+            _ => "This batch ended before any of its requests ran.",
+        }
+        : null;
+
+    /// <summary>What the page says when there are no token figures: still to come, or never reported.</summary>
+    public string UsageMissing => Running
+        ? "Token usage is reported when the batch ends."
+        : "The provider did not report token usage for this batch (OpenAI reports it for batches created since September 2025).";
+
     /// <summary>The batch this one reruns, when it is a retry.</summary>
     public string? RetryOf => Cached?.Batch.Metadata.GetValueOrDefault(IBatchRetries.RetryOfKey);
 

@@ -57,6 +57,22 @@ public sealed class BatchDetailPageTests : IAsyncDisposable
         Assert.Contains("Throughput, average", html, StringComparison.Ordinal);
         Assert.DoesNotContain("data-testid=\"cancel-batch\"", html, StringComparison.Ordinal); // a finished batch cannot be cancelled
         Assert.DoesNotContain("data-testid=\"eta\"", html, StringComparison.Ordinal);
+        // Nothing to refresh: an ended batch no longer changes, and the page says when it was last updated.
+        Assert.DoesNotContain("data-testid=\"refresh\"", html, StringComparison.Ordinal);
+        Assert.Matches("data-testid=\"confirmed\"[^>]*>\\s*Ended: it no longer changes. Last updated from the API <time", html);
+        Assert.DoesNotContain("never-ran", html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("in_progress", "Token usage is reported when the batch ends.")]
+    [InlineData("completed", "The provider did not report token usage for this batch")]
+    public async Task ABatchWithoutUsage_SaysWhetherItIsStillToComeOrWasNotReported(string status, string text)
+    {
+        _api.Add(TestBatches.Json("batch_no_usage", status, change: b => b["usage"] = null));
+
+        var (_, html) = await GetAsync("/batches/batch_no_usage");
+
+        Assert.Matches($"data-testid=\"usage-missing\">{Regex.Escape(text)}", html);
     }
 
     [Fact]
@@ -95,7 +111,12 @@ public sealed class BatchDetailPageTests : IAsyncDisposable
         Assert.Contains("Errors <span class=\"card__count\">2</span>", html, StringComparison.Ordinal);
         Assert.Matches("<td><code>invalid_json_line</code></td>\\s*<td class=\"wrap\">This line is not parseable as valid JSON.</td>\\s*<td>—</td>\\s*<td class=\"number\">2</td>", html);
         Assert.Matches("(?s)<td><code>mismatched_model</code></td>.*?<td>body.model</td>\\s*<td class=\"number\">7</td>", html);
-        Assert.Contains("No request of this batch ran.", html, StringComparison.Ordinal);
+        // It never ran: the page leads with why, and has no empty charts.
+        Assert.Contains("The API refused this batch's input file at validation (2 problems, below), so none of its requests ran.", html, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"never-ran\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"requests-title\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"progress-title\"", html, StringComparison.Ordinal);
+        Assert.True(html.IndexOf("never-ran", StringComparison.Ordinal) < html.IndexOf("errors-title", StringComparison.Ordinal));
     }
 
     [Fact]
