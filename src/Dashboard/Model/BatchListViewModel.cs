@@ -56,6 +56,24 @@ public sealed class BatchListViewModel(
 
     public BatchSummary? Summary { get; private set; }
 
+    /// <summary>The list of the batches behind "requests in flight": those not yet ended.</summary>
+    public string InFlightHref => DashboardUrls.Batches((Query with
+    {
+        Statuses = [BatchStatusKind.Validating, BatchStatusKind.InProgress, BatchStatusKind.Finalizing, BatchStatusKind.Cancelling],
+    }).FirstPage());
+
+    /// <summary>The list of the batches behind "failed batches, last 24 h": failed, created in the last day.</summary>
+    public string FailedBatchesHref => DashboardUrls.Batches((Query with
+    {
+        Statuses = [BatchStatusKind.Failed], Within = "24h", From = null, To = null,
+    }).FirstPage());
+
+    /// <summary>The list of the batches behind "failed requests, last 24 h": created in the last day, most failures first.</summary>
+    public string FailedRequestsHref => DashboardUrls.Batches((Query with
+    {
+        Within = "24h", From = null, To = null, Sort = BatchSortField.Failures, Ascending = false,
+    }).FirstPage());
+
     /// <summary>Every batch cached, whatever the filters.</summary>
     public int Cached { get; private set; }
 

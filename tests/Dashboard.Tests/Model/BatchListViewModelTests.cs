@@ -40,6 +40,18 @@ public sealed class BatchListViewModelTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task TheHeadersFigures_OpenTheListFilteredToWhatTheyCount_KeepingTheOtherFilters()
+    {
+        var model = await ModelAsync();
+
+        await model.LoadAsync(new BatchListQuery { Endpoint = "/v1/embeddings", Page = 2 }, [], Token);
+
+        Assert.Equal("batches?status=validating%2Cin_progress%2Cfinalizing%2Ccancelling&endpoint=%2Fv1%2Fembeddings", model.InFlightHref);
+        Assert.Equal("batches?status=failed&endpoint=%2Fv1%2Fembeddings&within=24h", model.FailedBatchesHref);
+        Assert.Equal("batches?endpoint=%2Fv1%2Fembeddings&within=24h&sort=failures", model.FailedRequestsHref);
+    }
+
+    [Fact]
     public async Task Pages_ByCursor_SayWhereTheyAre_AndGoBackThroughThePagesWalked()
     {
         var model = await ModelAsync();
