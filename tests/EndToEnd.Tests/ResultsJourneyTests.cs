@@ -74,7 +74,13 @@ public sealed class ResultsJourneyTests(BrowserFixture browser) : IAsyncLifetime
         await page.GetByTestId("retry").ClickAsync();
         var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "Retry these requests?" });
         await Expect(dialog).ToBeVisibleAsync();
-        await Expect(dialog.GetByRole(AriaRole.Checkbox, new() { NameRegex = new Regex("^HTTP error") })).ToBeCheckedAsync();
+        // Chosen by error code: a server error may pass a second time and starts ticked; a request the API refused as
+        // sent (a 400) would fail again and does not.
+        await Expect(dialog.GetByRole(AriaRole.Group, new() { Name = "Likely to succeed this time" })
+            .GetByRole(AriaRole.Checkbox, new() { NameRegex = new Regex("^server_error") })).ToBeCheckedAsync();
+        await Expect(dialog.GetByRole(AriaRole.Group, new() { Name = "Would probably fail again as sent" })
+            .GetByRole(AriaRole.Checkbox, new() { NameRegex = new Regex("^(invalid_value|context_length_exceeded)") })).Not.ToBeCheckedAsync();
+        await Expect(dialog.GetByTestId("retry-sum")).ToContainTextAsync(new Regex("^[\\d,]+ requests?, about \\$[\\d,.]+ at this batch's average cost"));
         await session.ScreenshotAsync("results-3-retry");
         await dialog.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Submit a batch of") }).ClickAsync();
 

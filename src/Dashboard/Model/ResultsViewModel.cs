@@ -2,6 +2,7 @@ using System.Data.Common;
 using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Queries;
 using BatchDashboard.Core.Results;
+using BatchDashboard.Core.Submissions;
 using Microsoft.Extensions.Options;
 
 namespace BatchDashboard.Dashboard.Model;
@@ -55,12 +56,43 @@ public sealed class ResultsViewModel(
 
     public bool Indexing => Files.Any(f => f.State is ResultFileState.Indexing or ResultFileState.Waiting);
 
-    /// <summary>Requests whose outcome a retry can run again.</summary>
+    /// <summary>Requests a retry can run again: every one that did not succeed.</summary>
     public int Retriable => Summary is null ? 0 : OutcomeDisplay.Retriable.Sum(o => Summary.Outcomes.GetValueOrDefault(o));
 
-    /// <summary>The retriable outcomes that have requests, with their counts, for the retry dialog.</summary>
-    public IReadOnlyList<(RequestOutcome Outcome, int Count)> RetryCounts =>
-        [.. OutcomeDisplay.Retriable.Select(o => (o, Summary?.Outcomes.GetValueOrDefault(o) ?? 0)).Where(c => c.Item2 > 0)];
+    /// <summary>
+    /// What a retry can take, for its dialog: each error code with its count (those likely to succeed again ticked
+    /// to start with; those the request itself caused, which would fail again as sent, not), and the requests without
+    /// a result.
+    /// </summary>
+    public IReadOnlyList<RetryOption> RetryOptions
+    {
+        get
+        {
+            if (Summary is null)
+            {
+                return [];
+            }
+
+            var options = Summary.Errors
+                .Select(e => new RetryOption(e.Code, RetryOption.LabelOf(e.Code), e.Count, e.ExampleMessage, RetryAdvice.LikelyToSucceed(e.Code)))
+                .OrderByDescending(o => o.StartsChosen).ThenByDescending(o => o.Count)
+                .ToList();
+            if (Summary.Outcomes.GetValueOrDefault(RequestOutcome.NoResult) is > 0 and var missing)
+            {
+                options.Add(new RetryOption(null, "without a result", missing, "In the input file, in no result file.", false));
+            }
+
+            return options;
+        }
+    }
+
+    /// <summary>
+    /// What one request of this batch cost on average (the estimate over the requests with tokens), to price a retry;
+    /// null when nothing was measured.
+    /// </summary>
+    public decimal? CostPerRequest => Cost is { } cost && Summary?.Outcomes.GetValueOrDefault(RequestOutcome.Succeeded) is > 0 and var succeeded
+        ? cost.BatchPrice / succeeded
+        : null;
 
     public async Task LoadAsync(string id, ResultListQuery query, IReadOnlyList<string> problems, CancellationToken cancellationToken)
     {

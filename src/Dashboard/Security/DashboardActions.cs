@@ -58,9 +58,10 @@ public sealed class DashboardActions(
         RunAsync(DashboardAction.Cancel, connectionId, batchId, () => operations.CancelAsync(connectionId, batchId, cancellationToken),
             batch => batch is null ? "the API no longer knows it" : $"the API answered {batch.Status}", cancellationToken);
 
-    public Task<RetryResult> RetryAsync(string connectionId, string batchId, IReadOnlyCollection<RequestOutcome> outcomes, CancellationToken cancellationToken) =>
-        RunAsync(DashboardAction.Retry, connectionId, batchId, () => retries.RetryAsync(connectionId, batchId, outcomes, cancellationToken),
-            retry => $"submitted {retry.Batch.Id} with {retry.Requests} requests ({string.Join(", ", outcomes)})", cancellationToken);
+    public Task<RetryResult> RetryAsync(string connectionId, string batchId, RetryChoice choice, CancellationToken cancellationToken) =>
+        RunAsync(DashboardAction.Retry, connectionId, batchId, () => retries.RetryAsync(connectionId, batchId, choice, cancellationToken),
+            retry => $"submitted {retry.Batch.Id} with {retry.Requests} requests ({string.Join(", ", choice.ErrorCodes.Append(choice.WithoutResult ? "without a result" : null).OfType<string>())})",
+            cancellationToken);
 
     public Task<Batch> CreateAsync(string connectionId, Stream input, string fileName, BatchSubmission submission, IProgress<long>? uploaded, CancellationToken cancellationToken) =>
         RunAsync(DashboardAction.Create, connectionId, fileName, () => submissions.CreateAsync(connectionId, input, fileName, submission, uploaded, cancellationToken),

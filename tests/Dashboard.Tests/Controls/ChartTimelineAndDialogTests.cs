@@ -3,6 +3,7 @@ using BatchDashboard.Core.Queries;
 using BatchDashboard.Dashboard.Components.Controls;
 using BatchDashboard.Dashboard.Tests.Support;
 using BatchDashboard.Tests.Shared;
+using BatchDashboard.Dashboard.Model;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
@@ -195,5 +196,38 @@ public sealed class ChartTimelineAndDialogTests : MudTestContext
 
         Assert.Equal(confirm, await answer);
         provider.WaitForAssertion(() => Assert.Empty(provider.FindAll("[data-testid=confirm-dialog]")));
+    }
+
+    [Fact]
+    public async Task RetryDialog_StartsFromWhatMaySucceed_SaysHowManyAndTheCost_AndAnswersTheCodesChosen()
+    {
+        var provider = Render<MudDialogProvider>();
+        var dialogs = Services.GetRequiredService<IDialogService>();
+        RetryOption[] options =
+        [
+            new("server_error", "server_error", 295, "The server had an error.", true),
+            new("batch_expired", RetryOption.LabelOf("batch_expired"), 5, null, true),
+            new("invalid_value", "invalid_value", 441, "Invalid 'max_tokens'.", false),
+            new(null, "without a result", 3, null, false),
+        ];
+
+        var answer = provider.InvokeAsync(() => RetryDialog.AskAsync(dialogs, "/v1/responses", options, 0.002m));
+
+        provider.WaitForElement("[data-testid=retry-dialog]");
+        var groups = provider.FindAll("fieldset.retry-choices");
+        Assert.Equal(["Likely to succeed this time", "Would probably fail again as sent"], groups.Select(g => g.QuerySelector("legend")!.TextContent));
+        Assert.All(groups[0].QuerySelectorAll("input[type=checkbox]"), box => Assert.True(((AngleSharp.Html.Dom.IHtmlInputElement)box).IsChecked));
+        Assert.All(groups[1].QuerySelectorAll("input[type=checkbox]"), box => Assert.False(((AngleSharp.Html.Dom.IHtmlInputElement)box).IsChecked));
+        Assert.Equal("300 requests, about $0.60 at this batch's average cost per request (batch price).", provider.Find("[data-testid=retry-sum]").TextContent);
+
+        // Ticking the 400s too: the sum follows, and the answer names the codes chosen.
+        await groups[1].QuerySelectorAll("input[type=checkbox]")[0].ChangeAsync(new() { Value = true });
+        provider.WaitForAssertion(() => Assert.StartsWith("741 requests", provider.Find("[data-testid=retry-sum]").TextContent, StringComparison.Ordinal));
+        await provider.Find("[data-testid=confirm]").ClickAsync(new());
+
+        var choice = await answer;
+        Assert.NotNull(choice);
+        Assert.Equal(["batch_expired", "invalid_value", "server_error"], choice.ErrorCodes.Order());
+        Assert.False(choice.WithoutResult);
     }
 }

@@ -1,5 +1,6 @@
 using BatchDashboard.Core.Api;
 using BatchDashboard.Core.Results;
+using BatchDashboard.Core.Submissions;
 using BatchDashboard.Core.Sync;
 using BatchDashboard.Dashboard.Components.Controls;
 using BatchDashboard.Dashboard.Model;
@@ -37,6 +38,7 @@ public sealed partial class BatchResults : IDisposable
     [SupplyParameterFromQuery(Name = "after")] public string? AfterParameter { get; set; }
     [SupplyParameterFromQuery(Name = "request")] public string? RequestParameter { get; set; }
 
+    [Inject] private ILogger<BatchResults> Logger { get; set; } = default!;
     [Inject] private ResultsViewModel Model { get; set; } = default!;
     [Inject] private IResultIndexing Indexing { get; set; } = default!;
     [Inject] private Security.DashboardActions Actions { get; set; } = default!;
@@ -151,20 +153,19 @@ public sealed partial class BatchResults : IDisposable
 
     private async Task AskToRetryAsync()
     {
-        var initial = Model.RetryCounts.Select(c => c.Outcome).Where(o => o != RequestOutcome.NoResult).ToList();
-        var chosen = await RetryDialog.AskAsync(Dialogs, Model.Batch?.Endpoint, Model.RetryCounts, initial);
-        if (chosen is { Count: > 0 })
+        var chosen = await RetryDialog.AskAsync(Dialogs, Model.Batch?.Endpoint, Model.RetryOptions, Model.CostPerRequest);
+        if (chosen is { IsEmpty: false })
         {
             await RetryAsync(chosen);
         }
     }
 
-    private async Task RetryAsync(IReadOnlyList<RequestOutcome> outcomes)
+    private async Task RetryAsync(RetryChoice choice)
     {
         _retrying = true;
         try
         {
-            var retry = await Actions.RetryAsync(Model.ConnectionId, Id, outcomes, _disposed.Token);
+            var retry = await Actions.RetryAsync(Model.ConnectionId, Id, choice, _disposed.Token);
             Snackbar.Success($"Retry submitted as {BatchRowViewModel.ShortIdOf(retry.Batch.Id)}, with {retry.Requests:N0} requests" +
                 (retry.Skipped > 0 ? $" ({retry.Skipped:N0} left out: their input lines are not kept)." : "."));
             Navigation.NavigateTo(DashboardUrls.Batch(retry.Batch.Id, Model.ConnectionId));
@@ -177,9 +178,15 @@ public sealed partial class BatchResults : IDisposable
         {
             Snackbar.Error($"The retry was not submitted: {ex.Message}");
         }
-        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        catch (RetryRefusedException ex)
         {
             Snackbar.Error($"The retry was not submitted: {ex.Message}");
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            // Not a refusal meant for a person: its text stays in the log.
+            Logger.LogWarning(ex, "Retrying batch {BatchId} failed", Id);
+            Snackbar.Error("The retry was not submitted: something went wrong on the server (its log says what). Nothing was sent.");
         }
         finally
         {
