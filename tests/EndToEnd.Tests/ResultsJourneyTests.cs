@@ -54,18 +54,26 @@ public sealed class ResultsJourneyTests(BrowserFixture browser) : IAsyncLifetime
 
         // The request opens in a drawer beside the table; its row keeps the focus, so it stays in view.
         var detail = page.GetByTestId("request-detail");
+        await Expect(detail.GetByRole(AriaRole.Heading, new() { Level = 2 })).ToContainTextAsync(customId);
+        await Expect(requests.GetByRole(AriaRole.Link, new() { Name = customId })).ToBeFocusedAsync();
+        // Read for its endpoint first: the error's code, message and parameter, and the messages sent.
+        await Expect(detail.GetByTestId("request-error")).ToContainTextAsync(new Regex("(invalid_value|context_length_exceeded|server_error) \\(HTTP (400|500)\\)"));
+        await Expect(detail.GetByRole(AriaRole.List, new() { Name = "Messages and reply" })).ToBeVisibleAsync();
+        await session.ScreenshotAsync("results-2-request");
+        // The raw JSON of both lines, one tab away.
+        await detail.GetByRole(AriaRole.Tab, new() { Name = "Raw JSON" }).ClickAsync();
         await Expect(detail).ToContainTextAsync($"\"custom_id\": \"{customId}\"");
         await Expect(detail.GetByLabel("Input line", new() { Exact = true })).ToContainTextAsync("\"method\": \"POST\"");
         await Expect(detail.GetByLabel("Result line", new() { Exact = true })).ToContainTextAsync("\"status_code\":");
-        await Expect(requests.GetByRole(AriaRole.Link, new() { Name = customId })).ToBeFocusedAsync();
-        await session.ScreenshotAsync("results-2-request");
+        await session.ScreenshotAsync("results-2-request-raw");
+        await requests.GetByRole(AriaRole.Link, new() { Name = customId }).FocusAsync();
 
         // Down opens the next request, up the one before, Escape closes the drawer with the focus on its row.
         await page.Keyboard.PressAsync("ArrowDown");
-        await Expect(detail).ToContainTextAsync($"\"custom_id\": \"{secondId}\"");
+        await Expect(detail.GetByRole(AriaRole.Heading, new() { Level = 2 })).ToContainTextAsync(secondId);
         await Expect(requests.GetByRole(AriaRole.Link, new() { Name = secondId })).ToBeFocusedAsync();
         await page.Keyboard.PressAsync("ArrowUp");
-        await Expect(detail).ToContainTextAsync($"\"custom_id\": \"{customId}\"");
+        await Expect(detail.GetByRole(AriaRole.Heading, new() { Level = 2 })).ToContainTextAsync(customId);
         await page.Keyboard.PressAsync("Escape");
         await Expect(detail).ToHaveCountAsync(0);
         await Expect(page).Not.ToHaveURLAsync(new Regex("request="));

@@ -48,6 +48,27 @@ public sealed class ResultsViewModel(
     /// <summary>The open request's lines (its custom_id is <see cref="ResultListQuery.Request"/>), or null.</summary>
     public ResultDetail? Request { get; private set; }
 
+    /// <summary>The open request read for its endpoint (messages, reply, error, facts), shaped once per request read.</summary>
+    public RequestView? RequestReadable
+    {
+        get
+        {
+            if (Request is not { } request)
+            {
+                return null;
+            }
+
+            if (_readable is not { } kept || !ReferenceEquals(kept.Source, request))
+            {
+                _readable = kept = (request, RequestView.From(request.InputLine, request.ResultLine));
+            }
+
+            return kept.View;
+        }
+    }
+
+    private (ResultDetail Source, RequestView View)? _readable;
+
     public IReadOnlyList<ResultProblem> LineProblems { get; private set; } = [];
 
     public string ConnectionId => Cached?.ConnectionId ?? Query.Connection ?? "";
