@@ -40,7 +40,8 @@ public static class BatchApiEndpoints
         var limit = DefaultLimit;
         if (limitText.Length > 0 && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
         {
-            return Error($"limit '{limitText}' must be a whole number from 1 to {MaxLimit}.");
+            return Results.Json(ApiErrorDetail.For(400, $"limit '{limitText}' must be a whole number from 1 to {MaxLimit}.", param: "limit"),
+                DashboardApiJson.Default.ApiErrorResource, statusCode: 400);
         }
 
         var now = time.GetUtcNow();
@@ -59,7 +60,7 @@ public static class BatchApiEndpoints
         var cached = await queries.GetAsync(id, connection, cancellationToken);
         if (cached is null)
         {
-            return Results.Json(new ApiErrorResource(new ApiErrorDetail($"No batch '{id}' is cached{(connection is null ? "" : $" for connection '{connection}'")}.")), DashboardApiJson.Default.ApiErrorResource, statusCode: 404);
+            return Results.Json(ApiErrorDetail.For(404, $"No batch '{id}' is cached{(connection is null ? "" : $" for connection '{connection}'")}."), DashboardApiJson.Default.ApiErrorResource, statusCode: 404);
         }
 
         var history = await queries.GetHistoryAsync(cached.ConnectionId, cached.Batch.Id, cancellationToken);
@@ -129,12 +130,12 @@ public static class BatchApiEndpoints
     {
         var values = context.Request.Query;
         query = BatchListQuery.Parse(name => values.TryGetValue(name, out var value) ? string.Join(',', value.ToArray()) : null, out var problems);
-        problem = problems.Count == 0 ? null : Error("The query has values that cannot be used.", problems);
+        problem = problems.Count == 0 ? null : Error("The query has values that cannot be used:", problems);
         return problem is null;
     }
 
-    private static IResult Error(string message, IReadOnlyList<string>? problems = null) =>
-        Results.Json(new ApiErrorResource(new ApiErrorDetail(message, problems)), DashboardApiJson.Default.ApiErrorResource, statusCode: 400);
+    private static IResult Error(string message, IReadOnlyList<string> problems) =>
+        Results.Json(ApiErrorDetail.For(400, message, problems), DashboardApiJson.Default.ApiErrorResource, statusCode: 400);
 
     private static void Attachment(HttpContext context, string extension, TimeProvider time) =>
         context.Response.Headers.ContentDisposition = $"attachment; filename=\"batches-{time.GetUtcNow():yyyyMMdd-HHmm}.{extension}\"";

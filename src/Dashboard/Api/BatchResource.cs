@@ -84,7 +84,7 @@ public sealed record BatchResource(
             batch.CancelledAt,
             new RequestCountsResource(progress.Total, progress.Completed, progress.Failed, progress.Pending),
             progress.Fraction,
-            batch.Usage,
+            batch.Usage is { IsEmpty: false } usage ? usage : null, // zeros while unreported are no figures
             batch.Metadata,
             batch.Errors,
             [.. Enum.GetValues<BatchFlags>().Where(f => f != BatchFlags.None && insights.Flags.HasFlag(f)).Select(f => JsonNamingPolicy(f.ToString()))],
@@ -110,7 +110,29 @@ public sealed record BatchPageResource(IReadOnlyList<BatchResource> Data, string
 
 public sealed record ApiErrorResource(ApiErrorDetail Error);
 
-public sealed record ApiErrorDetail(string Message, IReadOnlyList<string>? Problems = null);
+/// <summary>
+/// An error in the OpenAI API's shape (<c>{"error": {"message", "type", "param", "code"}}</c>), so a client of that
+/// API reads ours the same way; <see cref="Problems"/> adds each unusable query value when there are several.
+/// </summary>
+public sealed record ApiErrorDetail(
+    string Message,
+    string Type,
+    string? Param,
+    string? Code,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Problems = null)
+{
+    /// <summary>The error for an HTTP status, typed and coded as the OpenAI API types and codes its own.</summary>
+    public static ApiErrorResource For(int status, string message, IReadOnlyList<string>? problems = null, string? param = null) => new(status switch
+    {
+        400 => new ApiErrorDetail(problems is { Count: > 0 } ? $"{message} {string.Join("; ", problems)}." : message, "invalid_request_error", param, "invalid_value", problems),
+        401 => new ApiErrorDetail(message, "invalid_request_error", null, "unauthenticated"),
+        403 => new ApiErrorDetail(message, "invalid_request_error", null, "forbidden"),
+        404 => new ApiErrorDetail(message, "invalid_request_error", null, "not_found"),
+        429 => new ApiErrorDetail(message, "requests", null, "rate_limit_exceeded"),
+        >= 500 => new ApiErrorDetail(message, "server_error", null, null),
+        _ => new ApiErrorDetail(message, "invalid_request_error", null, null),
+    });
+}
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never, WriteIndented = false)]
 [JsonSerializable(typeof(BatchResource))]

@@ -102,7 +102,7 @@ public static class ResultApiEndpoints
 
         await IndexOnDemandAsync(cached, results, indexing, cancellationToken);
         var page = await results.ListAsync(cached.ConnectionId, id, query.ToFilter(), query.After, limit, cancellationToken);
-        return Results.Json(new ResultPageResource([.. page.Items.Select(ResultRowResource.From)], page.NextCursor), DashboardApiJson.Default.ResultPageResource);
+        return Results.Json(new ResultPageResource([.. page.Items.Select(ResultRowResource.From)], page.NextCursor?.ToString(CultureInfo.InvariantCulture)), DashboardApiJson.Default.ResultPageResource);
     }
 
     private static async Task<IResult> SummaryAsync(string id, string? connection, IBatchQueries queries, IResultQueries results, IResultIndexing indexing,
@@ -256,12 +256,12 @@ public static class ResultApiEndpoints
         var values = context.Request.Query;
         query = ResultListQuery.Parse(name => values.TryGetValue(name, out var value) ? string.Join(',', value.ToArray()) : null, out var problems);
         problem = problems.Count == 0 ? null
-            : Results.Json(new ApiErrorResource(new ApiErrorDetail("The query has values that cannot be used.", problems)), DashboardApiJson.Default.ApiErrorResource, statusCode: 400);
+            : Results.Json(ApiErrorDetail.For(400, "The query has values that cannot be used:", problems), DashboardApiJson.Default.ApiErrorResource, statusCode: 400);
         return problem is null;
     }
 
     private static IResult NotCached(string id) => Error($"No batch '{id}' is cached.", 404);
 
     private static IResult Error(string message, int status) =>
-        Results.Json(new ApiErrorResource(new ApiErrorDetail(message)), DashboardApiJson.Default.ApiErrorResource, statusCode: status);
+        Results.Json(ApiErrorDetail.For(status, message), DashboardApiJson.Default.ApiErrorResource, statusCode: status);
 }

@@ -16,7 +16,8 @@ public sealed record ResultRowResource(string CustomId, string Outcome, int? Sta
 }
 
 /// <summary>One page of <c>GET /api/batches/{id}/results</c>; <c>next_cursor</c> goes in <c>after</c>.</summary>
-public sealed record ResultPageResource(IReadOnlyList<ResultRowResource> Data, long? NextCursor);
+/// <summary>A page of requests; <see cref="NextCursor"/>, a string as every cursor of the API is, asks for the next.</summary>
+public sealed record ResultPageResource(IReadOnlyList<ResultRowResource> Data, string? NextCursor);
 
 public sealed record ResultFileResource(string Kind, string FileId, string State, long? BytesTotal, long BytesRead, int Lines, int MalformedLines,
     string? Error, DateTimeOffset? IndexedAt, bool HasLocalCopy, bool ExpiredUpstream, DateTimeOffset? UpstreamExpiresAt)

@@ -117,7 +117,7 @@ public static class AccessResponses
         if (!WantsPage(context.Request))
         {
             context.Response.ContentType = "application/json; charset=utf-8";
-            await context.Response.WriteAsJsonAsync(new Api.ApiErrorResource(new Api.ApiErrorDetail(message)), Api.DashboardApiJson.Default.ApiErrorResource);
+            await context.Response.WriteAsJsonAsync(Api.ApiErrorDetail.For(status, message), Api.DashboardApiJson.Default.ApiErrorResource);
         }
     }
 

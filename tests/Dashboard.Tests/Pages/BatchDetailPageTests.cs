@@ -175,6 +175,32 @@ public sealed class BatchDetailPageTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Api_AnswersErrorsInTheOpenAiShape_AndLeavesUnreportedUsageNull()
+    {
+        _api.Add(TestBatches.Json("batch_validating", "validating", change: b => b["usage"] = System.Text.Json.Nodes.JsonNode.Parse(
+            """{"input_tokens":0,"output_tokens":0,"total_tokens":0,"input_tokens_details":{"cached_tokens":0},"output_tokens_details":{"reasoning_tokens":0}}""")));
+        using var client = _app.CreateClient();
+        await _app.WaitForSyncAsync(s => s.Phase == SyncPhase.Polling);
+
+        using var missing = await client.GetAsync("/api/batches/batch_missing", Token);
+        using var badLimit = await client.GetAsync("/api/batches?limit=0", Token);
+        using var badQuery = await client.GetAsync("/api/batches?within=5y", Token);
+        using var batch = JsonDocument.Parse(await client.GetStringAsync("/api/batches/batch_validating", Token));
+
+        static JsonElement ErrorOf(HttpResponseMessage response) =>
+            JsonDocument.Parse(response.Content.ReadAsStringAsync().Result).RootElement.GetProperty("error");
+        var notFound = ErrorOf(missing);
+        Assert.Equal((HttpStatusCode.NotFound, "invalid_request_error", "not_found"), (missing.StatusCode, notFound.GetProperty("type").GetString(), notFound.GetProperty("code").GetString()));
+        Assert.Equal(JsonValueKind.Null, notFound.GetProperty("param").ValueKind);
+        var limit = ErrorOf(badLimit);
+        Assert.Equal(("invalid_value", "limit"), (limit.GetProperty("code").GetString(), limit.GetProperty("param").GetString()));
+        Assert.StartsWith("limit '0' must be a whole number", limit.GetProperty("message").GetString(), StringComparison.Ordinal);
+        var query = ErrorOf(badQuery);
+        Assert.Contains("within '5y' is not one of", query.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, batch.RootElement.GetProperty("usage").ValueKind); // zeros while validating are no figures
+    }
+
+    [Fact]
     public async Task Api_ReturnsWhatThePageShows_WithTheHistoryAndThePace()
     {
         _api.Add(TestBatches.Json("batch_running", "in_progress", total: 1000, completed: 300, failed: 10));
