@@ -6,13 +6,16 @@ namespace BatchDashboard.Dashboard.Model;
 /// <summary>
 /// The progress-over-time chart's series, in time and request counts: completed, failed and all finished requests
 /// from the cache's snapshots, held at the current counts up to now while the batch runs, and the recent pace carried
-/// on from now towards the estimated end.
+/// on from now towards the estimated end. The chart starts when the batch went in progress: before the first counts
+/// the cache saw, a straight line from none finished, marked as estimated.
 /// </summary>
 /// <param name="Points">The moments drawn, each with its counts (the chart's table of numbers too).</param>
 /// <param name="Projection">From now at the finished count to the chart's right edge at the recent pace; empty when there is none.</param>
+/// <param name="LeadIn">From <c>in_progress_at</c> at none finished to the first counts seen; empty when they were seen from the start.</param>
 public sealed record ProgressChartData(
     IReadOnlyList<ProgressChartPoint> Points,
     IReadOnlyList<ProgressChartPoint> Projection,
+    IReadOnlyList<ProgressChartPoint> LeadIn,
     int MaxY,
     DateTimeOffset Start,
     DateTimeOffset End)
@@ -20,9 +23,13 @@ public sealed record ProgressChartData(
     /// <summary>How far past now the chart may reach to show the projection, as a share of the time observed so far.</summary>
     public const double ProjectionShare = 0.5;
 
-    /// <summary>Null when there is not enough to draw: no counts yet, or a single moment.</summary>
+    /// <summary>
+    /// Null when there is not enough to draw: no counts yet, or a single moment with nothing known before it.
+    /// <paramref name="batch"/> gives when it went in progress, and for a batch first seen ended, when its requests were
+    /// done (finalizing, or its end).
+    /// </summary>
     public static ProgressChartData? Of(IReadOnlyList<BatchProgressPoint> history, RequestProgress current, bool running,
-        ProgressProjection projection, DateTimeOffset now)
+        ProgressProjection projection, DateTimeOffset now, Batch? batch = null)
     {
         var points = history.Where(p => p.Total is > 0).Select(p => new ProgressChartPoint(p.ObservedAt, p.Completed ?? 0, p.Failed ?? 0)).ToList();
         if (running && current.Total > 0 && (points.Count == 0 || now > points[^1].At))
@@ -31,12 +38,26 @@ public sealed record ProgressChartData(
             points.Add(new ProgressChartPoint(now, current.Completed, current.Failed));
         }
 
-        if (points.Count < 2 || points[^1].At <= points[0].At)
+        if (!running && batch is not null && points.Count == 1 && history.FirstOrDefault(p => p.Total is > 0) is { } only
+            && BatchStatus.Parse(only.Status).IsTerminal && (batch.FinalizingAt ?? EndOf(batch)) is { } done && done < points[0].At)
+        {
+            // First seen ended (imported, or ended while the dashboard was off): its counts stand from when its
+            // requests were done, not from when the cache happened to read them.
+            points[0] = points[0] with { At = done };
+        }
+
+        IReadOnlyList<ProgressChartPoint> leadIn = [];
+        if (batch?.InProgressAt is { } began && points.Count > 0 && began < points[0].At && points[0].Finished > 0)
+        {
+            leadIn = [new ProgressChartPoint(began, 0, 0), points[0]];
+        }
+
+        if (points.Count == 0 || (points.Count < 2 && leadIn.Count == 0) || (leadIn.Count == 0 && points[^1].At <= points[0].At))
         {
             return null;
         }
 
-        var start = points[0].At;
+        var start = leadIn.Count > 0 ? leadIn[0].At : points[0].At;
         var last = points[^1].At;
         var end = last;
         var maxY = Math.Max(1, Math.Max(current.Total, history.Max(p => p.Total ?? 0)));
@@ -55,8 +76,10 @@ public sealed record ProgressChartData(
             line = [new ProgressChartPoint(last, doneNow, 0), new ProgressChartPoint(end, atEnd, 0)];
         }
 
-        return new ProgressChartData(points, line, maxY, start, end);
+        return new ProgressChartData(points, line, leadIn, maxY, start, end);
     }
+
+    private static DateTimeOffset? EndOf(Batch batch) => batch.CompletedAt ?? batch.FailedAt ?? batch.ExpiredAt ?? batch.CancelledAt;
 }
 
 /// <summary>The counts at a moment.</summary>

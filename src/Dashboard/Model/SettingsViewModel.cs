@@ -38,8 +38,8 @@ public sealed class SettingsViewModel(IConnectionCatalog catalog, IOptionsMonito
                 ("Users", options.Access.Users.Count == 0 ? "—" : string.Join(", ", options.Access.Users.Select(u => $"{u.Name} ({string.Join(", ", u.Roles)})"))),
                 ("Framed by", options.Embedding.FrameAncestors.Count == 0 ? "no site (frame-ancestors 'none')" : string.Join(", ", options.Embedding.FrameAncestors)),
                 ("Actions per person", $"{options.Access.ActionsPerMinute} a minute"),
-                ("Poll while running", $"every {sync.Value.ActivePollInterval}"),
-                ("Poll when idle", $"every {sync.Value.IdlePollInterval}"),
+                ("Poll while running", $"every {RelativeTime.Duration(sync.Value.ActivePollInterval)}"),
+                ("Poll when idle", $"every {RelativeTime.Duration(sync.Value.IdlePollInterval)}"),
             ];
         }
     }

@@ -1,9 +1,9 @@
 using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Queries;
 using BatchDashboard.Dashboard.Components.Controls;
+using BatchDashboard.Dashboard.Model;
 using BatchDashboard.Dashboard.Tests.Support;
 using BatchDashboard.Tests.Shared;
-using BatchDashboard.Dashboard.Model;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
@@ -93,6 +93,38 @@ public sealed class ChartTimelineAndDialogTests : MudTestContext
         Assert.Equal("2025-10-27 19:46:48 UTC, at the recent pace", last.Children[0].TextContent);
         Assert.Equal("about 80 finished", last.Children[1].TextContent);
         Assert.Contains("at the recent pace", chart.Find(".chart-legend").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ProgressChart_StartsWhenTheBatchWentInProgress_EstimatedUpToTheFirstCountsSeen()
+    {
+        var now = Created.AddMinutes(30);
+        var batch = BatchReader.Read(TestBatches.Json("b", "in_progress")).Batch!; // in progress 5 s after it was created
+        var history = new BatchProgressPoint[] { new(Created.AddMinutes(20), "in_progress", 100, 40, 0) };
+
+        var chart = Render<ProgressChart>(p => p.Add(c => c.History, history).Add(c => c.Current, Progress(100, 40, 0))
+            .Add(c => c.Running, true).Add(c => c.Now, now).Add(c => c.Batch, batch));
+
+        Assert.NotEmpty(chart.FindAll("svg.mud-chart-line"));
+        Assert.Contains("estimated, from when it went in progress", chart.Find("[data-testid=lead-in]").TextContent, StringComparison.Ordinal);
+        var first = chart.FindAll(".visually-hidden table tbody tr")[0];
+        Assert.Equal("2025-10-27 19:16:53 UTC, in progress", first.Children[0].TextContent);
+        Assert.StartsWith("Requests finished over time, from 2025-10-27 19:16:53 UTC", chart.Find(".progress-chart__plot").GetAttribute("aria-label"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ProgressChart_OfABatchFirstSeenEnded_DrawsItsCountsFromWhenItsRequestsWereDone()
+    {
+        var batch = BatchReader.Read(TestBatches.Json("b", "completed", total: 100, failed: 20)).Batch!; // finalizing 10 min after creation
+        // Imported a day later: the one snapshot is when the cache read it, not when the batch ran.
+        var history = new BatchProgressPoint[] { new(Created.AddDays(1), "completed", 100, 80, 20) };
+
+        var chart = Render<ProgressChart>(p => p.Add(c => c.History, history).Add(c => c.Current, Progress(100, 80, 20))
+            .Add(c => c.Now, Created.AddDays(1)).Add(c => c.Batch, batch));
+
+        Assert.Empty(chart.FindAll("[data-testid=chart-empty]"));
+        var rows = chart.FindAll(".visually-hidden table tbody tr").Select(r => r.Children[0].TextContent).ToList();
+        Assert.Equal(["2025-10-27 19:16:53 UTC, in progress", "2025-10-27 19:26:48 UTC"], rows);
     }
 
     [Theory]
