@@ -69,6 +69,9 @@ public sealed class BatchDetailViewModel(
         }
         : null;
 
+    /// <summary>A batch the API refused at validation, with an input file to load on the new-batch page and fix.</summary>
+    public bool CanFixAndResend => NeverRan is not null && Cached?.Batch is { Status.Kind: BatchStatusKind.Failed, InputFileId: not null } && ConnectionInfo is not null;
+
     /// <summary>What the page says when there are no token figures: still to come, or never reported.</summary>
     public string UsageMissing => Running
         ? "Token usage is reported when the batch ends."

@@ -44,6 +44,10 @@ public static class DashboardUrls
     public static string ResultsApi(string batchId, string path, ResultListQuery query) =>
         "api/batches/" + Uri.EscapeDataString(batchId) + "/" + path + (query with { After = null, Request = null }).ToQueryString();
 
+    /// <summary>The new-batch page with the input file of a batch the API refused loaded, to fix and send again.</summary>
+    public static string NewBatchFrom(string batchId, string connectionId) =>
+        NewBatch + "?from=" + Uri.EscapeDataString(batchId) + "&connection=" + Uri.EscapeDataString(connectionId);
+
     /// <summary>One of a batch's original files, downloaded through the server (the key stays there).</summary>
     public static string ResultFile(string batchId, ResultFileKind kind, string connectionId) =>
         "api/batches/" + Uri.EscapeDataString(batchId) + "/files/" + kind.ToString().ToLowerInvariant() + "?connection=" + Uri.EscapeDataString(connectionId);

@@ -1,6 +1,8 @@
 using BatchDashboard.Core.Api;
 using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Connections;
+using BatchDashboard.Core.Queries;
+using BatchDashboard.Core.Results;
 using BatchDashboard.Core.Submissions;
 using BatchDashboard.Dashboard.Security;
 
@@ -12,7 +14,13 @@ namespace BatchDashboard.Dashboard.Model;
 /// by the page; the page only renders it and moves to the new batch. What goes wrong is said in words a person can act
 /// on, never an exception's text.
 /// </summary>
-public sealed class NewBatchViewModel(IConnectionCatalog connections, DashboardActions actions, ILogger<NewBatchViewModel> logger) : IDisposable
+public sealed class NewBatchViewModel(
+    IConnectionCatalog connections,
+    DashboardActions actions,
+    IBatchQueries queries,
+    IResultQueries results,
+    IBatchApiClientFactory clients,
+    ILogger<NewBatchViewModel> logger) : IDisposable
 {
     /// <summary>The API's limit, and a margin for a file a few bytes over it, which the check then names.</summary>
     public const long MaxUpload = BatchInputValidator.MaxBytes + (1024 * 1024);
@@ -73,6 +81,9 @@ public sealed class NewBatchViewModel(IConnectionCatalog connections, DashboardA
     /// <summary>Why the file could not be taken or the batch could not be created, for a person to act on.</summary>
     public string? Error { get; private set; }
 
+    /// <summary>The batch whose input file the form was loaded from (to fix and send again), or null.</summary>
+    public CachedBatch? Source { get; private set; }
+
     public bool CanSubmit => Validation is { IsValid: true } && !Sending && !Receiving && Endpoint is not null && Writable.Count > 0;
 
     public bool CanAddPair => Metadata.Count < BatchSubmission.MaxMetadataPairs;
@@ -116,6 +127,11 @@ public sealed class NewBatchViewModel(IConnectionCatalog connections, DashboardA
                 }
             }
 
+            if (FileSize == 0)
+            {
+                FileSize = Received; // a file fetched from the API, whose size is known once it is here
+            }
+
             Validation = await CheckAsync(null);
             Endpoint = Validation?.Endpoint is { } endpoint && BatchInputValidator.Endpoints.Contains(endpoint) ? endpoint : Endpoint;
             if (Validation is { IsValid: true } && Endpoint is not null)
@@ -136,6 +152,55 @@ public sealed class NewBatchViewModel(IConnectionCatalog connections, DashboardA
         finally
         {
             Receiving = false;
+        }
+    }
+
+    /// <summary>
+    /// Loads the input file of a batch the API refused, with its endpoint, connection and metadata, so its problems
+    /// are listed here as they were there; the person fixes the file and chooses it again.
+    /// </summary>
+    public async Task LoadFromAsync(string batchId, string? connectionId, Action progressed)
+    {
+        var form = _form.Token;
+        try
+        {
+            if (await queries.GetAsync(batchId, connectionId, form) is not { Batch.InputFileId: { } fileId } cached)
+            {
+                Error = $"The batch {batchId} is not in the cache, or names no input file: choose the file instead.";
+                return;
+            }
+
+            Source = cached;
+            ConnectionId = Writable.Any(c => c.Id == cached.ConnectionId) ? cached.ConnectionId : ConnectionId;
+            Endpoint = cached.Batch.Endpoint is { } endpoint && BatchInputValidator.Endpoints.Contains(endpoint) ? endpoint : Endpoint;
+            Metadata.Clear();
+            Metadata.AddRange(cached.Batch.Metadata.Where(m => m.Key != IBatchRetries.RetryOfKey).Take(BatchSubmission.MaxMetadataPairs)
+                .Select(m => new MetadataPair { Key = m.Key, Value = m.Value }));
+            if (Metadata.Count == 0)
+            {
+                Metadata.Add(new MetadataPair());
+            }
+
+            var content = await results.OpenLocalCopyAsync(cached.ConnectionId, batchId, ResultFileKind.Input, form)
+                ?? (connections.Find(cached.ConnectionId) is { } source ? await clients.Create(source).OpenFileContentAsync(fileId, form) : null);
+            if (content is null)
+            {
+                Error = $"The input file {fileId} is no longer kept by the API, and no copy of it was indexed: choose the file instead.";
+                return;
+            }
+
+            await using (content)
+            {
+                await ReceiveAsync($"{fileId}.jsonl", 0, (_, _) => content, progressed);
+            }
+        }
+        catch (BatchApiException ex)
+        {
+            Error = $"The input file could not be fetched from the API ({ex.Summary}): choose the file instead.";
+        }
+        catch (OperationCanceledException) when (form.IsCancellationRequested)
+        {
+            // The page was left.
         }
     }
 
@@ -253,7 +318,7 @@ public sealed class NewBatchViewModel(IConnectionCatalog connections, DashboardA
         _form.Dispose();
         _form = new CancellationTokenSource();
         Discard();
-        (FileName, FileSize, Received, Endpoint, Expiry, SettingsProblems, Sent, Error) = (null, 0, 0, null, 0, [], 0, null);
+        (FileName, FileSize, Received, Endpoint, Expiry, SettingsProblems, Sent, Error, Source) = (null, 0, 0, null, 0, [], 0, null, null);
         Metadata.Clear();
         Metadata.Add(new MetadataPair());
     }

@@ -117,6 +117,8 @@ public sealed class BatchDetailPageTests : IAsyncDisposable
         Assert.DoesNotContain("id=\"requests-title\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain("id=\"progress-title\"", html, StringComparison.Ordinal);
         Assert.True(html.IndexOf("never-ran", StringComparison.Ordinal) < html.IndexOf("errors-title", StringComparison.Ordinal));
+        // No retry of a file the API refused: its input file, loaded on the new-batch page, to fix and send again.
+        Assert.Matches("<a[^>]*href=\"batches/new\\?from=batch_invalid&connection=openai\"[^>]*data-testid=\"fix-and-resend\"|<a[^>]*data-testid=\"fix-and-resend\"[^>]*href=\"batches/new\\?from=batch_invalid&connection=openai\"", html);
     }
 
     [Fact]

@@ -18,6 +18,7 @@ public sealed partial class BatchDetail : IDisposable
     private readonly CancellationTokenSource _disposed = new();
     private bool _busy;
     private bool _mayCancel;
+    private bool _mayCreate;
     private MudButton? _cancelButton;
     private IDisposable? _subscription;
     private ITimer? _ticker;
@@ -57,6 +58,7 @@ public sealed partial class BatchDetail : IDisposable
     protected override async Task OnParametersSetAsync()
     {
         _mayCancel = await Actions.CanAsync(DashboardAction.Cancel);
+        _mayCreate = await Actions.CanAsync(DashboardAction.Create);
         await Model.LoadAsync(Id, Connection, _disposed.Token);
         if (Model is { Loaded: true, Cached: null, LoadError: null } && HttpContext is not null)
         {

@@ -26,7 +26,20 @@ public sealed partial class NewBatch : IDisposable
         new("New batch", href: null, disabled: true),
     ];
 
-    protected override Task OnInitializedAsync() => Model.InitializeAsync();
+    /// <summary>A batch the API refused, whose input file the form starts from (<see cref="DashboardUrls.NewBatchFrom"/>).</summary>
+    [SupplyParameterFromQuery(Name = "from")] private string? From { get; set; }
+
+    [SupplyParameterFromQuery(Name = "connection")] private string? Connection { get; set; }
+
+    protected override async Task OnInitializedAsync()
+    {
+        await Model.InitializeAsync();
+        // Fetched once the circuit is up (not again for the prerender), with its progress shown.
+        if (From is not null && RendererInfo.IsInteractive && Model.Refusal is null)
+        {
+            await Model.LoadFromAsync(From, Connection, RenderNowAndThen);
+        }
+    }
 
     private Task OnFileAsync(InputFileChangeEventArgs e) =>
         Model.ReceiveAsync(e.File.Name, e.File.Size, (max, token) => e.File.OpenReadStream(max, token), RenderNowAndThen);
