@@ -176,7 +176,8 @@ internal static class DemoHistory
             $"{workload.Job}-{day}.jsonl",
             "batch",
             created - TimeSpan.FromSeconds(random.Next(5, 120)),
-            new GeneratedContent(requests, (line, buffer) => WriteInputLine(buffer, workload, model, seed, line, line == defectLine ? defect : Defect.None)));
+            new GeneratedContent(requests, (line, buffer) => WriteInputLine(buffer, workload, model, seed, line, line == defectLine ? defect : Defect.None),
+                line => ReplyTo(workload.Endpoint, SubjectOf(seed, line))));
 
         var (batch, error) = state.CreateBatch(
             new CreateBatchArgs(input.Id, workload.Endpoint, "24h", Metadata(random, workload), outputExpiry),
@@ -235,7 +236,7 @@ internal static class DemoHistory
             writer.WriteString("url", defect == Defect.UrlMismatch ? (workload.Endpoint == "/v1/embeddings" ? "/v1/chat/completions" : "/v1/embeddings") : workload.Endpoint);
             writer.WriteStartObject("body");
             writer.WriteString("model", defect == Defect.ModelMismatch ? model + "-preview" : model);
-            var subject = Subjects[(int)(Deterministic.Hash(seed, line) % (ulong)Subjects.Length)];
+            var subject = Subjects[SubjectOf(seed, line)].Text;
             switch (workload.Endpoint)
             {
                 case "/v1/chat/completions":
@@ -273,18 +274,49 @@ internal static class DemoHistory
         buffer.Advance(1);
     }
 
-    private static readonly string[] Subjects =
+    private static int SubjectOf(ulong seed, int line) => (int)(Deterministic.Hash(seed, line) % (ulong)Subjects.Length);
+
+    /// <summary>The reply to a request on this subject, as its endpoint's requests ask for it (summaries are summaries).</summary>
+    private static string ReplyTo(string endpoint, int subject) =>
+        endpoint == "/v1/responses" ? Subjects[subject].Summary : Subjects[subject].Answer;
+
+    /// <summary>The reply the demo gives a request whose text is <paramref name="subject"/>; null for a text it did not write.</summary>
+    internal static string? ReplyTo(string endpoint, string subject) =>
+        System.Array.FindIndex(Subjects, s => s.Text == subject) is >= 0 and var index ? ReplyTo(endpoint, index) : null;
+
+    // What the demo's requests are about, each with the answer a chat model would give and a one-line summary.
+    private static readonly (string Text, string Answer, string Summary)[] Subjects =
     [
-        "My order #48213 arrived damaged and the box was open. Can I get a replacement before Friday?",
-        "The new dashboard is great, but exporting to CSV drops the last column every time.",
-        "Blue cotton t-shirt, slim fit, sizes S to XXL, machine washable at 40 degrees.",
-        "This agreement is entered into by the parties for the supply of cloud services for a term of 36 months.",
-        "How do I reset my password if I no longer have access to the email address on my account?",
-        "Absolutely loved the hotel: quiet rooms, friendly staff, and breakfast until eleven.",
-        "The invoice for March lists two identical charges of 49.00 EUR on the same day.",
-        "Stainless steel water bottle, 750 ml, keeps drinks cold for 24 hours, dishwasher safe.",
-        "Section 7.2: either party may terminate this agreement with ninety days' written notice.",
-        "The app crashes when I rotate my phone while a video is uploading.",
+        ("My order #48213 arrived damaged and the box was open. Can I get a replacement before Friday?",
+            "Category: shipping damage. The customer asks for a replacement of order #48213 before Friday; priority: high.",
+            "A customer's order #48213 arrived damaged and opened. They want a replacement. They need it before Friday."),
+        ("The new dashboard is great, but exporting to CSV drops the last column every time.",
+            "Sentiment: mixed. Praise for the new dashboard; a bug report: CSV exports lose their last column.",
+            "The user likes the new dashboard. CSV exports drop the last column. They report it as a bug."),
+        ("Blue cotton t-shirt, slim fit, sizes S to XXL, machine washable at 40 degrees.",
+            "Product attributes: colour blue, material cotton, fit slim, sizes S–XXL, care: machine wash at 40 °C.",
+            "A blue cotton t-shirt in a slim fit. It comes in sizes S to XXL. It is machine washable at 40 degrees."),
+        ("This agreement is entered into by the parties for the supply of cloud services for a term of 36 months.",
+            "Clause type: term. Cloud services are supplied for 36 months.",
+            "The parties agree on a supply of cloud services. The term is 36 months. The clause sets the contract's length."),
+        ("How do I reset my password if I no longer have access to the email address on my account?",
+            "Category: account access. The user cannot reach their account's email and asks how to reset the password.",
+            "A user lost access to their account's email. They need to reset their password. They ask how."),
+        ("Absolutely loved the hotel: quiet rooms, friendly staff, and breakfast until eleven.",
+            "Sentiment: positive. Praised: quiet rooms, friendly staff, late breakfast.",
+            "The guest loved the hotel. They praise the quiet rooms and friendly staff. Breakfast until eleven pleased them."),
+        ("The invoice for March lists two identical charges of 49.00 EUR on the same day.",
+            "Category: billing. A duplicate charge of 49.00 EUR on the March invoice; refund likely due.",
+            "The March invoice shows the same 49.00 EUR charge twice. Both are on the same day. It looks like a duplicate."),
+        ("Stainless steel water bottle, 750 ml, keeps drinks cold for 24 hours, dishwasher safe.",
+            "Product attributes: material stainless steel, volume 750 ml, keeps cold 24 h, dishwasher safe.",
+            "A 750 ml stainless steel water bottle. It keeps drinks cold for 24 hours. It is dishwasher safe."),
+        ("Section 7.2: either party may terminate this agreement with ninety days' written notice.",
+            "Clause type: termination. Either party, 90 days' written notice.",
+            "Section 7.2 covers termination. Either party may end the agreement. Ninety days' written notice is required."),
+        ("The app crashes when I rotate my phone while a video is uploading.",
+            "Category: bug. The app crashes on rotation during a video upload; priority: high.",
+            "The app crashes on rotation. It happens while a video uploads. The user reports it as a bug."),
     ];
 
     private static BatchPlan Plan(TimeSpan validation, double rate, TimeSpan finalizing, double failureRate = 0.02) =>

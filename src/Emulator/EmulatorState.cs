@@ -249,6 +249,7 @@ internal sealed class EmulatorState : IDisposable
                 Requests = errors.Count == 0 ? BuildRequests(check, args.Endpoint, plan.FailureRate, seed) : [],
                 Errors = errors,
                 Seed = seed,
+                ReplyOf = (input.Content as GeneratedContent)?.ReplyOf,
                 CancelRequestedAt = cancelAt,
             };
             _batches.Add(batch.Id, batch);

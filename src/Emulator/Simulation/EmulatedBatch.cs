@@ -67,6 +67,9 @@ internal sealed class EmulatedBatch
     /// <summary>Seeds the batch's own values (response ids, output order).</summary>
     public required ulong Seed { get; init; }
 
+    /// <summary>The reply text for request <c>n</c>, when the input file says it (the demo's); null otherwise.</summary>
+    public Func<int, string>? ReplyOf { get; init; }
+
     public DateTimeOffset? CancelRequestedAt { get; set; }
     public string? OutputFileId { get; set; }
     public string? ErrorFileId { get; set; }

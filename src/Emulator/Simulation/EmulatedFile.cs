@@ -30,10 +30,14 @@ internal sealed class StoredContent(string path) : FileContent
 
 /// <summary>
 /// JSONL produced on demand: <c>writeLine(n, buffer)</c> writes line <c>n</c> of <c>lineCount</c>. Nothing is kept, so
-/// a 50,000-request output file costs memory only for the chunk being sent.
+/// a 50,000-request output file costs memory only for the chunk being sent. A generated input file may also say how
+/// its request <c>n</c> is answered (<see cref="ReplyOf"/>), so the demo's replies fit their requests.
 /// </summary>
-internal sealed class GeneratedContent(int lineCount, Action<int, IBufferWriter<byte>> writeLine) : FileContent
+internal sealed class GeneratedContent(int lineCount, Action<int, IBufferWriter<byte>> writeLine, Func<int, string>? replyOf = null) : FileContent
 {
+    /// <summary>The reply text for request <c>n</c> of this input file, or null to let the emulator pick one.</summary>
+    public Func<int, string>? ReplyOf { get; } = replyOf;
+
     private const int ChunkBytes = 64 * 1024;
     private long _length = -1;
 

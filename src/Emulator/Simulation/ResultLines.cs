@@ -70,7 +70,7 @@ internal static class ResultLines
                 {
                     writer.WriteString("message", BadRequestMessage(batch, index));
                     writer.WriteString("type", "invalid_request_error");
-                    writer.WriteString("param", batch.Endpoint == "/v1/embeddings" ? "input" : "max_tokens");
+                    writer.WriteString("param", LimitParameter(batch.Endpoint));
                     writer.WriteString("code", batch.Endpoint == "/v1/embeddings" ? "context_length_exceeded" : "invalid_value");
                 }
                 else
@@ -107,15 +107,23 @@ internal static class ResultLines
         NewLine(buffer);
     }
 
+    /// <summary>The parameter a refused request's error names: the one its endpoint's requests carry for their size.</summary>
+    private static string LimitParameter(string endpoint) => endpoint switch
+    {
+        "/v1/embeddings" or "/v1/moderations" => "input",
+        "/v1/responses" => "max_output_tokens",
+        _ => "max_tokens",
+    };
+
     private static string BadRequestMessage(EmulatedBatch batch, int index) => batch.Endpoint == "/v1/embeddings"
         ? $"This model's maximum context length is 8192 tokens, however you requested {8192 + Deterministic.Between(batch.Seed, index, 1, 4000)} tokens. Please reduce your prompt."
-        : $"Invalid 'max_tokens': integer above maximum value. Expected a value <= 16384, but got {16384 + Deterministic.Between(batch.Seed, index, 1, 90000)} instead.";
+        : $"Invalid '{LimitParameter(batch.Endpoint)}': the prompt of {Deterministic.Between(batch.Seed, index, 1, 90000) + 128000} tokens and the '{LimitParameter(batch.Endpoint)}' asked for exceed this model's context window. Shorten the prompt or lower '{LimitParameter(batch.Endpoint)}'.";
 
     private static void WriteSuccessBody(Utf8JsonWriter writer, EmulatedBatch batch, int index, EmulatedRequest request)
     {
         var created = (batch.CreatedAt + batch.Plan.ValidationTime + TimeSpan.FromSeconds(index / batch.Plan.RequestsPerSecond)).ToUnixTimeSeconds();
         var model = batch.Model ?? "gpt-4o-mini";
-        var text = Sentences[(int)(Deterministic.Hash(batch.Seed, index) % (ulong)Sentences.Length)];
+        var text = batch.ReplyOf?.Invoke(index) ?? Sentences[(int)(Deterministic.Hash(batch.Seed, index) % (ulong)Sentences.Length)];
         var id = Deterministic.Base62Id(batch.Seed, index, 29);
         writer.WriteStartObject();
         switch (batch.Endpoint)
