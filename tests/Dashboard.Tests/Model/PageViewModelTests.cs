@@ -47,4 +47,23 @@ public sealed class PageViewModelTests
         Assert.Equal("— · —", row.OrganizationAndProject);
         Assert.DoesNotContain(typeof(ConnectionSettingsRow).GetProperties().Select(p => p.GetValue(row)?.ToString()), v => v?.Contains("1234", StringComparison.Ordinal) == true);
     }
+
+    [Theory]
+    [InlineData(1, "batch", "1 batch")]
+    [InlineData(0, "batch", "0 batches")]
+    [InlineData(2400, "request", "2,400 requests")]
+    [InlineData(1, "problem", "1 problem")]
+    [InlineData(3, "line", "3 lines")]
+    public void Counts_TakeTheSingularForOne(long count, string noun, string expected) =>
+        Assert.Equal(expected, Plural.Of(count, noun));
+
+    [Theory]
+    [InlineData(0, 100, "0%")]
+    [InlineData(25, 1000, "2.5%")]
+    [InlineData(3, 100, "3.0%")]
+    [InlineData(1, 4, "25%")]
+    [InlineData(468, 6300, "7.4%")]
+    [InlineData(5, 0, "—")]
+    public void AShare_HasOneDecimalBelowTenPercent_NoneAbove(long part, long whole, string expected) =>
+        Assert.Equal(expected, Share.Format(part, whole));
 }
