@@ -37,9 +37,18 @@ public sealed record BatchResource(
     double? SecondsToExpiry,
     DateTimeOffset UpdatedAt)
 {
-    /// <summary>The counts as the cache saw them change (<c>GET /api/batches/{id}</c> only): the progress chart's points.</summary>
+    /// <summary>
+    /// The counts as the cache saw them change (<c>GET /api/batches/{id}</c> only), summarized: at most
+    /// <see cref="MaxHistory"/> points, the first and last always among them, evenly spread over the rest.
+    /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<ProgressPointResource>? History { get; init; }
+
+    /// <summary>How many snapshots the cache holds, of which <see cref="History"/> shows at most <see cref="MaxHistory"/>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? HistoryPoints { get; init; }
+
+    public const int MaxHistory = 200;
 
     /// <summary>Pace and estimated end (<c>GET /api/batches/{id}</c> only), as the detail page shows them.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -51,12 +60,19 @@ public sealed record BatchResource(
         var projection = ProgressProjection.Of(cached.Batch, BatchInsights.Of(cached.Batch, now, flags), history, now);
         return From(cached, now, flags) with
         {
-            History = [.. history.Select(p => new ProgressPointResource(p.ObservedAt, p.Status, p.Total, p.Completed, p.Failed))],
+            History = [.. Summarize(history).Select(p => new ProgressPointResource(p.ObservedAt, p.Status, p.Total, p.Completed, p.Failed))],
+            HistoryPoints = history.Count,
             Throughput = new ThroughputResource(projection.RequestsPerMinute,
                 projection.Basis == ThroughputBasis.None ? null : JsonNamingPolicy(projection.Basis.ToString()),
                 projection.EstimatedEnd, projection.UnfinishedAtExpiry),
         };
     }
+
+    /// <summary>At most <see cref="MaxHistory"/> of the points, evenly spread, the first and the last kept.</summary>
+    private static IEnumerable<BatchProgressPoint> Summarize(IReadOnlyList<BatchProgressPoint> history) =>
+        history.Count <= MaxHistory
+            ? history
+            : Enumerable.Range(0, MaxHistory).Select(i => history[(int)Math.Round(i * (history.Count - 1) / (double)(MaxHistory - 1))]);
 
     public static BatchResource From(CachedBatch cached, DateTimeOffset now, BatchInsightOptions flags)
     {

@@ -224,6 +224,21 @@ public sealed class BatchDetailPageTests : IAsyncDisposable
         Assert.Equal(JsonValueKind.String, throughput.GetProperty("estimated_end").ValueKind);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.False(list.RootElement.GetProperty("data")[0].TryGetProperty("history", out _), "the list leaves the history out");
+        Assert.Equal(1, batch.GetProperty("history_points").GetInt32());
+    }
+
+    [Fact]
+    public void Api_SummarizesALongHistory_KeepingItsFirstAndLastPoints()
+    {
+        var cached = new Core.Queries.CachedBatch("openai", BatchReader.Read(TestBatches.Json("b", "in_progress", total: 5000)).Batch!, Now, Now);
+        var history = Enumerable.Range(0, 5000).Select(i => new BatchProgressPoint(Now.AddSeconds(i), "in_progress", 5000, i, 0)).ToList();
+
+        var resource = Api.BatchResource.WithHistory(cached, history, Now.AddSeconds(5000), BatchInsightOptions.Default);
+
+        Assert.Equal(Api.BatchResource.MaxHistory, resource.History!.Count);
+        Assert.Equal(5000, resource.HistoryPoints);
+        Assert.Equal((0, 4999), (resource.History[0].Completed, resource.History[^1].Completed));
+        Assert.True(resource.History.Zip(resource.History.Skip(1)).All(p => p.First.ObservedAt < p.Second.ObservedAt));
     }
 
     [Fact]
