@@ -115,7 +115,7 @@ public static class BatchCoreServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<Batches.BatchInsightOptions>().Bind(configuration.GetSection(Batches.BatchInsightOptions.SectionName))
             .Validate(o => o.FailureRate is > 0 and <= 1,
-                $"{Batches.BatchInsightOptions.SectionName}:FailureRate must be more than 0 and at most 1 (0.1 flags a batch once one in ten of its finished requests failed).")
+                $"{Batches.BatchInsightOptions.SectionName}:FailureRate must be more than 0 and at most 1 (0.1 flags a batch once more than one in ten of its finished requests failed).")
             .ValidateOnStart();
 
         // Registered after the migration service, so the schema is there before the first cycle.
