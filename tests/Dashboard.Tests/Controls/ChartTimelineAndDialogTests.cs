@@ -68,7 +68,7 @@ public sealed class ChartTimelineAndDialogTests : MudTestContext
     {
         var history = new BatchProgressPoint[] { new(Created, "in_progress", 100, 0, 0), new(Created.AddMinutes(10), "completed", 100, 80, 20) };
 
-        var chart = Render<ProgressChart>(p => p.Add(c => c.History, history).Add(c => c.Current, Progress(100, 80, 20)).Add(c => c.Now, Created.AddDays(1)));
+        var chart = RenderChart(p => p.Add(c => c.History, history).Add(c => c.Current, Progress(100, 80, 20)).Add(c => c.Now, Created.AddDays(1)));
 
         Assert.NotEmpty(chart.FindAll("svg.mud-chart-line"));
         var rows = chart.FindAll(".visually-hidden table tbody tr");
@@ -79,13 +79,26 @@ public sealed class ChartTimelineAndDialogTests : MudTestContext
     }
 
     [Fact]
+    public void ProgressChart_Prerendered_KeepsTheChartsPlace_AndItsNumbers_WithoutTheSvg()
+    {
+        Renderer.SetRendererInfo(new RendererInfo("Static", isInteractive: false));
+        var history = new BatchProgressPoint[] { new(Created, "in_progress", 100, 0, 0), new(Created.AddMinutes(10), "completed", 100, 80, 20) };
+
+        var chart = Render<ProgressChart>(p => p.Add(c => c.History, history).Add(c => c.Current, Progress(100, 80, 20)).Add(c => c.Now, Created.AddDays(1)));
+
+        Assert.Empty(chart.FindAll("svg"));
+        Assert.Single(chart.FindAll(".progress-chart__pending"));
+        Assert.Equal(2, chart.FindAll(".visually-hidden table tbody tr").Count);
+    }
+
+    [Fact]
     public void ProgressChart_OfARunningBatch_CarriesTheRecentPaceOn()
     {
         var now = Created.AddMinutes(20);
         var history = new BatchProgressPoint[] { new(Created, "in_progress", 100, 0, 0), new(Created.AddMinutes(10), "in_progress", 100, 40, 0) };
         var projection = new ProgressProjection(4, ThroughputBasis.Recent, now.AddMinutes(15), null);
 
-        var chart = Render<ProgressChart>(p => p.Add(c => c.History, history).Add(c => c.Current, Progress(100, 40, 0))
+        var chart = RenderChart(p => p.Add(c => c.History, history).Add(c => c.Current, Progress(100, 40, 0))
             .Add(c => c.Running, true).Add(c => c.Projection, projection).Add(c => c.Now, now));
 
         // Held at 40 until now, then 10 more minutes (half the 20 observed) at 4 a minute: about 80 by the edge.
@@ -102,7 +115,7 @@ public sealed class ChartTimelineAndDialogTests : MudTestContext
         var batch = BatchReader.Read(TestBatches.Json("b", "in_progress")).Batch!; // in progress 5 s after it was created
         var history = new BatchProgressPoint[] { new(Created.AddMinutes(20), "in_progress", 100, 40, 0) };
 
-        var chart = Render<ProgressChart>(p => p.Add(c => c.History, history).Add(c => c.Current, Progress(100, 40, 0))
+        var chart = RenderChart(p => p.Add(c => c.History, history).Add(c => c.Current, Progress(100, 40, 0))
             .Add(c => c.Running, true).Add(c => c.Now, now).Add(c => c.Batch, batch));
 
         Assert.NotEmpty(chart.FindAll("svg.mud-chart-line"));
@@ -119,7 +132,7 @@ public sealed class ChartTimelineAndDialogTests : MudTestContext
         // Imported a day later: the one snapshot is when the cache read it, not when the batch ran.
         var history = new BatchProgressPoint[] { new(Created.AddDays(1), "completed", 100, 80, 20) };
 
-        var chart = Render<ProgressChart>(p => p.Add(c => c.History, history).Add(c => c.Current, Progress(100, 80, 20))
+        var chart = RenderChart(p => p.Add(c => c.History, history).Add(c => c.Current, Progress(100, 80, 20))
             .Add(c => c.Now, Created.AddDays(1)).Add(c => c.Batch, batch));
 
         Assert.Empty(chart.FindAll("[data-testid=chart-empty]"));
@@ -134,7 +147,7 @@ public sealed class ChartTimelineAndDialogTests : MudTestContext
     [InlineData(10, false, "only its final counts are known")]
     public void ProgressChart_SaysWhyThereIsNoChart(int total, bool running, string expected)
     {
-        var chart = Render<ProgressChart>(p => p
+        var chart = RenderChart(p => p
             .Add(c => c.History, total == 0 ? Array.Empty<BatchProgressPoint>() : [new(Created, "in_progress", total, 1, 0)])
             .Add(c => c.Current, Progress(total, Math.Min(total, 1), 0)).Add(c => c.Running, running).Add(c => c.Now, Created));
 
@@ -155,10 +168,17 @@ public sealed class ChartTimelineAndDialogTests : MudTestContext
         { "on_hold", "validating in_progress on_hold", "on_hold" },
     };
 
+    /// <summary>The progress chart as a live page shows it (the SVG is drawn once the circuit is up).</summary>
+    private IRenderedComponent<ProgressChart> RenderChart(Action<ComponentParameterCollectionBuilder<ProgressChart>> parameters)
+    {
+        Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        return Render(parameters);
+    }
+
     /// <summary>The timeline as a live page shows it (its exact times in tooltips).</summary>
     private IRenderedComponent<StatusTimeline> RenderTimeline(Batch batch, DateTimeOffset now)
     {
-        Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         return Render<StatusTimeline>(p => p.Add(c => c.Batch, batch).Add(c => c.Insights, BatchInsights.Of(batch, now)).Add(c => c.Now, now));
     }
 
