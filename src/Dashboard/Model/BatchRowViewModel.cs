@@ -63,11 +63,18 @@ public sealed record BatchRowViewModel(
         id.Length <= 20 ? id : $"{id[..6]}…{id[^8..]}";
 
     /// <summary>A batch's first error (why it failed validation, say), as "code: message", so the list says why without a click.</summary>
-    public static string? FirstErrorOf(Batch batch) => batch.Errors.FirstOrDefault() is { } error
-        ? string.Join(": ", new[] { error.Code, error.Message }.Where(part => !string.IsNullOrWhiteSpace(part))) is { Length: > 0 } text
-            ? error.Line is { } line ? $"{text} (line {line.ToString(CultureInfo.InvariantCulture)})" : text
-            : null
-        : null;
+    public static string? FirstErrorOf(Batch batch)
+    {
+        if (batch.Errors.FirstOrDefault() is not { } error)
+        {
+            return null;
+        }
+
+        var text = string.Join(": ", new[] { error.Code, error.Message }.Where(part => !string.IsNullOrWhiteSpace(part)));
+        return text.Length == 0 ? null
+            : error.Line is { } line ? string.Create(CultureInfo.InvariantCulture, $"{text} (line {line})")
+            : text;
+    }
 
     public static IReadOnlyList<FlagView> FlagsOf(Batch batch, BatchInsights insights, DateTimeOffset now, BatchInsightOptions options)
     {
