@@ -175,7 +175,7 @@ public sealed record BatchInsights(
         {
             // Fewer finished than the total is what an expired, cancelled or failed batch leaves: its unrun requests.
             var unrunExplained = batch.Status.Kind is BatchStatusKind.Expired or BatchStatusKind.Cancelled or BatchStatusKind.Failed
-                && (finished.Completed ?? 0) + (finished.Failed ?? 0) < (finished.Total ?? 0);
+                && finished.Pending > 0;
             flags |= unrunExplained ? BatchFlags.NotRun : BatchFlags.CountsDoNotAddUp;
         }
 

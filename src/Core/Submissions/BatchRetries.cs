@@ -22,6 +22,9 @@ public sealed record RetryChoice(IReadOnlyCollection<string> ErrorCodes, bool Wi
 {
     public bool IsEmpty => ErrorCodes.Count == 0 && !WithoutResult;
 
+    /// <summary>What it takes, in words: "server_error, batch_expired, without a result".</summary>
+    public string Describe() => string.Join(", ", WithoutResult ? [.. ErrorCodes, "without a result"] : ErrorCodes);
+
     /// <summary>Whether a request with this outcome and code is taken.</summary>
     public bool Takes(RequestOutcome outcome, string? errorCode) =>
         errorCode is { } code ? ErrorCodes.Contains(code) : outcome == RequestOutcome.NoResult && WithoutResult;

@@ -40,8 +40,7 @@ public static class BatchApiEndpoints
         var limit = DefaultLimit;
         if (limitText.Length > 0 && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
         {
-            return Results.Json(ApiErrorDetail.For(400, $"limit '{limitText}' must be a whole number from 1 to {MaxLimit}.", param: "limit"),
-                DashboardApiJson.Default.ApiErrorResource, statusCode: 400);
+            return Error($"limit '{limitText}' must be a whole number from 1 to {MaxLimit}.", param: "limit");
         }
 
         var now = time.GetUtcNow();
@@ -134,8 +133,8 @@ public static class BatchApiEndpoints
         return problem is null;
     }
 
-    private static IResult Error(string message, IReadOnlyList<string> problems) =>
-        Results.Json(ApiErrorDetail.For(400, message, problems), DashboardApiJson.Default.ApiErrorResource, statusCode: 400);
+    private static IResult Error(string message, IReadOnlyList<string>? problems = null, string? param = null) =>
+        Results.Json(ApiErrorDetail.For(400, message, problems, param), DashboardApiJson.Default.ApiErrorResource, statusCode: 400);
 
     private static void Attachment(HttpContext context, string extension, TimeProvider time) =>
         context.Response.Headers.ContentDisposition = $"attachment; filename=\"batches-{time.GetUtcNow():yyyyMMdd-HHmm}.{extension}\"";

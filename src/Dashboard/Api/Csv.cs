@@ -5,7 +5,7 @@ namespace BatchDashboard.Dashboard.Api;
 /// <summary>The fields of the CSV exports.</summary>
 internal static class Csv
 {
-    public static string Time(DateTimeOffset? value) => value?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? "";
+    public static string Time(DateTimeOffset? value) => value is { } moment ? Model.RelativeTime.Iso(moment) : "";
 
     public static string Number(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
 

@@ -15,8 +15,10 @@ public sealed record ResultRowResource(string CustomId, string Outcome, int? Sta
         TokensResource.From(row.Tokens), row.InputLine, row.ResultKind?.ToString().ToLowerInvariant(), row.ResultLine, row.Position);
 }
 
-/// <summary>One page of <c>GET /api/batches/{id}/results</c>; <c>next_cursor</c> goes in <c>after</c>.</summary>
-/// <summary>A page of requests; <see cref="NextCursor"/>, a string as every cursor of the API is, asks for the next.</summary>
+/// <summary>
+/// One page of <c>GET /api/batches/{id}/results</c>; <c>next_cursor</c>, a string as every cursor of the API is, goes
+/// in <c>after</c>.
+/// </summary>
 public sealed record ResultPageResource(IReadOnlyList<ResultRowResource> Data, string? NextCursor);
 
 public sealed record ResultFileResource(string Kind, string FileId, string State, long? BytesTotal, long BytesRead, int Lines, int MalformedLines,

@@ -52,7 +52,8 @@ public sealed record ProgressChartData(
             leadIn = [new ProgressChartPoint(began, 0, 0), points[0]];
         }
 
-        if (points.Count == 0 || (points.Count < 2 && leadIn.Count == 0) || (leadIn.Count == 0 && points[^1].At <= points[0].At))
+        // Without the lead-in, a line needs two moments apart.
+        if (points.Count == 0 || (leadIn.Count == 0 && (points.Count < 2 || points[^1].At <= points[0].At)))
         {
             return null;
         }

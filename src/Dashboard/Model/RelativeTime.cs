@@ -28,6 +28,10 @@ public static class RelativeTime
         return span.Hours == 0 ? $"{(int)span.TotalDays} d" : $"{(int)span.TotalDays} d {span.Hours} h";
     }
 
+    /// <summary>The moment for machines (a <c>&lt;time datetime&gt;</c>, a CSV cell): ISO 8601 in UTC, to the second.</summary>
+    public static string Iso(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
     public static string Exact(DateTimeOffset? value) =>
         value?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture) ?? "unknown";
 }

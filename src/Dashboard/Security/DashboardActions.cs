@@ -60,8 +60,7 @@ public sealed class DashboardActions(
 
     public Task<RetryResult> RetryAsync(string connectionId, string batchId, RetryChoice choice, CancellationToken cancellationToken) =>
         RunAsync(DashboardAction.Retry, connectionId, batchId, () => retries.RetryAsync(connectionId, batchId, choice, cancellationToken),
-            retry => $"submitted {retry.Batch.Id} with {retry.Requests} requests ({string.Join(", ", choice.ErrorCodes.Append(choice.WithoutResult ? "without a result" : null).OfType<string>())})",
-            cancellationToken);
+            retry => $"submitted {retry.Batch.Id} with {retry.Requests} requests ({choice.Describe()})", cancellationToken);
 
     public Task<Batch> CreateAsync(string connectionId, Stream input, string fileName, BatchSubmission submission, IProgress<long>? uploaded, CancellationToken cancellationToken) =>
         RunAsync(DashboardAction.Create, connectionId, fileName, () => submissions.CreateAsync(connectionId, input, fileName, submission, uploaded, cancellationToken),
