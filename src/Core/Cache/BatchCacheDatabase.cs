@@ -31,10 +31,12 @@ internal sealed class BatchCacheDatabase(
         if (!sqlite)
         {
             await MigrateInTurnAsync(context, cancellationToken);
+            await BatchStore.FillPhasesAsync(context, cancellationToken);
             return;
         }
 
         await context.Database.MigrateAsync(cancellationToken);
+        await BatchStore.FillPhasesAsync(context, cancellationToken);
 
         // WAL lets pages read while the sync writes; the mode is stored in the file, so once is enough.
         await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);

@@ -48,7 +48,7 @@ internal class BatchCacheDbContext : DbContext
 
 /// <summary>
 /// The cache in PostgreSQL: the same model, with text compared byte by byte as SQLite does (so ids sort alike and
-/// keyset cursors mean the same), and the running-batches index filtered in PostgreSQL's words.
+/// keyset cursors mean the same), and the partial indexes filtered in PostgreSQL's words.
 /// </summary>
 internal sealed class PostgresCacheDbContext(DbContextOptions<PostgresCacheDbContext> options) : BatchCacheDbContext(options)
 {
@@ -60,6 +60,8 @@ internal sealed class PostgresCacheDbContext(DbContextOptions<PostgresCacheDbCon
             property.SetCollation("C");
         }
 
-        modelBuilder.Entity<BatchRecord>().Metadata.GetIndexes().Single(i => i.GetDatabaseName() == "ix_batches_active").SetFilter("is_terminal = FALSE");
+        var indexes = modelBuilder.Entity<BatchRecord>().Metadata.GetIndexes().ToList();
+        indexes.Single(i => i.GetDatabaseName() == "ix_batches_active").SetFilter("is_terminal = FALSE");
+        indexes.Single(i => i.GetDatabaseName() == "ix_batches_watch").SetFilter("watch = TRUE");
     }
 }

@@ -38,6 +38,18 @@ internal sealed class BatchRecord
     public int? RequestCompleted { get; set; }
     public int? RequestFailed { get; set; }
 
+    /// <summary>
+    /// The batch could need attention (<see cref="Batches.BatchAttention.MayNeed"/>): the rows the "needs attention"
+    /// filter and count test, through a partial index.
+    /// </summary>
+    public bool Watch { get; set; }
+
+    /// <summary>The current phase's kind (<c>in_progress</c>) while the batch runs, for the "long phase" flag in SQL.</summary>
+    public string? Phase { get; set; }
+
+    /// <summary>When the current phase began (unix seconds), while the batch runs.</summary>
+    public long? PhaseStartedAt { get; set; }
+
     /// <summary>Lower-case id, file ids and metadata, for free-text search.</summary>
     public required string SearchText { get; set; }
 

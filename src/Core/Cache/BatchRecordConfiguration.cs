@@ -26,6 +26,9 @@ internal sealed class BatchRecordConfiguration : IEntityTypeConfiguration<BatchR
         builder.Property(b => b.RequestTotal).HasColumnName("request_total");
         builder.Property(b => b.RequestCompleted).HasColumnName("request_completed");
         builder.Property(b => b.RequestFailed).HasColumnName("request_failed");
+        builder.Property(b => b.Watch).HasColumnName("watch");
+        builder.Property(b => b.Phase).HasColumnName("phase");
+        builder.Property(b => b.PhaseStartedAt).HasColumnName("phase_started_at");
         builder.Property(b => b.SearchText).HasColumnName("search_text");
         builder.Property(b => b.FirstSeenAt).HasColumnName("first_seen_at");
         builder.Property(b => b.UpdatedAt).HasColumnName("updated_at");
@@ -43,6 +46,10 @@ internal sealed class BatchRecordConfiguration : IEntityTypeConfiguration<BatchR
         builder.HasIndex(b => new { b.Model, b.CreatedAt, b.Id }).HasDatabaseName("ix_batches_model_created");
         // The sync's question, which batches of a connection are still running: a small partial index.
         builder.HasIndex(b => new { b.ConnectionId, b.CreatedAt }).HasFilter("is_terminal = 0").HasDatabaseName("ix_batches_active");
+        // The "needs attention" filter and count: only the batches that could need it (running, failed, with failures),
+        // in created order.
+        // (Named, as the created index has the same columns.)
+        builder.HasIndex(b => new { b.CreatedAt, b.Id }, "ix_batches_watch").HasFilter("watch = 1").HasDatabaseName("ix_batches_watch");
     }
 }
 

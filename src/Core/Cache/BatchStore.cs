@@ -22,17 +22,18 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
 {
     private const string UpsertSql = """
         INSERT INTO batches (connection_id, id, status, status_raw, is_terminal, endpoint, model, input_file_id, output_file_id,
-            error_file_id, created_at, expires_at, ended_at, request_total, request_completed, request_failed, search_text,
-            first_seen_at, updated_at)
+            error_file_id, created_at, expires_at, ended_at, request_total, request_completed, request_failed, watch, phase,
+            phase_started_at, search_text, first_seen_at, updated_at)
         VALUES (@connection, @id, @status, @status_raw, @is_terminal, @endpoint, @model, @input_file_id, @output_file_id,
-            @error_file_id, @created_at, @expires_at, @ended_at, @request_total, @request_completed, @request_failed, @search_text,
-            @now, @now)
+            @error_file_id, @created_at, @expires_at, @ended_at, @request_total, @request_completed, @request_failed, @watch, @phase,
+            @phase_started_at, @search_text, @now, @now)
         ON CONFLICT (connection_id, id) DO UPDATE SET
             status = excluded.status, status_raw = excluded.status_raw, is_terminal = excluded.is_terminal,
             endpoint = excluded.endpoint, model = excluded.model, input_file_id = excluded.input_file_id,
             output_file_id = excluded.output_file_id, error_file_id = excluded.error_file_id, created_at = excluded.created_at,
             expires_at = excluded.expires_at, ended_at = excluded.ended_at, request_total = excluded.request_total,
             request_completed = excluded.request_completed, request_failed = excluded.request_failed,
+            watch = excluded.watch, phase = excluded.phase, phase_started_at = excluded.phase_started_at,
             search_text = excluded.search_text, updated_at = excluded.updated_at
         RETURNING key;
         """;
@@ -215,6 +216,51 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         await context.Database.ExecuteSqlRawAsync("ANALYZE;", cancellationToken);
     }
 
+    /// <summary>
+    /// Fills the current phase of running batches cached before the cache kept it (migration NeedsAttention), from
+    /// their documents. Start-up calls it; afterwards it finds nothing to do (a running batch without any timestamp
+    /// has no phase, and is read again, alone).
+    /// </summary>
+    internal static async Task FillPhasesAsync(BatchCacheDbContext context, CancellationToken cancellationToken)
+    {
+        var dialect = CacheDialect.Of(context);
+        var phases = new List<(long Key, string Kind, long Start)>();
+        await context.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var connection = context.Database.GetDbConnection();
+            await using (var read = connection.CreateCommand())
+            {
+                read.CommandText = $"""
+                    SELECT b.key, d.raw_json FROM batches b JOIN batch_documents d ON d.batch_key = b.key
+                    WHERE b.is_terminal = {dialect.False} AND b.phase IS NULL
+                    """;
+                await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    if (BatchReader.Read(reader.GetString(1)).Batch is { } batch && CurrentPhaseOf(batch) is { } phase)
+                    {
+                        phases.Add((reader.Int64(0), BatchStatus.NameOf(phase.Kind), phase.Start.ToUnixTimeSeconds()));
+                    }
+                }
+            }
+
+            foreach (var (key, kind, start) in phases)
+            {
+                await using var update = connection.CreateCommand();
+                update.CommandText = "UPDATE batches SET phase = @phase, phase_started_at = @start WHERE key = @key";
+                update.Add("@phase", kind);
+                update.Add("@start", start);
+                update.Add("@key", key);
+                await update.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            await context.Database.CloseConnectionAsync();
+        }
+    }
+
     /// <summary>How many of these batches the cache already holds.</summary>
     public async Task<int> CountCachedAsync(string connectionId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
     {
@@ -351,7 +397,7 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         {
             var command = _upsert ??= Prepare(UpsertSql, "@connection", "@id", "@status", "@status_raw", "@is_terminal", "@endpoint", "@model",
                 "@input_file_id", "@output_file_id", "@error_file_id", "@created_at", "@expires_at", "@ended_at", "@request_total",
-                "@request_completed", "@request_failed", "@search_text", "@now");
+                "@request_completed", "@request_failed", "@watch", "@phase", "@phase_started_at", "@search_text", "@now");
             command.Set("@connection", connectionId);
             command.Set("@id", batch.Id);
             command.Set("@status", BatchStatus.NameOf(batch.Status.Kind));
@@ -368,6 +414,10 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
             command.Set("@request_total", batch.RequestCounts?.Total);
             command.Set("@request_completed", batch.RequestCounts?.Completed);
             command.Set("@request_failed", batch.RequestCounts?.Failed);
+            var phase = CurrentPhaseOf(batch);
+            command.Set("@watch", BatchAttention.MayNeed(batch));
+            command.Set("@phase", phase is null ? null : BatchStatus.NameOf(phase.Kind));
+            command.Set("@phase_started_at", phase?.Start.ToUnixTimeSeconds());
             command.Set("@search_text", searchText);
             command.Set("@now", now);
             var key = await command.ExecuteScalarAsync(cancellationToken);
@@ -439,6 +489,10 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
             return statement;
         }
     }
+
+    /// <summary>The phase a running batch is in, as its page shows it; null once it has ended (or without timestamps).</summary>
+    internal static BatchPhase? CurrentPhaseOf(Batch batch) =>
+        batch.Status.IsTerminal ? null : BatchInsights.Of(batch, batch.CreatedAt ?? DateTimeOffset.UnixEpoch).CurrentPhase;
 
     /// <summary>The batch's own terminal timestamp, for durations; null while it runs.</summary>
     internal static DateTimeOffset? EndedAt(Batch batch) => batch.Status.Kind switch

@@ -4,11 +4,13 @@ using System.Text;
 using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Cache;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace BatchDashboard.Core.Queries;
 
 /// <summary>The cache's read side, in SQL that uses the indexes: keyset paging over (sort key, id, connection).</summary>
-internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contextFactory, TimeProvider timeProvider, CacheGeneration generation) : IBatchQueries
+internal sealed class BatchQueries(
+    IDbContextFactory<BatchCacheDbContext> contextFactory, TimeProvider timeProvider, CacheGeneration generation, IOptions<BatchInsightOptions> flags) : IBatchQueries
 {
     // A list view reads a page, its header counts and the filter choices; each changes only when batches do (the
     // summary's last day moves by the minute, a page sorted by duration with the clock: that sort is not kept).
@@ -27,14 +29,17 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         }
 
         var filter = request.Filter;
+        // Which batches need attention changes with the clock too (a phase grows long): such a page is kept for its minute.
+        var minute = filter.NeedsAttention && request.Cursor is null ? timeProvider.GetUtcNow().ToUnixTimeSeconds() / 60 : 0;
         var key = string.Join('\u001f', string.Join(',', filter.Statuses.Distinct().Order()), FilterKey(filter),
-            request.Sort.Field, request.Sort.Descending, request.PageSize, request.Cursor);
+            request.Sort.Field, request.Sort.Descending, request.PageSize, request.Cursor, minute);
         return _pages.GetAsync(key, token => ReadPageAsync(request, token), cancellationToken);
     }
 
     /// <summary>Every member of a filter but its statuses, as one key.</summary>
     private static string FilterKey(BatchFilter filter) => string.Join('\u001f', filter.Endpoint, filter.Model, filter.ConnectionId,
-        filter.CreatedFrom?.ToUnixTimeSeconds(), filter.CreatedTo?.ToUnixTimeSeconds(), filter.MetadataKey, filter.MetadataValue, filter.Text);
+        filter.CreatedFrom?.ToUnixTimeSeconds(), filter.CreatedTo?.ToUnixTimeSeconds(), filter.MetadataKey, filter.MetadataValue, filter.Text,
+        filter.NeedsAttention);
 
     private async Task<BatchListPage> ReadPageAsync(BatchListRequest request, CancellationToken cancellationToken)
     {
@@ -53,7 +58,7 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         var statuses = request.Filter.Statuses.Distinct().ToList();
         // Several statuses in created order: one index-ordered, limited scan per status, merged; not a sort of every match.
         var perStatus = statuses.Count > 1 && request.Sort.Field == BatchSortField.Created;
-        AppendFilter(where, command, plan, request.Filter, includeStatuses: !perStatus);
+        AppendFilter(where, command, plan, request.Filter, now, includeStatuses: !perStatus);
         if (cursor is not null)
         {
             where.Append($" AND ({key}, b.id, b.connection_id) {comparison} (@cursor_key, @cursor_id, @cursor_connection)");
@@ -146,12 +151,13 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         // "The last 24 hours" from the start of this minute, so one answer serves every view within it.
         var minute = timeProvider.GetUtcNow().ToUnixTimeSeconds() / 60 * 60;
         var key = FilterKey(filter) + '\u001f' + minute.ToString(CultureInfo.InvariantCulture);
-        return _summaries.GetAsync(key, token => ReadSummaryAsync(filter, minute - 86_400, token), cancellationToken);
+        return _summaries.GetAsync(key, token => ReadSummaryAsync(filter, minute, token), cancellationToken);
     }
 
     /// <summary>The header counts; statuses are not part of them (each status's count is one of them).</summary>
-    private async Task<BatchSummary> ReadSummaryAsync(BatchFilter filter, long since, CancellationToken cancellationToken)
+    private async Task<BatchSummary> ReadSummaryAsync(BatchFilter filter, long now, CancellationToken cancellationToken)
     {
+        var since = now - 86_400;
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
         var plan = await PlanAsync(context, filter, cancellationToken);
         var dialect = plan.Dialect;
@@ -179,7 +185,7 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
             else
             {
                 var where = new StringBuilder();
-                AppendFilter(where, command, plan, filter, includeStatuses: false);
+                AppendFilter(where, command, plan, filter, now, includeStatuses: false);
                 command.CommandText = $"""
                     SELECT b.status, NULL, COUNT(*) FROM batches b WHERE b.status <> 'unknown'{where} GROUP BY b.status
                     UNION ALL
@@ -201,7 +207,7 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         await using (var command = await OpenCommandAsync(context, cancellationToken))
         {
             var where = new StringBuilder();
-            AppendFilter(where, command, plan, filter, includeStatuses: false);
+            AppendFilter(where, command, plan, filter, now, includeStatuses: false);
             var pending = dialect.Greatest("COALESCE(b.request_total, 0) - COALESCE(b.request_completed, 0) - COALESCE(b.request_failed, 0)", "0");
             command.CommandText = $"""
                 SELECT COALESCE(SUM({pending}), 0)
@@ -216,7 +222,7 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         await using (var command = await OpenCommandAsync(context, cancellationToken))
         {
             var where = new StringBuilder();
-            AppendFilter(where, command, plan, filter with { CreatedFrom = Later(filter.CreatedFrom, DateTimeOffset.FromUnixTimeSeconds(since)) }, includeStatuses: false);
+            AppendFilter(where, command, plan, filter with { CreatedFrom = Later(filter.CreatedFrom, DateTimeOffset.FromUnixTimeSeconds(since)) }, now, includeStatuses: false);
             command.CommandText = $"""
                 SELECT COALESCE(SUM(CASE WHEN b.status = 'failed' THEN 1 ELSE 0 END), 0), COALESCE(SUM(COALESCE(b.request_failed, 0)), 0)
                 FROM batches b
@@ -228,7 +234,16 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
             failedRequests = reader.Int64(1);
         }
 
-        return new BatchSummary(counts, total, inFlight, failedBatches, failedRequests);
+        int needsAttention;
+        await using (var command = await OpenCommandAsync(context, cancellationToken))
+        {
+            var where = new StringBuilder();
+            AppendFilter(where, command, plan, filter with { NeedsAttention = true }, now, includeStatuses: false);
+            command.CommandText = $"SELECT COUNT(*) FROM batches b WHERE 1 = 1{where}";
+            needsAttention = (int)DbCommandExtensions.AsInt64(await command.ExecuteScalarAsync(cancellationToken));
+        }
+
+        return new BatchSummary(counts, total, inFlight, failedBatches, failedRequests, needsAttention);
     }
 
     /// <summary>
@@ -236,7 +251,7 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
     /// aside, as each status's count is one of them).
     /// </summary>
     private static bool NarrowsBeyondCounts(BatchFilter filter) =>
-        filter.CreatedFrom is not null || filter.CreatedTo is not null
+        filter.CreatedFrom is not null || filter.CreatedTo is not null || filter.NeedsAttention
         || !string.IsNullOrEmpty(filter.MetadataKey) || !string.IsNullOrWhiteSpace(filter.Text);
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
@@ -307,7 +322,7 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
         _ => "b.created_at",
     };
 
-    private static void AppendFilter(StringBuilder where, DbCommand command, FilterPlan plan, BatchFilter filter, bool includeStatuses)
+    private void AppendFilter(StringBuilder where, DbCommand command, FilterPlan plan, BatchFilter filter, long now, bool includeStatuses)
     {
         var dialect = plan.Dialect;
         if (includeStatuses && filter.Statuses.Count > 0)
@@ -387,6 +402,42 @@ internal sealed class BatchQueries(IDbContextFactory<BatchCacheDbContext> contex
             // The exact test, also for texts too short for trigrams (on PostgreSQL, its trigram index answers it).
             where.Append(" AND ").Append(command.Contains("b.search_text", "@text", text));
         }
+
+        if (filter.NeedsAttention)
+        {
+            AppendAttention(where, command, dialect, flags.Value, now);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="BatchAttention.Needs"/> in SQL, flag by flag as <see cref="BatchInsights"/> sets them, over the
+    /// batches that could need attention (the partial index <c>ix_batches_watch</c>). A test holds the two to the
+    /// same answers on both providers.
+    /// </summary>
+    private static void AppendAttention(StringBuilder where, DbCommand command, CacheDialect dialect, BatchInsightOptions options, long now)
+    {
+        const string Completed = "COALESCE(b.request_completed, 0)", Failed = "COALESCE(b.request_failed, 0)", Total = "COALESCE(b.request_total, 0)";
+        command.Add("@attention_now", now);
+        command.Add("@attention_rate", options.FailureRate);
+        command.Add("@attention_expiring", (long)options.ExpiringSoon.TotalSeconds);
+        var longPhases = new[] { BatchStatusKind.Validating, BatchStatusKind.InProgress, BatchStatusKind.Finalizing, BatchStatusKind.Cancelling }
+            .Select(kind =>
+            {
+                var name = BatchStatus.NameOf(kind);
+                command.Add("@attention_long_" + name, (long)options.LongFor(kind)!.Value.TotalSeconds);
+                return $"WHEN '{name}' THEN @attention_long_{name}";
+            });
+        where.Append($"""
+             AND b.watch = {dialect.True} AND (
+                b.status = 'failed'
+                OR (b.is_terminal = {dialect.False} AND (
+                    @attention_now - b.phase_started_at > CASE b.phase {string.Join(' ', longPhases)} END
+                    OR (b.expires_at - @attention_now > 0 AND b.expires_at - @attention_now <= @attention_expiring)))
+                OR (b.status = 'completed' AND (({Failed} > 0 AND {Completed} = 0) OR COALESCE(b.output_file_id, '') = ''))
+                OR (b.is_terminal = {dialect.True} AND {Completed} + {Failed} <> {Total}
+                    AND NOT (b.status IN ('expired', 'cancelled', 'failed') AND {Total} - {Completed} - {Failed} > 0))
+                OR ({Failed} > 0 AND {Failed} > @attention_rate * ({Completed} + {Failed})))
+            """);
     }
 
     /// <summary>Below this many matches, a metadata pair's batches are read from its index and sorted.</summary>

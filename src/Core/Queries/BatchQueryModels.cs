@@ -19,6 +19,9 @@ public sealed record BatchFilter
 
     /// <summary>Text found in the id, a file id or the metadata, case-insensitively.</summary>
     public string? Text { get; init; }
+
+    /// <summary>Only batches that need attention (<see cref="BatchAttention"/>), at the moment of the read.</summary>
+    public bool NeedsAttention { get; init; }
 }
 
 public enum BatchSortField
@@ -56,5 +59,7 @@ public sealed record BatchListPage(IReadOnlyList<CachedBatch> Items, string? Nex
 /// <param name="RequestsInFlight">Requests of unfinished batches not yet completed or failed.</param>
 /// <param name="FailedBatchesLast24Hours">Batches created in the last 24 hours that failed.</param>
 /// <param name="FailedRequestsLast24Hours">Failed requests of batches created in the last 24 hours.</param>
+/// <param name="NeedsAttention">Batches that need attention (<see cref="BatchAttention"/>), whatever the statuses chosen.</param>
 public sealed record BatchSummary(
-    IReadOnlyDictionary<string, int> CountsByStatus, int Total, long RequestsInFlight, int FailedBatchesLast24Hours, long FailedRequestsLast24Hours);
+    IReadOnlyDictionary<string, int> CountsByStatus, int Total, long RequestsInFlight, int FailedBatchesLast24Hours, long FailedRequestsLast24Hours,
+    int NeedsAttention);

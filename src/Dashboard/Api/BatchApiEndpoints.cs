@@ -49,7 +49,7 @@ public static class BatchApiEndpoints
         var matching = query.Statuses.Count == 0 ? summary.Total
             : query.Statuses.Sum(s => summary.CountsByStatus.GetValueOrDefault(Core.Batches.BatchStatus.NameOf(s)));
         return Results.Json(
-            new BatchPageResource([.. page.Items.Select(b => BatchResource.From(b, now, flags.Value))], page.NextCursor, matching),
+            new BatchPageResource([.. page.Items.Select(b => BatchResource.From(b, now, flags.Value))], page.NextCursor, matching, summary.NeedsAttention),
             DashboardApiJson.Default.BatchPageResource);
     }
 

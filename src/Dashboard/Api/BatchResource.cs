@@ -33,6 +33,7 @@ public sealed record BatchResource(
     IReadOnlyDictionary<string, string> Metadata,
     IReadOnlyList<BatchError> Errors,
     IReadOnlyList<string> Flags,
+    bool NeedsAttention,
     IReadOnlyList<PhaseResource> Phases,
     double? SecondsToExpiry,
     DateTimeOffset UpdatedAt)
@@ -104,6 +105,7 @@ public sealed record BatchResource(
             batch.Metadata,
             batch.Errors,
             [.. Enum.GetValues<BatchFlags>().Where(f => f != BatchFlags.None && insights.Flags.HasFlag(f)).Select(f => JsonNamingPolicy(f.ToString()))],
+            BatchAttention.Needs(batch, insights),
             [.. insights.Phases.Select(p => new PhaseResource(BatchStatus.NameOf(p.Kind), p.Start, p.End, p.Duration?.TotalSeconds, p.IsCurrent))],
             insights.TimeToExpiry?.TotalSeconds,
             cached.UpdatedAt);
@@ -122,7 +124,9 @@ public sealed record ThroughputResource(double? RequestsPerMinute, string? Basis
 public sealed record PhaseResource(string Status, DateTimeOffset Start, DateTimeOffset? End, double? DurationSeconds, bool Current);
 
 /// <summary>One page of <c>GET /api/batches</c>.</summary>
-public sealed record BatchPageResource(IReadOnlyList<BatchResource> Data, string? NextCursor, int Matching);
+/// <param name="Matching">Batches the query selects, on every page.</param>
+/// <param name="NeedsAttention">Of the batches the query selects whatever their statuses, those that need attention.</param>
+public sealed record BatchPageResource(IReadOnlyList<BatchResource> Data, string? NextCursor, int Matching, int NeedsAttention);
 
 public sealed record ApiErrorResource(ApiErrorDetail Error);
 

@@ -8,11 +8,15 @@ namespace BatchDashboard.Dashboard.Model;
 /// <summary>
 /// The list's filters, sort and page as they live in the URL, shared by the page, its export and the JSON API, so a
 /// link, the back button and <c>GET /api/batches</c> all mean the same thing:
-/// <c>?status=in_progress,failed&amp;endpoint=/v1/embeddings&amp;model=…&amp;connection=…&amp;from=2026-11-01&amp;to=2026-11-21&amp;within=7d&amp;meta=team=search&amp;q=…&amp;sort=failures&amp;dir=asc&amp;after=CURSOR&amp;page=2</c>.
+/// <c>?status=in_progress,failed&amp;attention=1&amp;endpoint=/v1/embeddings&amp;model=…&amp;connection=…&amp;from=2026-11-01&amp;to=2026-11-21&amp;within=7d&amp;meta=team=search&amp;q=…&amp;sort=failures&amp;dir=asc&amp;after=CURSOR&amp;page=2</c>.
 /// </summary>
 public sealed record BatchListQuery
 {
     public IReadOnlyList<BatchStatusKind> Statuses { get; init; } = [];
+
+    /// <summary>Only the batches that need attention (<see cref="BatchAttention"/>): <c>attention=1</c>.</summary>
+    public bool Attention { get; init; }
+
     public string? Endpoint { get; init; }
     public string? Model { get; init; }
     public string? Connection { get; init; }
@@ -45,7 +49,7 @@ public sealed record BatchListQuery
         ("30d", TimeSpan.FromDays(30), "Last 30 days"),
     ];
 
-    public bool HasFilters => Statuses.Count > 0 || Endpoint is not null || Model is not null || Connection is not null
+    public bool HasFilters => Statuses.Count > 0 || Attention || Endpoint is not null || Model is not null || Connection is not null
         || From is not null || To is not null || Within is not null || Meta is not null || Text is not null;
 
     /// <summary>Why a metadata filter cannot be used (its key is empty), or null when it can.</summary>
@@ -93,6 +97,12 @@ public sealed record BatchListQuery
             within = null;
         }
 
+        var attention = Clean(get("attention"));
+        if (attention is not (null or "1" or "true" or "0" or "false"))
+        {
+            problems.Add($"attention '{attention}' is not 1 or 0");
+        }
+
         var meta = Clean(get("meta"));
         if (MetaProblem(meta) is not null)
         {
@@ -110,6 +120,7 @@ public sealed record BatchListQuery
         return new BatchListQuery
         {
             Statuses = statuses,
+            Attention = attention is "1" or "true",
             Endpoint = Clean(get("endpoint")),
             Model = Clean(get("model")),
             Connection = Clean(get("connection")),
@@ -149,6 +160,7 @@ public sealed record BatchListQuery
             MetadataKey = string.IsNullOrEmpty(key) ? null : key,
             MetadataValue = value,
             Text = Text,
+            NeedsAttention = Attention,
         };
     }
 
@@ -174,6 +186,9 @@ public sealed record BatchListQuery
         Statuses = Statuses.Contains(status) ? [.. Statuses.Where(s => s != status)] : [.. Statuses, status],
     }).FirstPage();
 
+    /// <summary>The same filters with "needs attention" turned on or off; back to the first page.</summary>
+    public BatchListQuery ToggleAttention() => (this with { Attention = !Attention }).FirstPage();
+
     /// <summary>The same filters and sort from the first page.</summary>
     public BatchListQuery FirstPage() => this with { After = null, Page = 1 };
 
@@ -190,6 +205,7 @@ public sealed record BatchListQuery
         }
 
         Add("status", string.Join(',', Statuses.Select(BatchStatus.NameOf)));
+        Add("attention", Attention ? "1" : null);
         Add("endpoint", Endpoint);
         Add("model", Model);
         Add("connection", Connection);
@@ -214,6 +230,8 @@ public sealed record BatchListQuery
         {
             Add(string.Join(" or ", Statuses.Select(s => BatchStatus.NameOf(s).Replace('_', ' '))));
         }
+
+        if (Attention) { Add("needing attention"); }
 
         if (Endpoint is not null) { Add(Endpoint); }
         if (Model is not null) { Add(Model); }

@@ -16,7 +16,7 @@ public sealed class CoreHarness : IAsyncDisposable
     private readonly TemporaryDatabase _database = new();
     private ApiTestServer? _server;
 
-    private CoreHarness(Dictionary<string, string?> settings)
+    private CoreHarness(Dictionary<string, string?> settings, TimeProvider? time)
     {
         settings.TryAdd("ConnectionStrings:BatchCache", _database.ConnectionString);
         OnPostgres = settings.GetValueOrDefault("BatchDashboard:Database:Provider") == "Postgres";
@@ -26,7 +26,7 @@ public sealed class CoreHarness : IAsyncDisposable
             settings.TryAdd("BatchDashboard:Database:FilesFolder", Path.Combine(_database.Folder, "files"));
         }
 
-        Services = TestClients.Services(settings);
+        Services = TestClients.Services(settings, time);
     }
 
     public ServiceProvider Services { get; }
@@ -38,9 +38,10 @@ public sealed class CoreHarness : IAsyncDisposable
 
     public ApiConnection Connection { get; private set; } = default!;
 
-    public static async Task<CoreHarness> StartAsync(Dictionary<string, string?>? settings = null)
+    /// <param name="time">The clock the services read (the system's when null).</param>
+    public static async Task<CoreHarness> StartAsync(Dictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
-        var harness = new CoreHarness(settings ?? []);
+        var harness = new CoreHarness(settings ?? [], time);
         await harness.Services.GetRequiredService<IBatchCacheDatabase>().MigrateAsync(CancellationToken.None);
         harness._server = new ApiTestServer(harness.Api.HandleAsync);
         harness.Connection = TestClients.Connection(harness._server.BaseUrl);
@@ -48,12 +49,12 @@ public sealed class CoreHarness : IAsyncDisposable
     }
 
     /// <summary>The same services over a fresh database of a private PostgreSQL.</summary>
-    public static async Task<CoreHarness> StartAsync(PostgresServer postgres, Dictionary<string, string?>? settings = null)
+    public static async Task<CoreHarness> StartAsync(PostgresServer postgres, Dictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
         settings ??= [];
         settings["BatchDashboard:Database:Provider"] = "Postgres";
         settings["ConnectionStrings:BatchCache"] = await postgres.CreateDatabaseAsync();
-        return await StartAsync(settings);
+        return await StartAsync(settings, time);
     }
 
     public TemporaryDatabase Database => _database;

@@ -18,7 +18,7 @@ public static class TestClients
         ["BatchDashboard:Api:AttemptTimeout"] = "00:00:05",
     };
 
-    public static ServiceProvider Services(Dictionary<string, string?>? settings = null)
+    public static ServiceProvider Services(Dictionary<string, string?>? settings = null, TimeProvider? time = null)
     {
         var all = new Dictionary<string, string?>(FastRetries);
         foreach (var (key, value) in settings ?? [])
@@ -27,7 +27,13 @@ public static class TestClients
         }
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(all).Build();
-        return new ServiceCollection().AddLogging().AddBatchCore(configuration).BuildServiceProvider();
+        var services = new ServiceCollection().AddLogging();
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+
+        return services.AddBatchCore(configuration).BuildServiceProvider();
     }
 
     public static ApiConnection Connection(Uri baseUrl, ConnectionKind kind = ConnectionKind.OpenAI, string? apiVersion = null,

@@ -52,6 +52,28 @@ public sealed class BatchListViewModelTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task NeedsAttention_CountsAndShowsTheFlaggedAndFailedBatches_WithinTheOtherFilters()
+    {
+        var model = await ModelAsync();
+
+        // One in ten failed requests is not more than one in ten: the completed batches are no alarm; the failed are.
+        await model.LoadAsync(new BatchListQuery(), [], Token);
+        Assert.Equal(30, model.Summary!.NeedsAttention);
+
+        var attention = new BatchListQuery().ToggleAttention();
+        Assert.Equal("batches?attention=1", DashboardUrls.Batches(attention));
+        await model.LoadAsync(attention, [], Token);
+        Assert.Equal(30, model.Matching);
+        Assert.All(model.Rows, row => Assert.Equal(BatchStatusKind.Failed, row.Status.Kind));
+        Assert.Equal("needing attention", attention.Describe());
+
+        await model.LoadAsync(attention with { Endpoint = "/v1/embeddings" }, [], Token);
+        Assert.Equal(10, model.Matching); // i % 12 == 0
+        Assert.Equal(10, model.Summary.NeedsAttention);
+        Assert.Equal(new BatchListQuery(), attention.ToggleAttention());
+    }
+
+    [Fact]
     public async Task Pages_ByCursor_SayWhereTheyAre_AndGoBackThroughThePagesWalked()
     {
         var model = await ModelAsync();

@@ -188,6 +188,8 @@ public sealed class BatchDetailPageTests : IAsyncDisposable
         using var badLimit = await client.GetAsync("/api/batches?limit=0", Token);
         using var badQuery = await client.GetAsync("/api/batches?within=5y", Token);
         using var batch = JsonDocument.Parse(await client.GetStringAsync("/api/batches/batch_validating", Token));
+        using var attention = await client.GetAsync("/api/batches?attention=maybe", Token);
+        using var list = JsonDocument.Parse(await client.GetStringAsync("/api/batches?attention=1", Token));
 
         static JsonElement ErrorOf(HttpResponseMessage response) =>
             JsonDocument.Parse(response.Content.ReadAsStringAsync().Result).RootElement.GetProperty("error");
@@ -200,6 +202,12 @@ public sealed class BatchDetailPageTests : IAsyncDisposable
         var query = ErrorOf(badQuery);
         Assert.Contains("within '5y' is not one of", query.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(JsonValueKind.Null, batch.RootElement.GetProperty("usage").ValueKind); // zeros while validating are no figures
+        Assert.Contains("attention 'maybe' is not 1 or 0", ErrorOf(attention).GetProperty("message").GetString(), StringComparison.Ordinal);
+        // One of its four finished requests failed: it needs attention, and its flags say why.
+        Assert.Equal(1, list.RootElement.GetProperty("needs_attention").GetInt32());
+        Assert.Equal(1, list.RootElement.GetProperty("matching").GetInt32());
+        Assert.True(batch.RootElement.GetProperty("needs_attention").GetBoolean());
+        Assert.Equal(["high_failure_rate"], batch.RootElement.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
     }
 
     [Fact]

@@ -154,6 +154,14 @@ namespace BatchDashboard.Core.Cache.Migrations
                         .HasColumnType("TEXT")
                         .HasColumnName("output_file_id");
 
+                    b.Property<string>("Phase")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("phase");
+
+                    b.Property<long?>("PhaseStartedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("phase_started_at");
+
                     b.Property<int?>("RequestCompleted")
                         .HasColumnType("INTEGER")
                         .HasColumnName("request_completed");
@@ -185,6 +193,10 @@ namespace BatchDashboard.Core.Cache.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("updated_at");
 
+                    b.Property<bool>("Watch")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("watch");
+
                     b.HasKey("Key");
 
                     b.HasIndex("ConnectionId", "CreatedAt")
@@ -206,6 +218,10 @@ namespace BatchDashboard.Core.Cache.Migrations
 
                     b.HasIndex("Model", "CreatedAt", "Id")
                         .HasDatabaseName("ix_batches_model_created");
+
+                    b.HasIndex(new[] { "CreatedAt", "Id" }, "ix_batches_watch")
+                        .HasDatabaseName("ix_batches_watch")
+                        .HasFilter("watch = 1");
 
                     b.ToTable("batches", (string)null);
                 });

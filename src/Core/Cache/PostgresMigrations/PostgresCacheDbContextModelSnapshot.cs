@@ -179,6 +179,15 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
                         .HasColumnName("output_file_id")
                         .UseCollation("C");
 
+                    b.Property<string>("Phase")
+                        .HasColumnType("text")
+                        .HasColumnName("phase")
+                        .UseCollation("C");
+
+                    b.Property<long?>("PhaseStartedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("phase_started_at");
+
                     b.Property<int?>("RequestCompleted")
                         .HasColumnType("integer")
                         .HasColumnName("request_completed");
@@ -213,6 +222,10 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
                         .HasColumnType("bigint")
                         .HasColumnName("updated_at");
 
+                    b.Property<bool>("Watch")
+                        .HasColumnType("boolean")
+                        .HasColumnName("watch");
+
                     b.HasKey("Key");
 
                     b.HasIndex("ConnectionId", "CreatedAt")
@@ -234,6 +247,10 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
 
                     b.HasIndex("Model", "CreatedAt", "Id")
                         .HasDatabaseName("ix_batches_model_created");
+
+                    b.HasIndex(new[] { "CreatedAt", "Id" }, "ix_batches_watch")
+                        .HasDatabaseName("ix_batches_watch")
+                        .HasFilter("watch = TRUE");
 
                     b.ToTable("batches", (string)null);
                 });

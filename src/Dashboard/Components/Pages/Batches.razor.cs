@@ -20,6 +20,7 @@ public sealed partial class Batches : IDisposable
     [Inject] private NavigationManager Navigation { get; set; } = default!;
 
     [SupplyParameterFromQuery(Name = "status")] public string? StatusParameter { get; set; }
+    [SupplyParameterFromQuery(Name = "attention")] public string? AttentionParameter { get; set; }
     [SupplyParameterFromQuery(Name = "endpoint")] public string? EndpointParameter { get; set; }
     [SupplyParameterFromQuery(Name = "model")] public string? ModelParameter { get; set; }
     [SupplyParameterFromQuery(Name = "connection")] public string? ConnectionParameter { get; set; }
@@ -47,7 +48,7 @@ public sealed partial class Batches : IDisposable
     {
         var values = new Dictionary<string, string?>
         {
-            ["status"] = StatusParameter, ["endpoint"] = EndpointParameter, ["model"] = ModelParameter,
+            ["status"] = StatusParameter, ["attention"] = AttentionParameter, ["endpoint"] = EndpointParameter, ["model"] = ModelParameter,
             ["connection"] = ConnectionParameter, ["from"] = FromParameter, ["to"] = ToParameter, ["within"] = WithinParameter,
             ["meta"] = MetaParameter, ["q"] = TextParameter, ["sort"] = SortParameter, ["dir"] = DirectionParameter,
             ["after"] = AfterParameter, ["page"] = PageParameter,
@@ -62,6 +63,14 @@ public sealed partial class Batches : IDisposable
     /// </summary>
     private void Apply(BatchFilterChange change) =>
         Navigation.NavigateTo(DashboardUrls.Batches(change.Query.FirstPage()), new NavigationOptions { ReplaceHistoryEntry = change.Typing });
+
+    private IReadOnlyList<FilterChip> AttentionChips =>
+    [
+        new FilterChip("Needs attention", Model.Summary?.NeedsAttention ?? 0, "needs-attention", Query.Attention,
+            DashboardUrls.Batches(Query.ToggleAttention()),
+            "Batches that failed, or that are flagged: failing requests, a phase longer than usual, a window about to end, counts that do not add up",
+            new Dictionary<string, object> { ["data-testid"] = "needs-attention" }),
+    ];
 
     private IReadOnlyList<FilterChip> StatusChips =>
     [
