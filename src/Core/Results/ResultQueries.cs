@@ -29,6 +29,12 @@ public interface IResultQueries
     /// </summary>
     IAsyncEnumerable<ResultDetail> DetailsAsync(string connectionId, string batchId, ResultFilter filter, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The model the batch's input file names (its first request's), once the index has read it: for a batch whose
+    /// provider never reported one. Null until then, or when the file names none.
+    /// </summary>
+    Task<string?> GetInputModelAsync(string connectionId, string batchId, CancellationToken cancellationToken);
+
     /// <summary>Lines the index could not read, first ones first.</summary>
     Task<IReadOnlyList<ResultProblem>> GetProblemsAsync(string connectionId, string batchId, int limit, CancellationToken cancellationToken);
 
@@ -39,6 +45,18 @@ public interface IResultQueries
 internal sealed class ResultQueries(IDbContextFactory<BatchCacheDbContext> contextFactory, ResultStore store, ResultIndexService indexing) : IResultQueries
 {
     private const string Columns = "custom_id, outcome, status_code, error_code, error_message, input_tokens, cached_tokens, output_tokens, reasoning_tokens, input_line, result_kind, result_line, position";
+
+    public async Task<string?> GetInputModelAsync(string connectionId, string batchId, CancellationToken cancellationToken)
+    {
+        if (await store.BatchKeyAsync(connectionId, batchId, cancellationToken) is not { } key)
+        {
+            return null;
+        }
+
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var input = ResultStore.NameOf(ResultFileKind.Input);
+        return await context.ResultFiles.AsNoTracking().Where(f => f.BatchKey == key && f.Kind == input).Select(f => f.Model).FirstOrDefaultAsync(cancellationToken);
+    }
 
     public async Task<IReadOnlyList<ResultFileStatus>> GetFilesAsync(string connectionId, string batchId, CancellationToken cancellationToken)
     {

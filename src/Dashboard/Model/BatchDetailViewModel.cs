@@ -2,6 +2,7 @@ using System.Data.Common;
 using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Connections;
 using BatchDashboard.Core.Queries;
+using BatchDashboard.Core.Results;
 using BatchDashboard.Core.Submissions;
 using BatchDashboard.Core.Sync;
 using Microsoft.Extensions.Options;
@@ -15,6 +16,7 @@ namespace BatchDashboard.Dashboard.Model;
 /// </summary>
 public sealed class BatchDetailViewModel(
     IBatchQueries queries,
+    IResultQueries results,
     IConnectionCatalog connections,
     ISyncStatusProvider sync,
     IOptions<SyncOptions> syncOptions,
@@ -43,6 +45,25 @@ public sealed class BatchDetailViewModel(
     public ProgressProjection Projection { get; private set; } = ProgressProjection.None;
 
     public string RawJson { get; private set; } = "";
+
+    /// <summary>The model the input file names, for a batch whose provider reported none (read once by the results index).</summary>
+    public string? ModelFromInput { get; private set; }
+
+    /// <summary>
+    /// The batch reports no model and its input file has not been read for one yet: the page asks the results index
+    /// to read it (once; the index keeps what it found).
+    /// </summary>
+    public bool NeedsInputModel => Cached is { Batch: { Model: null, InputFileId: not null } } && ModelFromInput is null && ConnectionInfo is not null;
+
+    /// <summary>The model as the page says it: reported, read from the input file (and said so), or not reported.</summary>
+    public string ModelText => Cached?.Batch switch
+    {
+        null => "",
+        { Model: { } model } => model,
+        _ when ModelFromInput is { } named => $"{named} (from its input file)",
+        { Status.IsTerminal: true } => "not reported",
+        _ => "not reported yet",
+    };
 
     public ConnectionSyncStatus? Sync { get; private set; }
 
@@ -130,6 +151,9 @@ public sealed class BatchDetailViewModel(
                 Filter = new BatchFilter { ConnectionId = Cached.ConnectionId, MetadataKey = IBatchRetries.RetryOfKey, MetadataValue = Cached.Batch.Id },
                 PageSize = 20,
             }, cancellationToken)).Items;
+            ModelFromInput = Cached is { Batch: { Model: null, InputFileId: not null } }
+                ? await results.GetInputModelAsync(Cached.ConnectionId, Cached.Batch.Id, cancellationToken)
+                : null;
             LoadError = null;
         }
         catch (DbException ex)

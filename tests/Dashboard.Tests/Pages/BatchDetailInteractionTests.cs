@@ -5,6 +5,7 @@ using BatchDashboard.Tests.Shared;
 using Bunit;
 using Bunit.Rendering;
 using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace BatchDashboard.Dashboard.Tests.Pages;
@@ -20,6 +21,41 @@ public sealed class BatchDetailInteractionTests() : LivePageContext(TestBatches.
 
     private static string Status(IRenderedComponent<ContainerFragment> page) =>
         page.Find("[data-testid=detail-status]").TextContent.Trim();
+
+    [Fact]
+    public async Task ABatchWithoutAModel_ShowsTheOneItsInputFileNames_ReadOnce()
+    {
+        var reads = 0;
+        Core.Api.Fault = async context =>
+        {
+            if (context.Request.Path.Value != "/v1/files/file-inputbatch_running/content")
+            {
+                return false;
+            }
+
+            Interlocked.Increment(ref reads);
+            await context.Response.WriteAsync(
+                """{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{"model":"gpt-4.1-nano","messages":[]}}""" + "\n",
+                context.RequestAborted);
+            return true;
+        };
+        var page = RenderPage();
+        page.WaitForAssertion(() => Assert.Equal("gpt-4o-mini-2024-07-18", page.Find("[data-testid=model]").TextContent));
+
+        // The provider stops reporting it (as some OpenAI-compatible ones never do).
+        Core.Api.Update("batch_running", b => b["model"] = null);
+        await Services.GetRequiredService<IBatchOperations>().RefreshAsync("openai", "batch_running", Token);
+
+        page.WaitForAssertion(() => Assert.Equal("gpt-4.1-nano (from its input file)", page.Find("[data-testid=model]").TextContent));
+        Assert.Equal(1, reads);
+
+        // Kept: the next change of the batch shows it again without reading the file again.
+        Core.Api.Update("batch_running", b => b["request_counts"]!["completed"] = 5);
+        await Services.GetRequiredService<IBatchOperations>().RefreshAsync("openai", "batch_running", Token);
+        page.WaitForAssertion(() => Assert.Equal(5, Services.GetRequiredService<Dashboard.Model.BatchDetailViewModel>().Cached!.Batch.RequestCounts!.Completed));
+        Assert.Equal("gpt-4.1-nano (from its input file)", page.Find("[data-testid=model]").TextContent);
+        Assert.Equal(1, reads);
+    }
 
     [Fact]
     public async Task ThePage_ReRenders_WhenTheCacheChanges()

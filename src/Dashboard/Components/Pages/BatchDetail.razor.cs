@@ -21,6 +21,7 @@ public sealed partial class BatchDetail : IDisposable
     private bool _mayCreate;
     private MudButton? _cancelButton;
     private IDisposable? _subscription;
+    private IDisposable? _indexSubscription;
     private ITimer? _ticker;
 
     [Parameter] public string Id { get; set; } = "";
@@ -36,6 +37,7 @@ public sealed partial class BatchDetail : IDisposable
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private TimeProvider Time { get; set; } = default!;
+    [Inject] private Core.Results.IResultIndexing Indexing { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
 
     private string ResultsLink => DashboardUrls.BatchResults(Id, new ResultListQuery { Connection = Model.Cached?.ConnectionId });
@@ -60,6 +62,7 @@ public sealed partial class BatchDetail : IDisposable
         _mayCancel = await Actions.CanAsync(DashboardAction.Cancel);
         _mayCreate = await Actions.CanAsync(DashboardAction.Create);
         await Model.LoadAsync(Id, Connection, _disposed.Token);
+        ReadInputModel();
         if (Model is { Loaded: true, Cached: null, LoadError: null } && HttpContext is not null)
         {
             // While prerendering: answer 404 (the not-found page says the same as this one). The live page then
@@ -78,6 +81,33 @@ public sealed partial class BatchDetail : IDisposable
     }
 
     private Task ReloadAsync() => Model.ReloadAsync(_disposed.Token);
+
+    /// <summary>No model reported: the results index reads the input file (once), and the page shows what it names.</summary>
+    private void ReadInputModel()
+    {
+        if (RendererInfo.IsInteractive && _indexSubscription is null && Model is { NeedsInputModel: true, Cached: { } cached })
+        {
+            _indexSubscription = Indexing.Subscribe(OnIndexProgressAsync);
+            Indexing.Request(cached.ConnectionId, cached.Batch.Id);
+        }
+    }
+
+    /// <summary>The results index finished this batch's files: the input file's model, if it names one, is read.</summary>
+    private Task OnIndexProgressAsync(Core.Results.ResultIndexProgress progress) =>
+        progress.Running || progress.BatchId != Model.Cached?.Batch.Id || progress.ConnectionId != Model.Cached.ConnectionId
+            ? Task.CompletedTask
+            : InvokeAsync(async () =>
+            {
+                try
+                {
+                    await Model.ReloadAsync(_disposed.Token);
+                    StateHasChanged();
+                }
+                catch (OperationCanceledException) when (_disposed.IsCancellationRequested)
+                {
+                    // The page was closed while it reloaded.
+                }
+            });
 
     private Task RefreshAsync() => RunAsync("Refresh", async connectionId =>
     {
@@ -174,6 +204,7 @@ public sealed partial class BatchDetail : IDisposable
                 if (batch)
                 {
                     await Model.ReloadAsync(_disposed.Token);
+                    ReadInputModel();
                 }
                 else
                 {
@@ -193,6 +224,7 @@ public sealed partial class BatchDetail : IDisposable
     {
         _ticker?.Dispose();
         _subscription?.Dispose();
+        _indexSubscription?.Dispose();
         _disposed.Cancel();
         _disposed.Dispose();
     }
