@@ -23,7 +23,9 @@ public enum ThroughputBasis
 /// <param name="RequestsPerMinute">Completed and failed requests per minute; null when unknown.</param>
 /// <param name="EstimatedEnd">When the last pending request would finish at that pace (running batches only).</param>
 /// <param name="UnfinishedAtExpiry">When that is after the completion window ends: about how many requests would expire unrun.</param>
-public sealed record ProgressProjection(double? RequestsPerMinute, ThroughputBasis Basis, DateTimeOffset? EstimatedEnd, int? UnfinishedAtExpiry)
+/// <param name="Span">How long the pace was measured over: the recent stretch of snapshots, or the whole in-progress phase.</param>
+public sealed record ProgressProjection(double? RequestsPerMinute, ThroughputBasis Basis, DateTimeOffset? EstimatedEnd, int? UnfinishedAtExpiry,
+    TimeSpan? Span = null)
 {
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
 
@@ -38,9 +40,10 @@ public sealed record ProgressProjection(double? RequestsPerMinute, ThroughputBas
         var done = progress.Completed + progress.Failed;
         if (!batch.Status.IsTerminal)
         {
-            var (rate, basis) = RecentRate(history, done, now) is { } recent
-                ? (recent, ThroughputBasis.Recent)
-                : AverageRate(insights, done) is { } average ? (average, ThroughputBasis.Average) : ((double?)null, ThroughputBasis.None);
+            var (rate, span, basis) = RecentRate(history, done, now) is { } recent
+                ? (recent.PerMinute, recent.Span, ThroughputBasis.Recent)
+                : AverageRate(insights, done) is { } average ? (average.PerMinute, average.Span, ThroughputBasis.Average)
+                : ((double?)null, TimeSpan.Zero, ThroughputBasis.None);
             if (rate is not { } perMinute)
             {
                 return None;
@@ -48,24 +51,24 @@ public sealed record ProgressProjection(double? RequestsPerMinute, ThroughputBas
 
             if (perMinute <= 0 || progress.Pending == 0 || batch.Status.Kind != BatchStatusKind.InProgress)
             {
-                return new(perMinute, basis, null, null);
+                return new(perMinute, basis, null, null, span);
             }
 
             var end = now.AddMinutes(progress.Pending / perMinute);
             int? unfinished = batch.ExpiresAt is { } expiry && end > expiry
                 ? Math.Max(0, progress.Pending - (int)Math.Max(0, perMinute * (expiry - now).TotalMinutes))
                 : null;
-            return new(perMinute, basis, end, unfinished);
+            return new(perMinute, basis, end, unfinished, span);
         }
 
-        return AverageRate(insights, done) is { } finished ? new(finished, ThroughputBasis.Average, null, null) : None;
+        return AverageRate(insights, done) is { } finished ? new(finished.PerMinute, ThroughputBasis.Average, null, null, finished.Span) : None;
     }
 
     /// <summary>
     /// From the latest snapshot at least <see cref="Window"/> before now (or the first one) to now, whose counts are
     /// the batch's current ones: a stall since the last change lowers the pace, as it should.
     /// </summary>
-    private static double? RecentRate(IReadOnlyList<BatchProgressPoint> history, int doneNow, DateTimeOffset now)
+    private static (double PerMinute, TimeSpan Span)? RecentRate(IReadOnlyList<BatchProgressPoint> history, int doneNow, DateTimeOffset now)
     {
         BatchProgressPoint? start = null;
         foreach (var point in history)
@@ -87,12 +90,13 @@ public sealed record ProgressProjection(double? RequestsPerMinute, ThroughputBas
         }
 
         var finished = doneNow - ((start.Completed ?? 0) + (start.Failed ?? 0));
-        return Math.Max(0, finished) / (now - start.ObservedAt).TotalMinutes;
+        var span = now - start.ObservedAt;
+        return (Math.Max(0, finished) / span.TotalMinutes, span);
     }
 
     /// <summary>Requests finished per minute of the in-progress phase (as <see cref="BatchInsights"/> dates it): to its end, or to now while it lasts.</summary>
-    private static double? AverageRate(BatchInsights insights, int done) =>
+    private static (double PerMinute, TimeSpan Span)? AverageRate(BatchInsights insights, int done) =>
         done > 0 && insights.Phases.LastOrDefault(p => p.Kind == BatchStatusKind.InProgress) is { Duration: { } lasted } && lasted >= TimeSpan.FromSeconds(1)
-            ? done / lasted.TotalMinutes
+            ? (done / lasted.TotalMinutes, lasted)
             : null;
 }

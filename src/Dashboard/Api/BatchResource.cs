@@ -65,7 +65,7 @@ public sealed record BatchResource(
             HistoryPoints = history.Count,
             Throughput = new ThroughputResource(projection.RequestsPerMinute,
                 projection.Basis == ThroughputBasis.None ? null : JsonNamingPolicy(projection.Basis.ToString()),
-                projection.EstimatedEnd, projection.UnfinishedAtExpiry),
+                projection.EstimatedEnd, projection.UnfinishedAtExpiry, projection.Span?.TotalSeconds),
         };
     }
 
@@ -118,8 +118,10 @@ public sealed record RequestCountsResource(int Total, int Completed, int Failed,
 
 public sealed record ProgressPointResource(DateTimeOffset ObservedAt, string Status, int? Total, int? Completed, int? Failed);
 
-/// <param name="Basis"><c>recent</c> (the last 15 minutes of snapshots) or <c>average</c> (the whole in-progress phase).</param>
-public sealed record ThroughputResource(double? RequestsPerMinute, string? Basis, DateTimeOffset? EstimatedEnd, int? UnfinishedAtExpiry);
+/// <param name="Basis"><c>recent</c> (about the last 15 minutes of snapshots) or <c>average</c> (the whole in-progress phase).</param>
+/// <param name="MeasuredOverSeconds">How long the pace was measured over.</param>
+public sealed record ThroughputResource(double? RequestsPerMinute, string? Basis, DateTimeOffset? EstimatedEnd, int? UnfinishedAtExpiry,
+    double? MeasuredOverSeconds);
 
 public sealed record PhaseResource(string Status, DateTimeOffset Start, DateTimeOffset? End, double? DurationSeconds, bool Current);
 

@@ -115,11 +115,14 @@ public sealed class BatchDetailViewModel(
     public IReadOnlyList<FlagView> Flags => Insights is { } insights && Cached is { } cached ? BatchRowViewModel.FlagsOf(cached.Batch, insights, Now, flags.Value) : [];
 
     /// <summary>The throughput's basis, said beside its figure.</summary>
-    public string ThroughputBasis => Projection.Basis switch
+    public string ThroughputBasis => PaceBasis(Projection, Running) is { } basis ? ", " + basis : "";
+
+    /// <summary>What a pace was measured over, in words: "last 4 min", "since it went in progress", "average".</summary>
+    public static string? PaceBasis(ProgressProjection projection, bool running) => projection switch
     {
-        Core.Batches.ThroughputBasis.Recent => $", last {RelativeTime.Duration(ProgressProjection.Window)}",
-        Core.Batches.ThroughputBasis.Average => ", average",
-        _ => "",
+        { Basis: Core.Batches.ThroughputBasis.Recent, Span: { } span } => $"last {RelativeTime.Duration(span)}",
+        { Basis: Core.Batches.ThroughputBasis.Average } => running ? "since it went in progress" : "average",
+        _ => null,
     };
 
     /// <summary>Why a running batch has no estimated end, in its phase's words.</summary>

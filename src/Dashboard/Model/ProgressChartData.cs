@@ -5,23 +5,28 @@ namespace BatchDashboard.Dashboard.Model;
 
 /// <summary>
 /// The progress-over-time chart's series, in time and request counts: completed, failed and all finished requests
-/// from the cache's snapshots, held at the current counts up to now while the batch runs, and the recent pace carried
-/// on from now towards the estimated end. The chart starts when the batch went in progress: before the first counts
-/// the cache saw, a straight line from none finished, marked as estimated.
+/// from the cache's snapshots, held at the current counts up to now while the batch runs, and the pace carried on
+/// from now to the estimated end, or to the window's end when that comes first. The chart starts when the batch went
+/// in progress: before the first counts the cache saw, a straight line from none finished, marked as estimated. A
+/// line at 100% (every request) runs across, so the gap left is plain.
 /// </summary>
 /// <param name="Points">The moments drawn, each with its counts (the chart's table of numbers too).</param>
-/// <param name="Projection">From now at the finished count to the chart's right edge at the recent pace; empty when there is none.</param>
+/// <param name="Projection">From now at the finished count to the chart's right edge at the pace; empty when there is none.</param>
 /// <param name="LeadIn">From <c>in_progress_at</c> at none finished to the first counts seen; empty when they were seen from the start.</param>
+/// <param name="Total">Every request of the batch: the line at 100%.</param>
+/// <param name="WindowEnd">When the completion window ends, for a batch in progress; the chart ends there when the pace would not finish before.</param>
 public sealed record ProgressChartData(
     IReadOnlyList<ProgressChartPoint> Points,
     IReadOnlyList<ProgressChartPoint> Projection,
     IReadOnlyList<ProgressChartPoint> LeadIn,
     int MaxY,
     DateTimeOffset Start,
-    DateTimeOffset End)
+    DateTimeOffset End,
+    int Total,
+    DateTimeOffset? WindowEnd)
 {
-    /// <summary>How far past now the chart may reach to show the projection, as a share of the time observed so far.</summary>
-    public const double ProjectionShare = 0.5;
+    /// <summary>The projection reaches the window's end rather than every request.</summary>
+    public bool EndsAtWindow => WindowEnd is { } window && Projection.Count == 2 && Projection[1].At == window;
 
     /// <summary>
     /// Null when there is not enough to draw: no counts yet, or a single moment with nothing known before it.
@@ -62,10 +67,11 @@ public sealed record ProgressChartData(
         var last = points[^1].At;
         var end = last;
         var maxY = Math.Max(1, Math.Max(current.Total, history.Max(p => p.Total ?? 0)));
+        var window = running && batch?.Status.Kind == BatchStatusKind.InProgress && batch.ExpiresAt is { } expires && expires > last ? expires : (DateTimeOffset?)null;
         if (running && projection is { RequestsPerMinute: > 0, EstimatedEnd: { } finish })
         {
-            var reach = last + ((last - start) * ProjectionShare);
-            end = finish < reach ? finish : reach;
+            // To the estimated end; the window's end stops it when that comes first (the rest would expire unrun).
+            end = window is { } closes && closes < finish ? closes : finish;
         }
 
         IReadOnlyList<ProgressChartPoint> line = [];
@@ -77,7 +83,7 @@ public sealed record ProgressChartData(
             line = [new ProgressChartPoint(last, doneNow, 0), new ProgressChartPoint(end, atEnd, 0)];
         }
 
-        return new ProgressChartData(points, line, leadIn, maxY, start, end);
+        return new ProgressChartData(points, line, leadIn, maxY, start, end, current.Total, window);
     }
 
     private static DateTimeOffset? EndOf(Batch batch) => batch.CompletedAt ?? batch.FailedAt ?? batch.ExpiredAt ?? batch.CancelledAt;

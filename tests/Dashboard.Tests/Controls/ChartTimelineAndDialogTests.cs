@@ -92,20 +92,41 @@ public sealed class ChartTimelineAndDialogTests : MudTestContext
     }
 
     [Fact]
-    public void ProgressChart_OfARunningBatch_CarriesTheRecentPaceOn()
+    public void ProgressChart_OfARunningBatch_CarriesItsPaceOnToTheEstimatedEnd_UnderALineAt100Percent()
     {
         var now = Created.AddMinutes(20);
         var history = new BatchProgressPoint[] { new(Created, "in_progress", 100, 0, 0), new(Created.AddMinutes(10), "in_progress", 100, 40, 0) };
-        var projection = new ProgressProjection(4, ThroughputBasis.Recent, now.AddMinutes(15), null);
+        var projection = new ProgressProjection(4, ThroughputBasis.Recent, now.AddMinutes(15), null, TimeSpan.FromMinutes(4));
+        var batch = BatchReader.Read(TestBatches.Json("b", "in_progress", total: 100, completed: 40, failed: 0)).Batch!;
 
         var chart = RenderChart(p => p.Add(c => c.History, history).Add(c => c.Current, Progress(100, 40, 0))
-            .Add(c => c.Running, true).Add(c => c.Projection, projection).Add(c => c.Now, now));
+            .Add(c => c.Running, true).Add(c => c.Projection, projection).Add(c => c.Now, now).Add(c => c.Batch, batch));
 
-        // Held at 40 until now, then 10 more minutes (half the 20 observed) at 4 a minute: about 80 by the edge.
+        // Held at 40 until now, then 15 minutes at 4 a minute: every request by the estimated end.
         var last = chart.FindAll(".visually-hidden table tbody tr")[^1];
-        Assert.Equal("2025-10-27 19:46:48 UTC, at the recent pace", last.Children[0].TextContent);
-        Assert.Equal("about 80 finished", last.Children[1].TextContent);
-        Assert.Contains("at the recent pace", chart.Find(".chart-legend").TextContent, StringComparison.Ordinal);
+        Assert.Equal("2025-10-27 19:51:48 UTC, estimated end, at the pace of the last 4 min", last.Children[0].TextContent);
+        Assert.Equal("about 100 finished", last.Children[1].TextContent);
+        var legend = chart.Find(".chart-legend").TextContent;
+        Assert.Contains("at the pace of the last 4 min", legend, StringComparison.Ordinal);
+        Assert.Contains("all 100 requests (100%)", legend, StringComparison.Ordinal);
+        Assert.Contains("the window ends 23 h 25 min after that", chart.Find("[data-testid=window-end]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ProgressChart_OfABatchThatWouldNotFinishInItsWindow_EndsAtTheWindow_SayingHowManyWouldNotRun()
+    {
+        var now = Created.AddHours(20);
+        var history = new BatchProgressPoint[] { new(Created.AddHours(1), "in_progress", 1_000, 100, 0), new(now, "in_progress", 1_000, 500, 0) };
+        var projection = new ProgressProjection(0.5, ThroughputBasis.Average, now.AddMinutes(1_000), 380, TimeSpan.FromHours(20));
+        var batch = BatchReader.Read(TestBatches.Json("b", "in_progress", total: 1_000, completed: 500, failed: 0)).Batch!;
+
+        var chart = RenderChart(p => p.Add(c => c.History, history).Add(c => c.Current, Progress(1_000, 500, 0))
+            .Add(c => c.Running, true).Add(c => c.Projection, projection).Add(c => c.Now, now).Add(c => c.Batch, batch));
+
+        var last = chart.FindAll(".visually-hidden table tbody tr")[^1];
+        Assert.Equal("2025-10-28 19:16:48 UTC, the window's end, at the average pace since it went in progress", last.Children[0].TextContent);
+        Assert.Equal("about 620 finished", last.Children[1].TextContent);
+        Assert.Equal("the completion window ends at the right edge: about 380 requests would not run", chart.Find("[data-testid=window-end]").TextContent);
     }
 
     [Fact]

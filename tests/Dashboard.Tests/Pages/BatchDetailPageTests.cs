@@ -46,7 +46,7 @@ public sealed class BatchDetailPageTests : IAsyncDisposable
         Assert.Matches("<h1[^>]*><code>batch_done</code>", html);
         Assert.Matches("data-testid=\"detail-status\"[^>]*><span class=\"mud-chip-content\">completed</span>", html);
         Assert.Contains("<dt>Endpoint</dt><dd>/v1/chat/completions</dd>", html, StringComparison.Ordinal);
-        Assert.Contains("<dt>Model</dt><dd>gpt-4o-mini-2024-07-18</dd>", html, StringComparison.Ordinal);
+        Assert.Contains("<dt>Model</dt><dd data-testid=\"model\">gpt-4o-mini-2024-07-18</dd>", html, StringComparison.Ordinal);
         Assert.Contains("aria-label=\"8 completed, 2 failed and 0 not run of 10 requests\"", html, StringComparison.Ordinal);
         Assert.Equal("validating in_progress finalizing completed", string.Join(' ', Regex.Matches(html, "data-phase=\"([^\"]+)\"").Select(m => m.Groups[1].Value)));
         Assert.Contains("11 min after it was created", html, StringComparison.Ordinal);
