@@ -4,9 +4,55 @@ using MudBlazor;
 
 namespace BatchDashboard.Dashboard.Model;
 
-/// <summary>One entry of the audit log as the page shows it: its batch as a link when it names one.</summary>
-public sealed record AuditRowViewModel(AuditEntry Entry, string? BatchHref, string TargetText, string ResultText, Color ResultColour, string ResultClass)
+/// <summary>A piece of an audit entry's detail: text, or a batch id with the link to its page.</summary>
+public sealed record AuditDetailPart(string Text, string? Href);
+
+/// <summary>
+/// One entry of the audit log as the page shows it: the action in words, its batch as a link when it names one, and
+/// every batch id in its detail (the retry or batch it made) a link too.
+/// </summary>
+public sealed partial record AuditRowViewModel(AuditEntry Entry, string? BatchHref, string TargetText, string ResultText, Color ResultColour, string ResultClass)
 {
+    /// <summary>The action as a person says it.</summary>
+    public string ActionText => Entry.Action switch
+    {
+        "refresh" => "Refresh",
+        "cancel" => "Cancel",
+        "retry" => "Retry",
+        "create" => "New batch",
+        "sign-in" => "Sign-in",
+        "sign-out" => "Sign-out",
+        var other => other,
+    };
+
+    /// <summary>The detail, with each batch id in it linked to its page (on the entry's connection).</summary>
+    public IReadOnlyList<AuditDetailPart> DetailParts
+    {
+        get
+        {
+            if (string.IsNullOrEmpty(Entry.Detail))
+            {
+                return [];
+            }
+
+            var parts = new List<AuditDetailPart>();
+            var at = 0;
+            foreach (var match in BatchIds().EnumerateMatches(Entry.Detail))
+            {
+                parts.Add(new(Entry.Detail[at..match.Index], null));
+                var id = Entry.Detail.Substring(match.Index, match.Length);
+                parts.Add(new(id, Entry.ConnectionId is { } connection ? DashboardUrls.Batch(id, connection) : null));
+                at = match.Index + match.Length;
+            }
+
+            parts.Add(new(Entry.Detail[at..], null));
+            return [.. parts.Where(p => p.Text.Length > 0)];
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("batch_[A-Za-z0-9]+")]
+    private static partial System.Text.RegularExpressions.Regex BatchIds();
+
     public static AuditRowViewModel From(AuditEntry entry)
     {
         var batch = entry.Target is { } target && target.StartsWith("batch_", StringComparison.Ordinal) && entry.ConnectionId is { } connection

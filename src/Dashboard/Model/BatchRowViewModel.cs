@@ -126,7 +126,7 @@ public sealed record BatchRowViewModel(
         if (insights.Flags.HasFlag(BatchFlags.CountsDoNotAddUp))
         {
             flags.Add(new("counts don't add up", string.Create(CultureInfo.InvariantCulture,
-                $"The API counts {progress.Completed:N0} completed and {progress.Failed:N0} failed of {progress.Total:N0} requests, and the batch ended {StatusDisplay.Text(batch.Status)}: the numbers do not match.")));
+                $"The API counts {progress.Completed:N0} completed and {progress.Failed:N0} failed of {Plural.Of(progress.Total, "request")}, and the batch ended {StatusDisplay.Text(batch.Status)}: the numbers do not match.")));
         }
 
         return flags;

@@ -32,7 +32,7 @@ public sealed record SyncSummary(SyncTone Tone, string Label, IReadOnlyList<stri
         if (connections.Any(c => c.Phase == SyncPhase.Importing))
         {
             var imported = connections.Sum(c => c.ImportedBatches);
-            return new(SyncTone.Pending, string.Create(CultureInfo.InvariantCulture, $"Importing: {imported:N0} batches"), details);
+            return new(SyncTone.Pending, $"Importing: {Plural.Of(imported, "batch")}", details);
         }
 
         if (connections.Any(c => c.Phase == SyncPhase.Waiting))
@@ -48,7 +48,7 @@ public sealed record SyncSummary(SyncTone Tone, string Label, IReadOnlyList<stri
     private static string Describe(ConnectionSyncStatus sync, DateTimeOffset now) => sync.Phase switch
     {
         SyncPhase.Waiting => "starting",
-        SyncPhase.Importing => string.Create(CultureInfo.InvariantCulture, $"importing, {sync.ImportedBatches:N0} batches so far"),
+        SyncPhase.Importing => $"importing, {Plural.Of(sync.ImportedBatches, "batch")} so far",
         SyncPhase.Polling => $"up to date, synced {RelativeTime.Format(sync.LastSuccessAt, now)}",
         _ => $"failing ({sync.LastError ?? "unknown error"}); last synced {RelativeTime.Format(sync.LastSuccessAt, now)}",
     };

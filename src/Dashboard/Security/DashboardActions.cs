@@ -7,6 +7,7 @@ using BatchDashboard.Core.Results;
 using BatchDashboard.Core.Submissions;
 using BatchDashboard.Core.Sync;
 using BatchDashboard.Dashboard.Hosting;
+using BatchDashboard.Dashboard.Model;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.Options;
 
@@ -52,19 +53,19 @@ public sealed class DashboardActions(
 
     public Task<Batch?> RefreshAsync(string connectionId, string batchId, CancellationToken cancellationToken) =>
         RunAsync(DashboardAction.Refresh, connectionId, batchId, () => operations.RefreshAsync(connectionId, batchId, cancellationToken),
-            batch => batch is null ? "the API no longer knows it" : $"status {batch.Status}", cancellationToken);
+            batch => batch is null ? "the API no longer knows it" : $"the API answered: {StatusDisplay.Text(batch.Status)}", cancellationToken);
 
     public Task<Batch?> CancelAsync(string connectionId, string batchId, CancellationToken cancellationToken) =>
         RunAsync(DashboardAction.Cancel, connectionId, batchId, () => operations.CancelAsync(connectionId, batchId, cancellationToken),
-            batch => batch is null ? "the API no longer knows it" : $"the API answered {batch.Status}", cancellationToken);
+            batch => batch is null ? "the API no longer knows it" : $"the API answered: {StatusDisplay.Text(batch.Status)}", cancellationToken);
 
     public Task<RetryResult> RetryAsync(string connectionId, string batchId, RetryChoice choice, CancellationToken cancellationToken) =>
         RunAsync(DashboardAction.Retry, connectionId, batchId, () => retries.RetryAsync(connectionId, batchId, choice, cancellationToken),
-            retry => $"submitted {retry.Batch.Id} with {retry.Requests} requests ({choice.Describe()})", cancellationToken);
+            retry => $"sent {Plural.Of(retry.Requests, "request")} again as {retry.Batch.Id} ({choice.Describe()})", cancellationToken);
 
     public Task<Batch> CreateAsync(string connectionId, Stream input, string fileName, BatchSubmission submission, IProgress<long>? uploaded, CancellationToken cancellationToken) =>
         RunAsync(DashboardAction.Create, connectionId, fileName, () => submissions.CreateAsync(connectionId, input, fileName, submission, uploaded, cancellationToken),
-            batch => $"created {batch.Id} on {submission.Endpoint}", cancellationToken);
+            batch => $"created {batch.Id} for {submission.Endpoint}", cancellationToken);
 
     private async Task<T> RunAsync<T>(DashboardAction action, string connectionId, string target, Func<Task<T>> run, Func<T, string> describe, CancellationToken cancellationToken)
     {

@@ -20,6 +20,20 @@ public sealed class PageViewModelTests
         Assert.Equal(MudBlazor.Color.Success, row.ResultColour);
     }
 
+    [Fact]
+    public void AnAuditEntry_SaysItsActionInWords_AndLinksEveryBatchItsDetailNames()
+    {
+        var row = AuditRowViewModel.From(new AuditEntry(7, At, "ops", "retry", "openai", "batch_parent1",
+            AuditResult.Succeeded, "sent 1 request again as batch_retry2 (rate_limit_exceeded)"));
+
+        Assert.Equal("Retry", row.ActionText);
+        Assert.Equal(
+            [("sent 1 request again as ", null), ("batch_retry2", DashboardUrls.Batch("batch_retry2", "openai")), (" (rate_limit_exceeded)", null)],
+            row.DetailParts.Select(p => (p.Text, p.Href)));
+        Assert.Equal("New batch", AuditRowViewModel.From(new AuditEntry(8, At, "ops", "create", "openai", "in.jsonl", AuditResult.Succeeded, null)).ActionText);
+        Assert.Empty(AuditRowViewModel.From(new AuditEntry(9, At, "ops", "sign-out", null, null, AuditResult.Succeeded, null)).DetailParts);
+    }
+
     [Theory]
     [InlineData("file-abc", "openai", AuditResult.Failed, "failed")]
     [InlineData("batch_abc", null, AuditResult.Denied, "denied")]

@@ -55,7 +55,7 @@ public sealed partial class SystemStatus : IDisposable
     private string SyncText(ConnectionSyncStatus sync) => sync.Phase switch
     {
         SyncPhase.Waiting => "Starting…",
-        SyncPhase.Importing => string.Create(CultureInfo.InvariantCulture, $"Importing: {sync.ImportedBatches:N0} batches so far"),
+        SyncPhase.Importing => $"Importing: {Plural.Of(sync.ImportedBatches, "batch")} so far",
         SyncPhase.Polling => $"Up to date · synced {RelativeTime.Format(sync.LastSuccessAt, Time.GetUtcNow())}",
         _ when sync.Unauthorized => "The API rejected the key",
         _ => "Sync failing; showing cached data",

@@ -166,7 +166,7 @@ public sealed partial class BatchResults : IDisposable
         try
         {
             var retry = await Actions.RetryAsync(Model.ConnectionId, Id, choice, _disposed.Token);
-            Snackbar.Success($"Retry submitted as {BatchRowViewModel.ShortIdOf(retry.Batch.Id)}, with {retry.Requests:N0} requests" +
+            Snackbar.Success($"Retry submitted as {BatchRowViewModel.ShortIdOf(retry.Batch.Id)}, with {Plural.Of(retry.Requests, "request")}" +
                 (retry.Skipped > 0 ? $" ({retry.Skipped:N0} left out: their input lines are not kept)." : "."));
             Navigation.NavigateTo(DashboardUrls.Batch(retry.Batch.Id, Model.ConnectionId));
         }
