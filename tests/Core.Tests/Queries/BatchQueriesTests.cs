@@ -305,7 +305,8 @@ public class BatchQueriesTests : IAsyncLifetime
         await _harness.MigrateToAsync("HeadMark");
         Assert.Equal(6, await _harness.ScalarAsync("SELECT SUM(count) FROM batch_status_counts"));
         Assert.Equal(pairs, await _harness.ScalarAsync("SELECT COUNT(*) FROM batch_metadata"));
-        await _harness.Store.UpsertAsync("main", [Read(TestBatches.Json("batch_c", "completed", created: 3_000, change: j => j["model"] = "gpt-4.1"))], Token);
+        // (The store writes the latest schema's columns: the old schema's triggers see a plain update.)
+        await _harness.ScalarAsync("UPDATE batches SET status = 'completed' WHERE id = 'batch_c'");
         Assert.Equal(1, await _harness.ScalarAsync("SELECT count FROM batch_status_counts WHERE connection_id = 'main' AND name = 'in_progress'"));
 
         // And up again: every batch counted by its endpoint and model, the metadata filter as it was.

@@ -54,17 +54,10 @@ namespace BatchDashboard.Core.Cache.Migrations
                 name: "ix_batches_watch",
                 table: "batches");
 
-            migrationBuilder.DropColumn(
-                name: "phase",
-                table: "batches");
-
-            migrationBuilder.DropColumn(
-                name: "phase_started_at",
-                table: "batches");
-
-            migrationBuilder.DropColumn(
-                name: "watch",
-                table: "batches");
+            // SQLite's own DROP COLUMN: EF's way rebuilds the table, which loses its triggers (migration FacetCounts).
+            migrationBuilder.Sql("ALTER TABLE batches DROP COLUMN phase;");
+            migrationBuilder.Sql("ALTER TABLE batches DROP COLUMN phase_started_at;");
+            migrationBuilder.Sql("ALTER TABLE batches DROP COLUMN watch;");
         }
     }
 }
