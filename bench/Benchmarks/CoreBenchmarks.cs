@@ -153,6 +153,7 @@ internal static class CoreBenchmarks
             ("metadata team = research", q => q.ListAsync(new BatchListRequest { Filter = new() { MetadataKey = "team", MetadataValue = "research" } }, CancellationToken.None)),
             ("free text (a metadata value)", q => q.ListAsync(new BatchListRequest { Filter = new() { Text = "run-1234" } }, CancellationToken.None)),
             ("sort by failures", q => q.ListAsync(new BatchListRequest { Sort = new(BatchSortField.Failures) }, CancellationToken.None)),
+            ("needs attention", q => q.ListAsync(new BatchListRequest { Filter = new() { NeedsAttention = true } }, CancellationToken.None)),
             ("header counts (after a change)", q => q.SummarizeAsync(new BatchFilter(), CancellationToken.None)),
             ("header counts, endpoint filter (after a change)", q => q.SummarizeAsync(new BatchFilter { Endpoint = "/v1/embeddings" }, CancellationToken.None)),
         };

@@ -179,8 +179,7 @@ public sealed record BatchInsights(
             flags |= unrunExplained ? BatchFlags.NotRun : BatchFlags.CountsDoNotAddUp;
         }
 
-        if (batch.RequestCounts is { } run && (run.Failed ?? 0) > 0
-            && (run.Failed ?? 0) > options.FailureRate * ((run.Completed ?? 0) + (run.Failed ?? 0)))
+        if (BatchAttention.FailedShare(batch.RequestCounts) is { } share && share > options.FailureRate)
         {
             flags |= BatchFlags.HighFailureRate;
         }

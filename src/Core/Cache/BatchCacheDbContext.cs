@@ -62,6 +62,6 @@ internal sealed class PostgresCacheDbContext(DbContextOptions<PostgresCacheDbCon
 
         var indexes = modelBuilder.Entity<BatchRecord>().Metadata.GetIndexes().ToList();
         indexes.Single(i => i.GetDatabaseName() == "ix_batches_active").SetFilter("is_terminal = FALSE");
-        indexes.Single(i => i.GetDatabaseName() == "ix_batches_watch").SetFilter("watch = TRUE");
+        indexes.Single(i => i.GetDatabaseName() == "ix_batches_alarm").SetFilter("alarm = TRUE");
     }
 }

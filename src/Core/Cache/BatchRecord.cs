@@ -39,10 +39,13 @@ internal sealed class BatchRecord
     public int? RequestFailed { get; set; }
 
     /// <summary>
-    /// The batch could need attention (<see cref="Batches.BatchAttention.MayNeed"/>): the rows the "needs attention"
-    /// filter and count test, through a partial index.
+    /// The batch needs attention whatever the clock and the settings say (<see cref="Batches.BatchAttention.Alarm"/>):
+    /// it failed, or its counts or files are wrong. A partial index holds these.
     /// </summary>
-    public bool Watch { get; set; }
+    public bool Alarm { get; set; }
+
+    /// <summary>The failed share of its finished requests, null when none failed: the failure-rate flag's test, indexed.</summary>
+    public double? FailedShare { get; set; }
 
     /// <summary>The current phase's kind (<c>in_progress</c>) while the batch runs, for the "long phase" flag in SQL.</summary>
     public string? Phase { get; set; }

@@ -26,7 +26,8 @@ internal sealed class BatchRecordConfiguration : IEntityTypeConfiguration<BatchR
         builder.Property(b => b.RequestTotal).HasColumnName("request_total");
         builder.Property(b => b.RequestCompleted).HasColumnName("request_completed");
         builder.Property(b => b.RequestFailed).HasColumnName("request_failed");
-        builder.Property(b => b.Watch).HasColumnName("watch");
+        builder.Property(b => b.Alarm).HasColumnName("alarm");
+        builder.Property(b => b.FailedShare).HasColumnName("failed_share");
         builder.Property(b => b.Phase).HasColumnName("phase");
         builder.Property(b => b.PhaseStartedAt).HasColumnName("phase_started_at");
         builder.Property(b => b.SearchText).HasColumnName("search_text");
@@ -46,10 +47,12 @@ internal sealed class BatchRecordConfiguration : IEntityTypeConfiguration<BatchR
         builder.HasIndex(b => new { b.Model, b.CreatedAt, b.Id }).HasDatabaseName("ix_batches_model_created");
         // The sync's question, which batches of a connection are still running: a small partial index.
         builder.HasIndex(b => new { b.ConnectionId, b.CreatedAt }).HasFilter("is_terminal = 0").HasDatabaseName("ix_batches_active");
-        // The "needs attention" filter and count: only the batches that could need it (running, failed, with failures),
-        // in created order.
-        // (Named, as the created index has the same columns.)
-        builder.HasIndex(b => new { b.CreatedAt, b.Id }, "ix_batches_watch").HasFilter("watch = 1").HasDatabaseName("ix_batches_watch");
+        // The "needs attention" count reads three small sets, each from an index that holds the columns the header
+        // filters by (so the count reads no row): the alarms, the batches with failures by their share, and the
+        // running ones (ix_batches_active). A page of them walks the created index.
+        builder.HasIndex(b => new { b.Alarm, b.ConnectionId, b.Endpoint, b.Model }).HasFilter("alarm = 1").HasDatabaseName("ix_batches_alarm");
+        builder.HasIndex(b => new { b.FailedShare, b.Alarm, b.ConnectionId, b.Endpoint, b.Model }).HasFilter("failed_share IS NOT NULL")
+            .HasDatabaseName("ix_batches_failed_share");
     }
 }
 

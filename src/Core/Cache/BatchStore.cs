@@ -22,18 +22,18 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
 {
     private const string UpsertSql = """
         INSERT INTO batches (connection_id, id, status, status_raw, is_terminal, endpoint, model, input_file_id, output_file_id,
-            error_file_id, created_at, expires_at, ended_at, request_total, request_completed, request_failed, watch, phase,
-            phase_started_at, search_text, first_seen_at, updated_at)
+            error_file_id, created_at, expires_at, ended_at, request_total, request_completed, request_failed, alarm,
+            failed_share, phase, phase_started_at, search_text, first_seen_at, updated_at)
         VALUES (@connection, @id, @status, @status_raw, @is_terminal, @endpoint, @model, @input_file_id, @output_file_id,
-            @error_file_id, @created_at, @expires_at, @ended_at, @request_total, @request_completed, @request_failed, @watch, @phase,
-            @phase_started_at, @search_text, @now, @now)
+            @error_file_id, @created_at, @expires_at, @ended_at, @request_total, @request_completed, @request_failed, @alarm,
+            @failed_share, @phase, @phase_started_at, @search_text, @now, @now)
         ON CONFLICT (connection_id, id) DO UPDATE SET
             status = excluded.status, status_raw = excluded.status_raw, is_terminal = excluded.is_terminal,
             endpoint = excluded.endpoint, model = excluded.model, input_file_id = excluded.input_file_id,
             output_file_id = excluded.output_file_id, error_file_id = excluded.error_file_id, created_at = excluded.created_at,
             expires_at = excluded.expires_at, ended_at = excluded.ended_at, request_total = excluded.request_total,
             request_completed = excluded.request_completed, request_failed = excluded.request_failed,
-            watch = excluded.watch, phase = excluded.phase, phase_started_at = excluded.phase_started_at,
+            alarm = excluded.alarm, failed_share = excluded.failed_share, phase = excluded.phase, phase_started_at = excluded.phase_started_at,
             search_text = excluded.search_text, updated_at = excluded.updated_at
         RETURNING key;
         """;
@@ -113,7 +113,7 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
 
     /// <summary>
     /// Indexes that serve only reads, as each is defined (SQLite): the failures sort's (migration FailuresSortIndex),
-    /// and created order within an endpoint or a model (BatchRecordConfiguration). Their order is unlike the order
+    /// created order within an endpoint or a model, and the "needs attention" count's (BatchRecordConfiguration). Their order is unlike the order
     /// batches arrive in, so each page of batches stored writes pages of each: the failures sort's alone took a third
     /// of what a first import wrote. A first import into an empty cache therefore goes without them and builds each
     /// in one pass at its end (<see cref="StartFirstImportAsync"/>, <see cref="FinishFirstImportAsync"/>); start-up
@@ -124,6 +124,9 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         ("ix_batches_failures", "CREATE INDEX IF NOT EXISTS ix_batches_failures ON batches (COALESCE(request_failed, 0), id);"),
         ("ix_batches_endpoint_created", "CREATE INDEX IF NOT EXISTS ix_batches_endpoint_created ON batches (endpoint, created_at, id);"),
         ("ix_batches_model_created", "CREATE INDEX IF NOT EXISTS ix_batches_model_created ON batches (model, created_at, id);"),
+        ("ix_batches_alarm", "CREATE INDEX IF NOT EXISTS ix_batches_alarm ON batches (alarm, connection_id, endpoint, model) WHERE alarm = 1;"),
+        ("ix_batches_failed_share",
+            "CREATE INDEX IF NOT EXISTS ix_batches_failed_share ON batches (failed_share, alarm, connection_id, endpoint, model) WHERE failed_share IS NOT NULL;"),
     ];
 
     /// <summary>The statements that build whichever deferred indexes are missing (a look at the schema for the others).</summary>
@@ -397,7 +400,7 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         {
             var command = _upsert ??= Prepare(UpsertSql, "@connection", "@id", "@status", "@status_raw", "@is_terminal", "@endpoint", "@model",
                 "@input_file_id", "@output_file_id", "@error_file_id", "@created_at", "@expires_at", "@ended_at", "@request_total",
-                "@request_completed", "@request_failed", "@watch", "@phase", "@phase_started_at", "@search_text", "@now");
+                "@request_completed", "@request_failed", "@alarm", "@failed_share", "@phase", "@phase_started_at", "@search_text", "@now");
             command.Set("@connection", connectionId);
             command.Set("@id", batch.Id);
             command.Set("@status", BatchStatus.NameOf(batch.Status.Kind));
@@ -415,7 +418,8 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
             command.Set("@request_completed", batch.RequestCounts?.Completed);
             command.Set("@request_failed", batch.RequestCounts?.Failed);
             var phase = CurrentPhaseOf(batch);
-            command.Set("@watch", BatchAttention.MayNeed(batch));
+            command.Set("@alarm", BatchAttention.Alarm(batch));
+            command.Set("@failed_share", BatchAttention.FailedShare(batch.RequestCounts));
             command.Set("@phase", phase is null ? null : BatchStatus.NameOf(phase.Kind));
             command.Set("@phase_started_at", phase?.Start.ToUnixTimeSeconds());
             command.Set("@search_text", searchText);

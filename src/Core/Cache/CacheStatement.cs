@@ -39,6 +39,8 @@ internal abstract class CacheStatement : IAsyncDisposable
 
     public void Set(string name, long? value) => Bind(Ordinal(name), value);
 
+    public void Set(string name, double? value) => Bind(Ordinal(name), value);
+
     /// <summary>A boolean column: an integer 0 or 1 on SQLite, a boolean on PostgreSQL.</summary>
     public void Set(string name, bool value) => BindBoolean(Ordinal(name), value);
 
@@ -53,6 +55,8 @@ internal abstract class CacheStatement : IAsyncDisposable
     private protected abstract void Bind(int ordinal, string? value);
 
     private protected abstract void Bind(int ordinal, long? value);
+
+    private protected abstract void Bind(int ordinal, double? value);
 
     private protected abstract void BindBoolean(int ordinal, bool value);
 
@@ -122,6 +126,10 @@ internal abstract class CacheStatement : IAsyncDisposable
             ? raw.sqlite3_bind_int64(_statement, _positions[ordinal], number)
             : raw.sqlite3_bind_null(_statement, _positions[ordinal]));
 
+        private protected override void Bind(int ordinal, double? value) => Check(value is { } number
+            ? raw.sqlite3_bind_double(_statement, _positions[ordinal], number)
+            : raw.sqlite3_bind_null(_statement, _positions[ordinal]));
+
         private protected override void BindBoolean(int ordinal, bool value) => Bind(ordinal, value ? 1 : 0);
 
         /// <summary>Steps the statement to its end (every row of a <c>RETURNING</c>), keeping the first value.</summary>
@@ -182,6 +190,8 @@ internal abstract class CacheStatement : IAsyncDisposable
         private protected override void Bind(int ordinal, string? value) => Value(ordinal, value, DbType.String);
 
         private protected override void Bind(int ordinal, long? value) => Value(ordinal, value, DbType.Int64);
+
+        private protected override void Bind(int ordinal, double? value) => Value(ordinal, value, DbType.Double);
 
         private protected override void BindBoolean(int ordinal, bool value) => Value(ordinal, value, DbType.Boolean);
 

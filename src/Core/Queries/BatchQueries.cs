@@ -238,8 +238,8 @@ internal sealed class BatchQueries(
         await using (var command = await OpenCommandAsync(context, cancellationToken))
         {
             var where = new StringBuilder();
-            AppendFilter(where, command, plan, filter with { NeedsAttention = true }, now, includeStatuses: false);
-            command.CommandText = $"SELECT COUNT(*) FROM batches b WHERE 1 = 1{where}";
+            AppendFilter(where, command, plan, filter with { NeedsAttention = false }, now, includeStatuses: false);
+            command.CommandText = AttentionCountSql(where, command, dialect, flags.Value, now);
             needsAttention = (int)DbCommandExtensions.AsInt64(await command.ExecuteScalarAsync(cancellationToken));
         }
 
@@ -410,13 +410,18 @@ internal sealed class BatchQueries(
     }
 
     /// <summary>
-    /// <see cref="BatchAttention.Needs"/> in SQL, flag by flag as <see cref="BatchInsights"/> sets them, over the
-    /// batches that could need attention (the partial index <c>ix_batches_watch</c>). A test holds the two to the
-    /// same answers on both providers.
+    /// <see cref="BatchAttention.Needs"/> in SQL: an alarm that holds whatever the clock (<c>alarm</c>), a failed share
+    /// above the setting (<c>failed_share</c>), or a running batch whose phase has lasted too long or whose window ends
+    /// soon (<c>phase</c>, <c>expires_at</c>). Each part has an index: the header counts them apart
+    /// (<see cref="AttentionCountSql"/>); a page walks the created order and stops at its last row. A test holds this
+    /// to the pages' flags on both providers.
     /// </summary>
-    private static void AppendAttention(StringBuilder where, DbCommand command, CacheDialect dialect, BatchInsightOptions options, long now)
+    private static void AppendAttention(StringBuilder where, DbCommand command, CacheDialect dialect, BatchInsightOptions options, long now) =>
+        where.Append($" AND (b.alarm = {dialect.True} OR b.failed_share > @attention_rate OR (b.is_terminal = {dialect.False} AND {RunningAttention(command, options, now)}))");
+
+    /// <summary>The parts that need the clock: the running batch's phase has lasted too long, or its window ends soon.</summary>
+    private static string RunningAttention(DbCommand command, BatchInsightOptions options, long now)
     {
-        const string Completed = "COALESCE(b.request_completed, 0)", Failed = "COALESCE(b.request_failed, 0)", Total = "COALESCE(b.request_total, 0)";
         command.Add("@attention_now", now);
         command.Add("@attention_rate", options.FailureRate);
         command.Add("@attention_expiring", (long)options.ExpiringSoon.TotalSeconds);
@@ -427,17 +432,26 @@ internal sealed class BatchQueries(
                 command.Add("@attention_long_" + name, (long)options.LongFor(kind)!.Value.TotalSeconds);
                 return $"WHEN '{name}' THEN @attention_long_{name}";
             });
-        where.Append($"""
-             AND b.watch = {dialect.True} AND (
-                b.status = 'failed'
-                OR (b.is_terminal = {dialect.False} AND (
-                    @attention_now - b.phase_started_at > CASE b.phase {string.Join(' ', longPhases)} END
-                    OR (b.expires_at - @attention_now > 0 AND b.expires_at - @attention_now <= @attention_expiring)))
-                OR (b.status = 'completed' AND (({Failed} > 0 AND {Completed} = 0) OR COALESCE(b.output_file_id, '') = ''))
-                OR (b.is_terminal = {dialect.True} AND {Completed} + {Failed} <> {Total}
-                    AND NOT (b.status IN ('expired', 'cancelled', 'failed') AND {Total} - {Completed} - {Failed} > 0))
-                OR ({Failed} > 0 AND {Failed} > @attention_rate * ({Completed} + {Failed})))
-            """);
+        return $"""
+            (@attention_now - b.phase_started_at > CASE b.phase {string.Join(' ', longPhases)} END
+                OR (b.expires_at - @attention_now > 0 AND b.expires_at - @attention_now <= @attention_expiring))
+            """;
+    }
+
+    /// <summary>
+    /// How many batches the filter (<paramref name="where"/>, its parameters already added) selects that need
+    /// attention: three counts of parts that do not overlap, each read through its own index (a running batch has no
+    /// fixed alarm; the failed share is counted once).
+    /// </summary>
+    private static string AttentionCountSql(StringBuilder where, DbCommand command, CacheDialect dialect, BatchInsightOptions options, long now)
+    {
+        var running = RunningAttention(command, options, now);
+        return $"""
+            SELECT (SELECT COUNT(*) FROM batches b WHERE b.alarm = {dialect.True}{where})
+                 + (SELECT COUNT(*) FROM batches b WHERE b.failed_share > @attention_rate AND b.alarm = {dialect.False}{where})
+                 + (SELECT COUNT(*) FROM batches b{dialect.IndexedBy("ix_batches_active")}
+                    WHERE b.is_terminal = {dialect.False} AND COALESCE(b.failed_share, 0) <= @attention_rate AND {running}{where})
+            """;
     }
 
     /// <summary>Below this many matches, a metadata pair's batches are read from its index and sorted.</summary>

@@ -32,6 +32,8 @@ public sealed class SyncedPageTests : IAsyncDisposable
         Assert.Contains("Up to date", html, StringComparison.Ordinal);
         Assert.DoesNotContain("Give it an API key", html, StringComparison.Ordinal);
         Assert.True(html.IndexOf("batch_68ffc", StringComparison.Ordinal) < html.IndexOf("batch_older", StringComparison.Ordinal), "newest first");
+        // One of the running batch's four finished requests failed: it needs attention, a chip that filters to it.
+        Assert.Matches("(?s)href=\"batches\\?attention=1\"[^>]*data-testid=\"needs-attention\".*?filter-chip__count\"[^>]*>1<", html);
     }
 
     [Fact]

@@ -105,6 +105,10 @@ namespace BatchDashboard.Core.Cache.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("key");
 
+                    b.Property<bool>("Alarm")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("alarm");
+
                     b.Property<string>("ConnectionId")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -129,6 +133,10 @@ namespace BatchDashboard.Core.Cache.Migrations
                     b.Property<long?>("ExpiresAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("expires_at");
+
+                    b.Property<double?>("FailedShare")
+                        .HasColumnType("REAL")
+                        .HasColumnName("failed_share");
 
                     b.Property<long>("FirstSeenAt")
                         .HasColumnType("INTEGER")
@@ -193,10 +201,6 @@ namespace BatchDashboard.Core.Cache.Migrations
                         .HasColumnType("INTEGER")
                         .HasColumnName("updated_at");
 
-                    b.Property<bool>("Watch")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("watch");
-
                     b.HasKey("Key");
 
                     b.HasIndex("ConnectionId", "CreatedAt")
@@ -219,9 +223,13 @@ namespace BatchDashboard.Core.Cache.Migrations
                     b.HasIndex("Model", "CreatedAt", "Id")
                         .HasDatabaseName("ix_batches_model_created");
 
-                    b.HasIndex(new[] { "CreatedAt", "Id" }, "ix_batches_watch")
-                        .HasDatabaseName("ix_batches_watch")
-                        .HasFilter("watch = 1");
+                    b.HasIndex("Alarm", "ConnectionId", "Endpoint", "Model")
+                        .HasDatabaseName("ix_batches_alarm")
+                        .HasFilter("alarm = 1");
+
+                    b.HasIndex("FailedShare", "Alarm", "ConnectionId", "Endpoint", "Model")
+                        .HasDatabaseName("ix_batches_failed_share")
+                        .HasFilter("failed_share IS NOT NULL");
 
                     b.ToTable("batches", (string)null);
                 });

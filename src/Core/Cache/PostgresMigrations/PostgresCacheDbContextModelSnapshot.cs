@@ -123,6 +123,10 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Key"));
 
+                    b.Property<bool>("Alarm")
+                        .HasColumnType("boolean")
+                        .HasColumnName("alarm");
+
                     b.Property<string>("ConnectionId")
                         .IsRequired()
                         .HasColumnType("text")
@@ -150,6 +154,10 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
                     b.Property<long?>("ExpiresAt")
                         .HasColumnType("bigint")
                         .HasColumnName("expires_at");
+
+                    b.Property<double?>("FailedShare")
+                        .HasColumnType("double precision")
+                        .HasColumnName("failed_share");
 
                     b.Property<long>("FirstSeenAt")
                         .HasColumnType("bigint")
@@ -222,10 +230,6 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
                         .HasColumnType("bigint")
                         .HasColumnName("updated_at");
 
-                    b.Property<bool>("Watch")
-                        .HasColumnType("boolean")
-                        .HasColumnName("watch");
-
                     b.HasKey("Key");
 
                     b.HasIndex("ConnectionId", "CreatedAt")
@@ -248,9 +252,13 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
                     b.HasIndex("Model", "CreatedAt", "Id")
                         .HasDatabaseName("ix_batches_model_created");
 
-                    b.HasIndex(new[] { "CreatedAt", "Id" }, "ix_batches_watch")
-                        .HasDatabaseName("ix_batches_watch")
-                        .HasFilter("watch = TRUE");
+                    b.HasIndex("Alarm", "ConnectionId", "Endpoint", "Model")
+                        .HasDatabaseName("ix_batches_alarm")
+                        .HasFilter("alarm = TRUE");
+
+                    b.HasIndex("FailedShare", "Alarm", "ConnectionId", "Endpoint", "Model")
+                        .HasDatabaseName("ix_batches_failed_share")
+                        .HasFilter("failed_share IS NOT NULL");
 
                     b.ToTable("batches", (string)null);
                 });
