@@ -50,6 +50,8 @@ internal static class PageBenchmarks
                 ("batch list, status = failed", "/batches?status=failed"),
                 ("batch list, free text", "/batches?q=run-1234"),
                 ("batch detail (completed)", $"/batches/{completed}?connection={Connection}"),
+                ("liveness probe, /alive (JSON, from memory)", "/alive"),
+                ("health probe, /health (JSON; the cache's check reused for 5 s)", "/health"),
             };
 
             report.AppendLine("| page (GET, server-rendered HTML) | median | p99 | bytes |");

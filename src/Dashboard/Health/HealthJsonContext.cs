@@ -6,5 +6,6 @@ namespace BatchDashboard.Dashboard.Health;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(HealthBody))]
 [JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(DateTimeOffset))]
 [JsonSerializable(typeof(ConnectionHealth))]
 internal sealed partial class HealthJsonContext : JsonSerializerContext;

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace BatchDashboard.Dashboard.Health;
 
-/// <summary>Writes <c>/healthz</c> as a small JSON body: overall status, then one entry per check.</summary>
+/// <summary>Writes a probe's answer (<see cref="HealthProbes"/>) as a small JSON body: overall status, then one entry per check.</summary>
 internal static class HealthResponseWriter
 {
     public static Task WriteAsync(HttpContext context, HealthReport report)

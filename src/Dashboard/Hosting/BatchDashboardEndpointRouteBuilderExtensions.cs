@@ -48,7 +48,7 @@ public static class BatchDashboardEndpointRouteBuilderExtensions
         var pages = endpoints.MapGroup("").RequireAuthorization(DashboardPolicies.Viewer);
         // Code and styles, no data: anyone may load them (the sign-in page needs them).
         pages.MapStaticAssets().AllowAnonymous();
-        pages.MapHealthChecks("/healthz", new() { ResponseWriter = HealthResponseWriter.WriteAsync }).AllowAnonymous();
+        HealthProbes.Map(pages);
         pages.MapBatchApi();
         pages.MapResultApi();
         pages.MapAccessEndpoints();

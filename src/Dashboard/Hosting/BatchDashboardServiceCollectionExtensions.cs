@@ -54,7 +54,10 @@ public static class BatchDashboardServiceCollectionExtensions
         services.AddScoped<NewBatchViewModel>();
         services.AddScoped<AuditLogViewModel>();
         services.AddScoped<SettingsViewModel>();
-        services.AddHealthChecks().AddCheck<CacheHealthCheck>("cache").AddCheck<SyncHealthCheck>("sync");
+        services.AddHealthChecks()
+            .AddCheck("process", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy("The process answers."), tags: [HealthProbes.Live])
+            .AddCheck<CacheHealthCheck>("cache", tags: [HealthProbes.Ready])
+            .AddCheck<SyncHealthCheck>("sync", tags: [HealthProbes.Ready]);
         return services;
     }
 

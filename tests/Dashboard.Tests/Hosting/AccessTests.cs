@@ -44,8 +44,11 @@ public sealed partial class AccessTests
         var html = await (await other.SendAsync(page, Token)).Content.ReadAsStringAsync(Token);
         Assert.Contains("answers requests from its own machine only", html, StringComparison.Ordinal);
         Assert.Contains("answers requests from its own machine only", await (await other.GetAsync("/api/batches", Token)).Content.ReadAsStringAsync(Token), StringComparison.Ordinal);
-        // Health stays open, for a load balancer.
-        Assert.Equal(HttpStatusCode.OK, (await other.GetAsync("/healthz", Token)).StatusCode);
+        // The probes stay open, for a load balancer or an orchestrator.
+        foreach (var probe in new[] { "/alive", "/health", "/healthz" })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await other.GetAsync(probe, Token)).StatusCode);
+        }
     }
 
     [Fact]
