@@ -8,6 +8,7 @@ if (args is ["hash-password", ..])
 
 var builder = WebApplication.CreateBuilder(args);
 builder.UseBatchDashboardStandaloneDefaults();
+builder.AddBatchDashboardTelemetry();
 builder.Services.AddBatchDashboard(builder.Configuration);
 
 var app = builder.Build();

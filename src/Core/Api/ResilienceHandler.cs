@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
+using BatchDashboard.Core.Telemetry;
 
 namespace BatchDashboard.Core.Api;
 
@@ -45,6 +46,11 @@ internal sealed class ResilienceHandler : DelegatingHandler
                     RetryRules.RequestedDelay(args.Outcome.Result, timeProvider.GetUtcNow(), settings.MaxRetryAfter)),
                 OnRetry = args =>
                 {
+                    if (args.Context.Properties.TryGetValue(RouteKey, out var route))
+                    {
+                        CoreTelemetry.ApiRetries.Add(1, new KeyValuePair<string, object?>("route", route));
+                    }
+
                     var reason = args.Outcome.Result is { } failed ? $"HTTP {(int)failed.StatusCode}" : args.Outcome.Exception?.GetType().Name;
                     logger.LogInformation("Retrying a batch API call after {Reason} (attempt {Attempt}, waiting {Delay})",
                         reason, args.AttemptNumber + 1, args.RetryDelay);
@@ -61,9 +67,28 @@ internal sealed class ResilienceHandler : DelegatingHandler
     {
         var call = ApiCall.Of(request);
         var pipeline = call.Retriable ? _retrying : call.Unbounded ? ResiliencePipeline<HttpResponseMessage>.Empty : _once;
-        return await pipeline.ExecuteAsync(async token =>
+        var route = CoreTelemetry.RouteOf(request, call.Connection.BaseUrl);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(RouteKey, route);
+        try
         {
-            var response = await base.SendAsync(request, token);
+            return await pipeline.ExecuteAsync(async (context, _) => await AttemptAsync(request, call, route, context.CancellationToken), context, 0);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private static readonly ResiliencePropertyKey<string> RouteKey = new("batch-dashboard.route");
+
+    /// <summary>One attempt, counted by route and status class.</summary>
+    private async Task<HttpResponseMessage> AttemptAsync(HttpRequestMessage request, ApiCall call, string route, CancellationToken token)
+    {
+        HttpResponseMessage? response = null;
+        try
+        {
+            response = await base.SendAsync(request, token);
             if (!call.Streamed)
             {
                 try
@@ -78,6 +103,11 @@ internal sealed class ResilienceHandler : DelegatingHandler
             }
 
             return response;
-        }, cancellationToken);
+        }
+        finally
+        {
+            CoreTelemetry.ApiCalls.Add(1, new KeyValuePair<string, object?>("route", route),
+                new KeyValuePair<string, object?>("status_class", CoreTelemetry.StatusClass(response)));
+        }
     }
 }

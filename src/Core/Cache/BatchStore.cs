@@ -264,6 +264,34 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         }
     }
 
+    /// <summary>
+    /// The connection's batches by status (from the counts the triggers keep) and its running batches' unfinished
+    /// requests (from the partial index of running batches): for the telemetry's gauges.
+    /// </summary>
+    public async Task<(IReadOnlyDictionary<string, int> ByStatus, long RequestsInFlight)> CountAsync(string connectionId, CancellationToken cancellationToken)
+    {
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        var dialect = CacheDialect.Of(context);
+        await context.Database.OpenConnectionAsync(cancellationToken);
+        await using var command = context.Database.GetDbConnection().CreateCommand();
+        command.CommandText = $"""
+            SELECT name, SUM(count) FROM batch_counts WHERE connection_id = @connection GROUP BY name HAVING SUM(count) > 0;
+            SELECT COALESCE(SUM({dialect.Greatest("COALESCE(request_total, 0) - COALESCE(request_completed, 0) - COALESCE(request_failed, 0)", "0")}), 0)
+            FROM batches{dialect.IndexedBy("ix_batches_active")} WHERE connection_id = @connection AND is_terminal = {dialect.False};
+            """;
+        command.Add("@connection", connectionId);
+        var byStatus = new Dictionary<string, int>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            byStatus[reader.GetString(0)] = reader.Int32(1);
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (byStatus, reader.Int64(0));
+    }
+
     /// <summary>How many of these batches the cache already holds.</summary>
     public async Task<int> CountCachedAsync(string connectionId, IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
     {

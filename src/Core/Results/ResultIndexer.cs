@@ -2,6 +2,8 @@ using BatchDashboard.Core.Api;
 using BatchDashboard.Core.Cache;
 using Microsoft.Extensions.Logging;
 
+using BatchDashboard.Core.Telemetry;
+
 namespace BatchDashboard.Core.Results;
 
 /// <summary>
@@ -37,63 +39,82 @@ internal sealed class ResultIndexer(ResultStore store, TimeProvider timeProvider
         progress(file);
 
         var partial = path + ".partial";
+        var started = timeProvider.GetTimestamp();
+        var outcome = "failed";
         try
         {
-            var metadata = await client.GetFileAsync(fileId, cancellationToken);
-            file.BytesTotal = metadata?.Bytes;
-            file.UpstreamExpiresAt = metadata?.ExpiresAt?.ToUnixTimeSeconds();
-            await using var content = await client.OpenFileContentAsync(fileId, cancellationToken);
-            if (content is null)
-            {
-                // Gone upstream (30 days, or sooner with output_expires_after). A file indexed before keeps its index.
-                var kept = existing is { State: "indexed" } && existing.FileId == fileId && existing.LocalPath is not null && File.Exists(Path.Combine(folder, existing.LocalPath));
-                var gone = kept ? existing! : file;
-                gone.State = ResultStore.NameOf(kept ? ResultFileState.Indexed : ResultFileState.ExpiredUpstream);
-                gone.ExpiredUpstream = true;
-                gone.Error = kept ? null : "The API no longer has this file (it deletes batch files after 30 days, or sooner when the batch asked).";
-                await store.SaveFileAsync(gone, cancellationToken);
-                progress(gone);
-                return gone;
-            }
-
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            await using (var copy = LocalCopyStream.Create(partial))
-            {
-                await ReadLinesAsync(content, copy, batchKey, kind, file, progress, cancellationToken);
-                await copy.FlushAsync(cancellationToken);
-            }
-
-            File.Move(partial, path, overwrite: true);
-            file.LocalPath = relative;
-            file.State = ResultStore.NameOf(ResultFileState.Indexed);
-            file.IndexedAt = timeProvider.GetUtcNow().ToUnixTimeSeconds();
-            file.BytesTotal ??= file.BytesRead;
-            await store.SaveFileAsync(file, cancellationToken);
-            progress(file);
-            return file;
+            var result = await IndexCoreAsync();
+            outcome = result.State;
+            return result;
         }
-        catch (Exception ex) when (ex is BatchApiException or IOException or UnauthorizedAccessException)
+        finally
         {
-            logger.LogWarning("Indexing {Kind} file {FileId} of connection {Connection} failed: {Error}", kindName, fileId, client.Connection.Id,
-                ex is BatchApiException api ? api.Summary : ex.Message);
-            TryDelete(partial);
-            file.State = ResultStore.NameOf(ResultFileState.Failed);
-            file.Error = ex switch
-            {
-                BatchApiException { StatusCode: not null } answered => $"The API answered: {answered.Summary}",
-                BatchApiException unanswered => unanswered.Message, // e.g. the download broke off, and how far it got
-                _ => $"The local copy could not be written: {ex.Message}",
-            };
-            await store.SaveFileAsync(file, CancellationToken.None);
-            progress(file);
-            return file;
+            var kindTag = new KeyValuePair<string, object?>("kind", kindName);
+            CoreTelemetry.ResultBytes.Add(file.BytesRead, kindTag);
+            CoreTelemetry.ResultLines.Add(file.Lines, kindTag);
+            CoreTelemetry.ResultDuration.Record(timeProvider.GetElapsedTime(started).TotalSeconds, kindTag, new KeyValuePair<string, object?>("outcome", outcome));
         }
-        catch (OperationCanceledException)
+
+        async Task<ResultFileRecord> IndexCoreAsync()
         {
-            TryDelete(partial);
-            file.State = ResultStore.NameOf(ResultFileState.Waiting);
-            await store.SaveFileAsync(file, CancellationToken.None);
-            throw;
+            try
+            {
+                var metadata = await client.GetFileAsync(fileId, cancellationToken);
+                file.BytesTotal = metadata?.Bytes;
+                file.UpstreamExpiresAt = metadata?.ExpiresAt?.ToUnixTimeSeconds();
+                await using var content = await client.OpenFileContentAsync(fileId, cancellationToken);
+                if (content is null)
+                {
+                    // Gone upstream (30 days, or sooner with output_expires_after). A file indexed before keeps its index.
+                    var kept = existing is { State: "indexed" } && existing.FileId == fileId && existing.LocalPath is not null && File.Exists(Path.Combine(folder, existing.LocalPath));
+                    var gone = kept ? existing! : file;
+                    gone.State = ResultStore.NameOf(kept ? ResultFileState.Indexed : ResultFileState.ExpiredUpstream);
+                    gone.ExpiredUpstream = true;
+                    gone.Error = kept ? null : "The API no longer has this file (it deletes batch files after 30 days, or sooner when the batch asked).";
+                    await store.SaveFileAsync(gone, cancellationToken);
+                    progress(gone);
+                    return gone;
+                }
+
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                await using (var copy = LocalCopyStream.Create(partial))
+                {
+                    await ReadLinesAsync(content, copy, batchKey, kind, file, progress, cancellationToken);
+                    await copy.FlushAsync(cancellationToken);
+                }
+
+                File.Move(partial, path, overwrite: true);
+                file.LocalPath = relative;
+                file.State = ResultStore.NameOf(ResultFileState.Indexed);
+                file.IndexedAt = timeProvider.GetUtcNow().ToUnixTimeSeconds();
+                file.BytesTotal ??= file.BytesRead;
+                await store.SaveFileAsync(file, cancellationToken);
+                progress(file);
+                return file;
+            }
+            catch (Exception ex) when (ex is BatchApiException or IOException or UnauthorizedAccessException)
+            {
+                logger.LogWarning("Indexing {Kind} file {FileId} of connection {Connection} failed: {Error}", kindName, fileId, client.Connection.Id,
+                    ex is BatchApiException api ? api.Summary : ex.Message);
+                TryDelete(partial);
+                file.State = ResultStore.NameOf(ResultFileState.Failed);
+                file.Error = ex switch
+                {
+                    BatchApiException { StatusCode: not null } answered => $"The API answered: {answered.Summary}",
+                    BatchApiException unanswered => unanswered.Message, // e.g. the download broke off, and how far it got
+                    _ => $"The local copy could not be written: {ex.Message}",
+                };
+                await store.SaveFileAsync(file, CancellationToken.None);
+                progress(file);
+                return file;
+            }
+            catch (OperationCanceledException)
+            {
+                TryDelete(partial);
+                file.State = ResultStore.NameOf(ResultFileState.Waiting);
+                await store.SaveFileAsync(file, CancellationToken.None);
+                throw;
+            }
         }
     }
 

@@ -100,6 +100,7 @@ internal sealed class ResultIndexService(
 
     private async Task<IReadOnlyList<ResultFileStatus>> IndexOneAsync(string connectionId, string batchId, CancellationToken cancellationToken)
     {
+        using var activity = Telemetry.CoreTelemetry.Start("index results", connectionId, batchId);
         var cached = await queries.GetAsync(batchId, connectionId, cancellationToken);
         var batchKey = await store.BatchKeyAsync(connectionId, batchId, cancellationToken);
         if (cached is null || batchKey is not { } key)

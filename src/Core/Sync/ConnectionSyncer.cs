@@ -2,6 +2,7 @@ using BatchDashboard.Core.Api;
 using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Cache;
 using BatchDashboard.Core.Connections;
+using BatchDashboard.Core.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace BatchDashboard.Core.Sync;
@@ -33,6 +34,36 @@ internal sealed class ConnectionSyncer(
     private ApiConnection Connection => client.Connection;
 
     public async Task<CycleReport> RunCycleAsync(CancellationToken cancellationToken)
+    {
+        // A span with the cycle's API calls as its children (HttpClient's own spans), and its duration by outcome.
+        using var activity = CoreTelemetry.Start("sync cycle", Connection.Id);
+        var started = timeProvider.GetTimestamp();
+        var outcome = "failure";
+        try
+        {
+            var report = await RunCycleCoreAsync(cancellationToken);
+            outcome = "success";
+            activity?.SetTag("batch_dashboard.api_calls", report.ApiCalls).SetTag("batch_dashboard.changed", report.Changed);
+            return report;
+        }
+        catch (BatchApiException ex)
+        {
+            CoreTelemetry.Fail(activity, ex.Summary);
+            throw;
+        }
+        finally
+        {
+            CoreTelemetry.SyncCycleDuration.Record(timeProvider.GetElapsedTime(started).TotalSeconds,
+                new KeyValuePair<string, object?>("connection", Connection.Id), new KeyValuePair<string, object?>("outcome", outcome));
+            if (CoreTelemetry.BatchesObserved)
+            {
+                var (byStatus, inFlight) = await store.CountAsync(Connection.Id, CancellationToken.None);
+                CoreTelemetry.RecordCounts(Connection.Id, byStatus, inFlight);
+            }
+        }
+    }
+
+    private async Task<CycleReport> RunCycleCoreAsync(CancellationToken cancellationToken)
     {
         var state = await store.GetSyncStateAsync(Connection.Id, cancellationToken);
         state.LastAttemptAt = timeProvider.GetUtcNow().ToUnixTimeSeconds();

@@ -86,6 +86,10 @@ public sealed class DashboardActions(
             throw new ActionRefusedException(Busy, AuditResult.RateLimited);
         }
 
+        // A span for the action, the batch (or file) it is on as an attribute; its API calls are HttpClient's children.
+        using var activity = Telemetry.DashboardTelemetry.Source.StartActivity(verb);
+        activity?.SetTag("batch_dashboard.connection", connectionId)
+            .SetTag(target.StartsWith("batch_", StringComparison.Ordinal) ? "batch_dashboard.batch.id" : "batch_dashboard.file.name", target);
         try
         {
             var result = await run();
@@ -94,7 +98,9 @@ public sealed class DashboardActions(
         }
         catch (Exception ex) when (ex is BatchApiException or ArgumentException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
         {
-            await WriteAsync(name, verb, connectionId, target, AuditResult.Failed, ex is BatchApiException api ? api.Summary : ex.Message);
+            var why = ex is BatchApiException api ? api.Summary : ex.Message;
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, why);
+            await WriteAsync(name, verb, connectionId, target, AuditResult.Failed, why);
             throw;
         }
     }
