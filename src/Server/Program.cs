@@ -13,6 +13,7 @@ builder.Services.AddBatchDashboard(builder.Configuration);
 
 var app = builder.Build();
 app.UseBatchDashboardStandalonePipeline();
+app.MapBatchDashboardTelemetry();
 // BatchDashboard:PathBase serves it under a path, for a proxy that passes the whole path on (one that strips it
 // sends X-Forwarded-Prefix instead).
 app.MapBatchDashboard(app.Configuration["BatchDashboard:PathBase"] ?? "");

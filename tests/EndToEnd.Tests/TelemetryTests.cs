@@ -8,7 +8,8 @@ namespace BatchDashboard.EndToEnd.Tests;
 /// <summary>
 /// The standalone app's OpenTelemetry against a real OTLP receiver: the .NET Aspire dashboard (its self-contained
 /// binary from NuGet), read back through its telemetry API. A sync cycle arrives as a span with its API calls as
-/// children, logs arrive, metrics arrive, and the API key is in none of it.
+/// children, logs arrive, metrics arrive (by name, through the optional Prometheus endpoint too), and the API key is
+/// in none of it.
 /// </summary>
 public sealed class TelemetryTests : IAsyncLifetime
 {
@@ -57,6 +58,7 @@ public sealed class TelemetryTests : IAsyncLifetime
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
             ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
             ["OTEL_BLRP_SCHEDULE_DELAY"] = "200",
+            ["BatchDashboard__Telemetry__Prometheus"] = "true",
         });
         await app.WaitUntilHealthyAsync();
         (await app.Client.GetAsync("/batches", Token)).EnsureSuccessStatusCode();
@@ -79,7 +81,15 @@ public sealed class TelemetryTests : IAsyncLifetime
             json => json.Contains("\"hasMetrics\":true", StringComparison.Ordinal), app);
         Assert.Contains("\"name\":\"batch-dashboard\"", resources, StringComparison.Ordinal);
 
-        foreach (var exported in new[] { spans, logs, await receiver.GetStringAsync("/api/telemetry/spans?limit=2000", Token) })
+        // Our metrics by name, as the optional Prometheus endpoint gives them (the Aspire dashboard has no JSON for metrics).
+        var metrics = await app.Client.GetStringAsync("/metrics", Token);
+        foreach (var name in new[] { "batch_dashboard_sync_cycle_duration_seconds", "batch_dashboard_api_calls", "batch_dashboard_batches",
+            "batch_dashboard_requests_in_flight", "batch_dashboard_sync_imported", "http_server_request_duration_seconds" })
+        {
+            Assert.Contains(name, metrics, StringComparison.Ordinal);
+        }
+
+        foreach (var exported in new[] { spans, logs, metrics, await receiver.GetStringAsync("/api/telemetry/spans?limit=2000", Token) })
         {
             Assert.DoesNotContain(CanaryKey, exported, StringComparison.Ordinal);
             Assert.DoesNotContain("canary-telemetry", exported, StringComparison.Ordinal);

@@ -19,12 +19,15 @@ internal sealed class SyncStatusBoard(IConnectionCatalog catalog) : ISyncStatusP
     }
 
     /// <summary>A retry of a failed import stays "failing" until it stores something: the error stays on screen.</summary>
-    public void Importing(ApiConnection connection, int imported) =>
+    public void Importing(ApiConnection connection, int imported)
+    {
+        Telemetry.CoreTelemetry.RecordImported(connection.Id, imported);
         _states.AddOrUpdate(connection.Id,
             _ => new ConnectionSyncStatus(connection.Id, connection.Name, SyncPhase.Importing, imported, null, null, false),
             (_, old) => old.Phase == SyncPhase.Failing && imported == 0
                 ? old
                 : old with { Phase = SyncPhase.Importing, ImportedBatches = imported, LastError = null, Unauthorized = false });
+    }
 
     public void Succeeded(ApiConnection connection, DateTimeOffset at) =>
         _states.AddOrUpdate(connection.Id,

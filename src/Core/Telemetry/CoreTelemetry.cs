@@ -48,6 +48,14 @@ public static class CoreTelemetry
             new KeyValuePair<string, object?>("connection", pair.Key))),
         "{request}", "Requests of running batches not yet completed or failed, by connection, as of its last sync cycle.");
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> Imported = new();
+
+    internal static readonly ObservableGauge<int> ImportedBatches = Meter.CreateObservableGauge(
+        "batch_dashboard.sync.imported", () => Imported.Select(pair => new Measurement<int>(pair.Value, new KeyValuePair<string, object?>("connection", pair.Key))),
+        "{batch}", "Batches a connection's first import has stored so far (its total once the import is done).");
+
+    internal static void RecordImported(string connectionId, int imported) => Imported[connectionId] = imported;
+
     /// <summary>Something listens to the batch counts: a sync cycle then reads them (a few rows the triggers keep).</summary>
     internal static bool BatchesObserved => Batches.Enabled || RequestsInFlight.Enabled;
 
