@@ -114,7 +114,7 @@ internal static class PageBenchmarks
     }
 
     /// <summary>The cache as a finished first import leaves it: every batch, its indexes, the sync state.</summary>
-    private static async Task FillCacheAsync(string database, List<string> json, long newest)
+    internal static async Task FillCacheAsync(string database, List<string> json, long newest)
     {
         await using var services = await CoreBenchmarks.OpenCacheAsync(database);
         var store = services.GetRequiredService<BatchStore>();
@@ -359,7 +359,7 @@ internal static class PageBenchmarks
         return ([.. samples], upstream.Calls - calls);
     }
 
-    private static void Stop(Process process)
+    internal static void Stop(Process process)
     {
         if (!process.HasExited)
         {
@@ -368,7 +368,7 @@ internal static class PageBenchmarks
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

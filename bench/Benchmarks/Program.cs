@@ -1,12 +1,13 @@
 using System.Globalization;
 using BatchDashboard.Benchmarks;
 
-// dotnet run -c Release --project bench/Benchmarks -- [--suite core|scale|pages|results|all] [--batches N] [--scale N,N,N] [--poll SECONDS] [--runs N] [--file-mb N] [--out FILE]
+// dotnet run -c Release --project bench/Benchmarks -- [--suite core|scale|pages|results|startup|all] [--starts N] [--batches N] [--scale N,N,N] [--poll SECONDS] [--runs N] [--file-mb N] [--out FILE]
 var suite = "all";
 var batches = 100_000;
 var poll = TimeSpan.FromSeconds(3);
 var runs = 300;
 var fileMegabytes = 1024L;
+var starts = 10;
 int[] scale = [10_000, 100_000, 1_000_000];
 string? output = null;
 for (var i = 0; i < args.Length - 1; i++)
@@ -20,12 +21,13 @@ for (var i = 0; i < args.Length - 1; i++)
         case "--file-mb": fileMegabytes = long.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--scale": scale = [.. args[i + 1].Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture))]; break;
         case "--out": output = args[i + 1]; break;
+        case "--starts": starts = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
     }
 }
 
-if (suite is not ("core" or "scale" or "pages" or "results" or "all"))
+if (suite is not ("core" or "scale" or "pages" or "results" or "startup" or "all"))
 {
-    Console.Error.WriteLine($"--suite '{suite}' is not core, scale, pages, results or all.");
+    Console.Error.WriteLine($"--suite '{suite}' is not core, scale, pages, results, startup or all.");
     return 2;
 }
 
@@ -50,6 +52,11 @@ if (suite is "pages" or "all")
 if (suite is "results" or "all")
 {
     report.AppendLine("## Results files: indexing, memory, lookups").AppendLine().AppendLine(await ResultBenchmarks.RunAsync(fileMegabytes * 1024 * 1024));
+}
+
+if (suite is "startup" or "all")
+{
+    report.AppendLine("## The published app's start-up").AppendLine().AppendLine(await StartupBenchmarks.RunAsync(batches, starts));
 }
 
 Console.WriteLine(report);
