@@ -62,6 +62,7 @@ public sealed class TelemetryTests : IAsyncLifetime
         });
         await app.WaitUntilHealthyAsync();
         (await app.Client.GetAsync("/batches", Token)).EnsureSuccessStatusCode();
+        (await app.Client.GetAsync("/batches/batch_running", Token)).EnsureSuccessStatusCode();
 
         // A sync cycle's span, its connection named by id, with the API calls it made as its children.
         var spans = await WaitForAsync(receiver, "/api/telemetry/spans?limit=500", json =>
@@ -69,7 +70,7 @@ public sealed class TelemetryTests : IAsyncLifetime
             var all = Spans(json).ToList();
             return all.Any(s => s.Scope == "BatchDashboard.Core" && s.Name == "sync cycle"
                 && all.Any(child => child.Scope == "System.Net.Http" && child.Parent == s.Id))
-                && all.Any(s => s.Scope == "Microsoft.AspNetCore" && s.Name.StartsWith("GET ", StringComparison.Ordinal)); // the page
+                && all.Any(s => s.Scope == "Microsoft.AspNetCore" && s.Json.Contains("\"batch_running\"", StringComparison.Ordinal)); // the batch's page, its id an attribute
         }, app);
         var cycle = Spans(spans).First(s => s.Name == "sync cycle");
         Assert.Contains("\"batch_dashboard.connection\"", cycle.Json, StringComparison.Ordinal);

@@ -59,6 +59,7 @@ public sealed partial class BatchDetail : IDisposable
 
     protected override async Task OnParametersSetAsync()
     {
+        Telemetry.DashboardTelemetry.TagBatch(Id);
         _mayCancel = await Actions.CanAsync(DashboardAction.Cancel);
         _mayCreate = await Actions.CanAsync(DashboardAction.Create);
         await Model.LoadAsync(Id, Connection, _disposed.Token);

@@ -66,6 +66,7 @@ public sealed partial class BatchResults : IDisposable
 
     protected override async Task OnParametersSetAsync()
     {
+        Telemetry.DashboardTelemetry.TagBatch(Id);
         _mayRetry = await Actions.CanAsync(Security.DashboardAction.Retry);
         var values = new Dictionary<string, string?>
         {
