@@ -42,10 +42,12 @@ public sealed class TelemetryTests : IAsyncLifetime
         _database.Dispose();
     }
 
-    [Fact]
-    public async Task WithAnOtlpEndpoint_SyncTracesLogsAndMetricsArrive_WithoutTheKey()
+    [Theory]
+    [InlineData("http/protobuf")]
+    [InlineData("grpc")]
+    public async Task WithAnOtlpEndpoint_SyncTracesLogsAndMetricsArrive_WithoutTheKey(string protocol)
     {
-        var (ui, otlp) = StartReceiver();
+        var (ui, otlp) = StartReceiver(protocol);
         using var receiver = new HttpClient { BaseAddress = ui };
         using var app = AppProcess.Start("with telemetry", new()
         {
@@ -54,7 +56,7 @@ public sealed class TelemetryTests : IAsyncLifetime
             ["ConnectionStrings__BatchCache"] = _database.ConnectionString,
             ["BatchDashboard__Sync__ActivePollInterval"] = "00:00:01",
             ["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp.ToString().TrimEnd('/'),
-            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = protocol,
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
             ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
             ["OTEL_BLRP_SCHEDULE_DELAY"] = "200",
@@ -135,8 +137,8 @@ public sealed class TelemetryTests : IAsyncLifetime
         return json;
     }
 
-    /// <summary>The Aspire dashboard on two free loopback ports: its UI and API, and its OTLP/HTTP receiver.</summary>
-    private (Uri Ui, Uri Otlp) StartReceiver()
+    /// <summary>The Aspire dashboard on two free loopback ports: its UI and API, and its OTLP receiver for the protocol.</summary>
+    private (Uri Ui, Uri Otlp) StartReceiver(string protocol)
     {
         var binary = typeof(TelemetryTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "AspireDashboard").Value!;
         Assert.True(File.Exists(binary), $"The Aspire dashboard was not found at {binary}: restore the test project (PackageDownload).");
@@ -144,7 +146,7 @@ public sealed class TelemetryTests : IAsyncLifetime
         var otlp = new Uri($"http://127.0.0.1:{Loopback.FreePort()}/");
         var start = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.Environment["ASPNETCORE_URLS"] = ui.ToString().TrimEnd('/');
-        start.Environment["DOTNET_DASHBOARD_OTLP_HTTP_ENDPOINT_URL"] = otlp.ToString().TrimEnd('/');
+        start.Environment[protocol == "grpc" ? "DOTNET_DASHBOARD_OTLP_ENDPOINT_URL" : "DOTNET_DASHBOARD_OTLP_HTTP_ENDPOINT_URL"] = otlp.ToString().TrimEnd('/');
         start.Environment["DOTNET_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS"] = "true";
         _receiver = Process.Start(start)!;
         _receiver.OutputDataReceived += (_, _) => { };
