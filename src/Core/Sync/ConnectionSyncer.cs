@@ -57,9 +57,22 @@ internal sealed class ConnectionSyncer(
                 new KeyValuePair<string, object?>("connection", Connection.Id), new KeyValuePair<string, object?>("outcome", outcome));
             if (CoreTelemetry.BatchesObserved)
             {
-                var (byStatus, inFlight) = await store.CountAsync(Connection.Id, CancellationToken.None);
-                CoreTelemetry.RecordCounts(Connection.Id, byStatus, inFlight);
+                await RecordCountsAsync();
             }
+        }
+    }
+
+    /// <summary>The batch counts for the telemetry's gauges; a cache that cannot answer leaves the last ones, and the cycle's own outcome stands.</summary>
+    private async Task RecordCountsAsync()
+    {
+        try
+        {
+            var (byStatus, inFlight) = await store.CountAsync(Connection.Id, CancellationToken.None);
+            CoreTelemetry.RecordCounts(Connection.Id, byStatus, inFlight);
+        }
+        catch (System.Data.Common.DbException ex)
+        {
+            logger.LogDebug(ex, "Connection {Connection}: the batch counts for telemetry could not be read", Connection.Id);
         }
     }
 
