@@ -18,10 +18,12 @@ public static class BatchAttention
     public static bool Needs(Batch batch, BatchInsights insights) =>
         batch.Status.Kind == BatchStatusKind.Failed || (insights.Flags & Alarms) != BatchFlags.None;
 
-    /// <summary>The batch needs attention whatever the clock and the settings say: it failed, or a fixed alarm is set.</summary>
-    public static bool Alarm(Batch batch) =>
-        batch.Status.Kind == BatchStatusKind.Failed
-        || (BatchInsights.Of(batch, batch.CreatedAt ?? DateTimeOffset.UnixEpoch).Flags & Fixed) != BatchFlags.None;
+    /// <summary>
+    /// The batch needs attention whatever the clock and the settings say: it failed, or a fixed alarm is set.
+    /// <paramref name="insights"/> may be taken at any moment and with any settings: the fixed alarms depend on neither.
+    /// </summary>
+    public static bool Alarm(Batch batch, BatchInsights insights) =>
+        batch.Status.Kind == BatchStatusKind.Failed || (insights.Flags & Fixed) != BatchFlags.None;
 
     /// <summary>The failed share of the finished requests, which <see cref="BatchFlags.HighFailureRate"/> tests; null when none failed.</summary>
     public static double? FailedShare(RequestCounts? counts) =>

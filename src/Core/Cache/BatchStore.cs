@@ -241,7 +241,7 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
                 await using var reader = await read.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    if (BatchReader.Read(reader.GetString(1)).Batch is { } batch && CurrentPhaseOf(batch) is { } phase)
+                    if (BatchReader.Read(reader.GetString(1)).Batch is { } batch && AttentionOf(batch).Phase is { } phase)
                     {
                         phases.Add((reader.Int64(0), BatchStatus.NameOf(phase.Kind), phase.Start.ToUnixTimeSeconds()));
                     }
@@ -445,9 +445,9 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
             command.Set("@request_total", batch.RequestCounts?.Total);
             command.Set("@request_completed", batch.RequestCounts?.Completed);
             command.Set("@request_failed", batch.RequestCounts?.Failed);
-            var phase = CurrentPhaseOf(batch);
-            command.Set("@alarm", BatchAttention.Alarm(batch));
-            command.Set("@failed_share", BatchAttention.FailedShare(batch.RequestCounts));
+            var (alarm, failedShare, phase) = AttentionOf(batch);
+            command.Set("@alarm", alarm);
+            command.Set("@failed_share", failedShare);
             command.Set("@phase", phase is null ? null : BatchStatus.NameOf(phase.Kind));
             command.Set("@phase_started_at", phase?.Start.ToUnixTimeSeconds());
             command.Set("@search_text", searchText);
@@ -522,9 +522,16 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         }
     }
 
-    /// <summary>The phase a running batch is in, as its page shows it; null once it has ended (or without timestamps).</summary>
-    internal static BatchPhase? CurrentPhaseOf(Batch batch) =>
-        batch.Status.IsTerminal ? null : BatchInsights.Of(batch, batch.CreatedAt ?? DateTimeOffset.UnixEpoch).CurrentPhase;
+    /// <summary>
+    /// The columns the "needs attention" filter reads, from one look at the batch: its fixed alarms, its failed share,
+    /// and the phase a running batch is in as its page shows it (null once it has ended, or without timestamps).
+    /// </summary>
+    internal static (bool Alarm, double? FailedShare, BatchPhase? Phase) AttentionOf(Batch batch)
+    {
+        // The moment does not matter: neither the fixed alarms nor when the current phase began depend on it.
+        var insights = BatchInsights.Of(batch, batch.CreatedAt ?? DateTimeOffset.UnixEpoch);
+        return (BatchAttention.Alarm(batch, insights), BatchAttention.FailedShare(batch.RequestCounts), batch.Status.IsTerminal ? null : insights.CurrentPhase);
+    }
 
     /// <summary>The batch's own terminal timestamp, for durations; null while it runs.</summary>
     internal static DateTimeOffset? EndedAt(Batch batch) => batch.Status.Kind switch

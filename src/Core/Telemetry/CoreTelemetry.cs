@@ -13,6 +13,9 @@ public static class CoreTelemetry
 {
     public const string Name = "BatchDashboard.Core";
 
+    /// <summary>The span attributes that name a connection and a batch, wherever a span is about one.</summary>
+    public const string ConnectionAttribute = "batch_dashboard.connection", BatchIdAttribute = "batch_dashboard.batch.id";
+
     internal static readonly ActivitySource Source = new(Name);
 
     internal static readonly Meter Meter = new(Name);
@@ -66,10 +69,10 @@ public static class CoreTelemetry
     internal static Activity? Start(string name, string connectionId, string? batchId = null)
     {
         var activity = Source.StartActivity(name);
-        activity?.SetTag("batch_dashboard.connection", connectionId);
+        activity?.SetTag(ConnectionAttribute, connectionId);
         if (batchId is not null)
         {
-            activity?.SetTag("batch_dashboard.batch.id", batchId);
+            activity?.SetTag(BatchIdAttribute, batchId);
         }
 
         return activity;

@@ -6,6 +6,7 @@ using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Results;
 using BatchDashboard.Core.Submissions;
 using BatchDashboard.Core.Sync;
+using BatchDashboard.Core.Telemetry;
 using BatchDashboard.Dashboard.Hosting;
 using BatchDashboard.Dashboard.Model;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -88,8 +89,8 @@ public sealed class DashboardActions(
 
         // A span for the action, the batch (or file) it is on as an attribute; its API calls are HttpClient's children.
         using var activity = Telemetry.DashboardTelemetry.Source.StartActivity(verb);
-        activity?.SetTag("batch_dashboard.connection", connectionId)
-            .SetTag(target.StartsWith("batch_", StringComparison.Ordinal) ? "batch_dashboard.batch.id" : "batch_dashboard.file.name", target);
+        activity?.SetTag(CoreTelemetry.ConnectionAttribute, connectionId)
+            .SetTag(target.StartsWith("batch_", StringComparison.Ordinal) ? CoreTelemetry.BatchIdAttribute : "batch_dashboard.file.name", target);
         try
         {
             var result = await run();

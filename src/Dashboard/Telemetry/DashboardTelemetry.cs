@@ -21,7 +21,7 @@ public static class DashboardTelemetry
     internal static readonly Meter Meter = new(Name);
 
     /// <summary>Names the batch a request is about on its span (ASP.NET Core's, when one is recorded).</summary>
-    internal static void TagBatch(string batchId) => Activity.Current?.SetTag("batch_dashboard.batch.id", batchId);
+    internal static void TagBatch(string batchId) => Activity.Current?.SetTag(Core.Telemetry.CoreTelemetry.BatchIdAttribute, batchId);
 
     internal static readonly UpDownCounter<long> OpenCircuits = Meter.CreateUpDownCounter<long>(
         "batch_dashboard.circuits.open", "{circuit}", "Live pages: Blazor circuits open now (each holds its page's state on the server).");
