@@ -118,6 +118,14 @@ public static class BatchCoreServiceCollectionExtensions
                 $"{Batches.BatchInsightOptions.SectionName}:FailureRate must be more than 0 and at most 1 (0.1 flags a batch once more than one in ten of its finished requests failed).")
             .ValidateOnStart();
 
+        // Capacity: each running batch's input file counted in prompt tokens, against each model's queued-token limit.
+        services.AddOptions<Capacity.CapacityOptions>().Bind(configuration.GetSection(Capacity.CapacityOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Capacity.CapacityOptions>, Capacity.CapacityOptionsValidator>();
+        services.TryAddSingleton<Capacity.CapacityStore>();
+        services.TryAddSingleton<Capacity.ICapacityQueries, Capacity.CapacityQueries>();
+        services.TryAddSingleton<Capacity.InputTokenCountingService>();
+        services.TryAddSingleton<Capacity.IInputTokenCounting>(provider => provider.GetRequiredService<Capacity.InputTokenCountingService>());
+
         // Registered after the migration service, so the schema is there before the first cycle.
         services.TryAddSingleton<SyncLease>();
         services.TryAddSingleton<CacheFollower>();
@@ -126,6 +134,7 @@ public static class BatchCoreServiceCollectionExtensions
         services.TryAddSingleton<SyncLeadership>();
         services.TryAddSingleton<ISyncRole>(provider => provider.GetRequiredService<SyncLeadership>());
         services.AddHostedService(provider => provider.GetRequiredService<SyncLeadership>());
+        services.AddHostedService(provider => provider.GetRequiredService<Capacity.InputTokenCountingService>());
         services.TryAddSingleton<IBatchOperations, BatchOperations>();
         return services;
     }

@@ -13,6 +13,7 @@ internal static class EmulatorCommandLine
         ["--failure-rate"] = "Emulator:FailureRate",
         ["--requests-per-second"] = "Emulator:RequestsPerSecond",
         ["--storage"] = "Emulator:StorageDirectory",
+        ["--queued-token-limit"] = "Emulator:QueuedTokenLimit",
         ["--config"] = "config",
     };
 
@@ -28,6 +29,9 @@ internal static class EmulatorCommandLine
           --failure-rate X          share of requests that fail, 0 to 1 (default 0.02)
           --requests-per-second X   requests completed per second per batch (default 20)
           --storage DIR             where uploads are kept (default: a temporary folder)
+          --queued-token-limit N    prompt tokens that may be queued per model; a batch over it fails with
+                                    token_limit_exceeded (default: none). Per model in the JSON file:
+                                    "QueuedTokenLimits": { "gpt-4o-mini": 2000000 }
           --config FILE             a JSON file with an "Emulator" section, e.g. for Faults
 
         Faults (in the JSON file, or at run time with PUT /_emulator/faults and the key):

@@ -141,7 +141,7 @@ internal static class DemoHistory
             var plan = Plan(Between(random, TimeSpan.FromSeconds(15), TimeSpan.FromMinutes(4)), 10, TimeSpan.FromMinutes(1));
             var defect = (Defect)random.Next(0, 6);
             var forced = defect == Defect.None
-                ? new ValidationError("token_limit_exceeded", $"Enqueued token limit reached for {workload.Models[0]} in organization org-emulator. Limit: 2,000,000 enqueued tokens. Please try again once some in_progress batches have been completed.", null, null)
+                ? EmulatorState.TokenLimitExceeded(workload.Models[0], state.Options.QueuedTokenLimitFor(workload.Models[0]) ?? 2_000_000)
                 : null;
             Create(state, random, workload, created, plan, requests, defect, forcedFailure: forced);
         }

@@ -55,11 +55,26 @@ public sealed class EmulatorOptions
     /// <summary>Bytes per uploaded file (OpenAI: 512 MB).</summary>
     public long MaxUploadBytes { get; set; } = 512L * 1024 * 1024;
 
+    /// <summary>
+    /// Prompt tokens that may be queued at once per model, by a model name's start (the longest wins), as OpenAI's
+    /// batch queue limits: a new batch over it fails validation with <c>token_limit_exceeded</c>. The seeded history
+    /// is not held to it.
+    /// </summary>
+    public Dictionary<string, long> QueuedTokenLimits { get; set; } = [];
+
+    /// <summary>The limit for every model <see cref="QueuedTokenLimits"/> does not name; null for none.</summary>
+    public long? QueuedTokenLimit { get; set; }
+
     /// <summary>Where uploaded files are kept; by default a fresh temporary folder, deleted when the emulator stops.</summary>
     public string? StorageDirectory { get; set; }
 
     /// <summary>Faults injected into the API's answers, each for the routes it names.</summary>
     public List<FaultRule> Faults { get; set; } = [];
+
+    /// <summary>The queued-token limit for a model; null when there is none.</summary>
+    internal long? QueuedTokenLimitFor(string? model) =>
+        model is not null && QueuedTokenLimits.Where(l => model.StartsWith(l.Key, StringComparison.OrdinalIgnoreCase)).OrderByDescending(l => l.Key.Length)
+            .Select(l => (long?)l.Value).FirstOrDefault() is { } limit ? limit : QueuedTokenLimit;
 
     internal TimeSpan Scaled(TimeSpan duration) => TimeSpan.FromTicks((long)(duration.Ticks / Speed));
 
@@ -87,6 +102,11 @@ public sealed class EmulatorOptions
         if (!(RequestsPerSecond > 0) || double.IsInfinity(RequestsPerSecond))
         {
             problems.Add($"{SectionName}:RequestsPerSecond must be a positive number.");
+        }
+
+        if (QueuedTokenLimit is <= 0 || QueuedTokenLimits.Values.Any(l => l <= 0))
+        {
+            problems.Add($"{SectionName}:QueuedTokenLimit and QueuedTokenLimits must be positive numbers of prompt tokens.");
         }
 
         if (FailureRate is < 0 or > 1 || double.IsNaN(FailureRate))

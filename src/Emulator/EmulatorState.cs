@@ -232,6 +232,16 @@ internal sealed class EmulatorState : IDisposable
 
         lock (_gate)
         {
+            // A batch sent through the API is held to its model's queued-token limit (the seeded history is not).
+            if (createdAt is null && errors.Count == 0 && _options.QueuedTokenLimitFor(check.Model) is { } limit)
+            {
+                var queued = _running.Where(b => b.Model == check.Model).Sum(b => b.QueuedTokens(Now));
+                if (queued + check.PromptTokens > limit)
+                {
+                    errors = [TokenLimitExceeded(check.Model!, limit)];
+                }
+            }
+
             var seed = (ulong)_random.NextInt64();
             var batch = new EmulatedBatch
             {
@@ -246,6 +256,7 @@ internal sealed class EmulatorState : IDisposable
                 OutputExpiresAfter = args.OutputExpiresAfter,
                 Plan = plan,
                 Model = check.Model,
+                PromptTokens = check.PromptTokens,
                 Requests = errors.Count == 0 ? BuildRequests(check, args.Endpoint, plan.FailureRate, seed) : [],
                 Errors = errors,
                 Seed = seed,
@@ -259,6 +270,17 @@ internal sealed class EmulatorState : IDisposable
             return (batch, null);
         }
     }
+
+    /// <summary>The API's failure for a batch over its model's queued-token limit, word for word.</summary>
+    internal static ValidationError TokenLimitExceeded(string model, long limit) => new(
+        "token_limit_exceeded",
+        string.Create(CultureInfo.InvariantCulture,
+            $"Enqueued token limit reached for {model} in organization {Organization}. Limit: {limit:N0} enqueued tokens. Please try again once some in_progress batches have been completed."),
+        null,
+        null);
+
+    /// <summary>The organization the emulator's messages name.</summary>
+    internal const string Organization = "org-emulator";
 
     public (EmulatedBatch Batch, BatchSnapshot Snapshot)? FindBatch(string id)
     {

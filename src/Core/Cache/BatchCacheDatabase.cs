@@ -32,11 +32,13 @@ internal sealed class BatchCacheDatabase(
         {
             await MigrateInTurnAsync(context, cancellationToken);
             await BatchStore.FillPhasesAsync(context, cancellationToken);
+            await LearnLimitsAsync(context, pending, cancellationToken);
             return;
         }
 
         await context.Database.MigrateAsync(cancellationToken);
         await BatchStore.FillPhasesAsync(context, cancellationToken);
+        await LearnLimitsAsync(context, pending, cancellationToken);
 
         // WAL lets pages read while the sync writes; the mode is stored in the file, so once is enough.
         await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
@@ -44,6 +46,18 @@ internal sealed class BatchCacheDatabase(
         await context.Database.ExecuteSqlRawAsync(BatchStore.BuildDeferredIndexesSql, cancellationToken);
         // Refreshes the planner's statistics where the data has grown since they were taken (cheap when it has not).
         await context.Database.ExecuteSqlRawAsync("PRAGMA optimize;", cancellationToken);
+    }
+
+    /// <summary>
+    /// Once, as the cache starts keeping learned limits (migration Capacity): the limits that batches cached before
+    /// taught. Later batches teach theirs as they are stored.
+    /// </summary>
+    private static async Task LearnLimitsAsync(BatchCacheDbContext context, IReadOnlyList<string> applied, CancellationToken cancellationToken)
+    {
+        if (applied.Any(m => m.EndsWith("_Capacity", StringComparison.Ordinal)))
+        {
+            await BatchStore.LearnLimitsFromCachedAsync(context, cancellationToken);
+        }
     }
 
     /// <summary>An arbitrary key of the advisory lock instances take while they migrate a shared PostgreSQL cache.</summary>

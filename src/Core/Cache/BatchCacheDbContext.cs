@@ -36,6 +36,10 @@ internal class BatchCacheDbContext : DbContext
 
     public DbSet<ResultProblemRecord> ResultProblems => Set<ResultProblemRecord>();
 
+    public DbSet<InputTokenRecord> InputTokens => Set<InputTokenRecord>();
+
+    public DbSet<LearnedLimitRecord> LearnedLimits => Set<LearnedLimitRecord>();
+
     public DbSet<AuditRecord> AuditEntries => Set<AuditRecord>();
 
     public DbSet<SyncLeaseRecord> SyncLeases => Set<SyncLeaseRecord>();

@@ -94,6 +94,11 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
                 await commands.SnapshotAsync(key, batch, now, cancellationToken);
             }
 
+            if (TokenLimitFailure.LimitOf(batch) is { } taught)
+            {
+                await commands.LearnLimitAsync(connectionId, batch.Id, taught, cancellationToken);
+            }
+
             existing[batch.Id] = batch;
             changed.Add(batch.Id);
             if (!found)
@@ -264,6 +269,47 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         }
     }
 
+    /// <summary>The limits that failed batches already cached name (see <see cref="TokenLimitFailure.LimitOf"/>).</summary>
+    internal static async Task LearnLimitsFromCachedAsync(BatchCacheDbContext context, CancellationToken cancellationToken)
+    {
+        var lessons = new List<(string ConnectionId, string BatchId, (string Model, long Tokens, DateTimeOffset At) Taught)>();
+        await context.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            var connection = context.Database.GetDbConnection();
+            await using (var read = connection.CreateCommand())
+            {
+                read.CommandText = """
+                    SELECT b.connection_id, d.raw_json FROM batches b JOIN batch_documents d ON d.batch_key = b.key
+                    WHERE b.status = 'failed' AND d.raw_json LIKE '%token_limit_exceeded%'
+                    """;
+                await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    if (BatchReader.Read(reader.GetString(1)).Batch is { } batch && TokenLimitFailure.LimitOf(batch) is { } taught)
+                    {
+                        lessons.Add((reader.GetString(0), batch.Id, taught));
+                    }
+                }
+            }
+
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using (var commands = new Commands(connection, transaction))
+            {
+                foreach (var (connectionId, batchId, taught) in lessons)
+                {
+                    await commands.LearnLimitAsync(connectionId, batchId, taught, cancellationToken);
+                }
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            await context.Database.CloseConnectionAsync();
+        }
+    }
+
     /// <summary>
     /// The connection's batches by status (from the counts the triggers keep) and its running batches' unfinished
     /// requests (from the partial index of running batches): for the telemetry's gauges.
@@ -422,6 +468,7 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         private CacheStatement? _snapshot;
         private CacheStatement? _indexSearch;
         private CacheStatement? _reindexSearch;
+        private CacheStatement? _learnLimit;
 
         /// <summary>Writes the batch's columns and document; returns its key.</summary>
         public async Task<long> UpsertAsync(string connectionId, Batch batch, string searchText, long now, CancellationToken cancellationToken)
@@ -503,6 +550,23 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
             command.Set("@total", batch.RequestCounts?.Total);
             command.Set("@completed", batch.RequestCounts?.Completed);
             command.Set("@failed", batch.RequestCounts?.Failed);
+            await command.ExecuteAsync(cancellationToken);
+        }
+
+        /// <summary>Keeps the newest limit per connection and model, whatever order the batches arrive in.</summary>
+        public async Task LearnLimitAsync(string connectionId, string batchId, (string Model, long Tokens, DateTimeOffset At) taught, CancellationToken cancellationToken)
+        {
+            var command = _learnLimit ??= Prepare("""
+                INSERT INTO learned_limits (connection_id, model, tokens, batch_id, learned_at)
+                VALUES (@connection, @model, @tokens, @batch, @at)
+                ON CONFLICT (connection_id, model) DO UPDATE SET tokens = excluded.tokens, batch_id = excluded.batch_id, learned_at = excluded.learned_at
+                WHERE excluded.learned_at >= learned_limits.learned_at
+                """, "@connection", "@model", "@tokens", "@batch", "@at");
+            command.Set("@connection", connectionId);
+            command.Set("@model", taught.Model);
+            command.Set("@tokens", taught.Tokens);
+            command.Set("@batch", batchId);
+            command.Set("@at", taught.At.ToUnixTimeSeconds());
             await command.ExecuteAsync(cancellationToken);
         }
 

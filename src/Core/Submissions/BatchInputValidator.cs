@@ -1,5 +1,7 @@
 using System.Text.Json;
+using BatchDashboard.Core.Capacity;
 using BatchDashboard.Core.Results;
+using BatchDashboard.Tokens;
 
 namespace BatchDashboard.Core.Submissions;
 
@@ -10,7 +12,9 @@ public sealed record InputProblem(int? Line, string Code, string Message, string
 /// <param name="Endpoint">The endpoint the lines name (the first line's url), or the one asked for.</param>
 /// <param name="Model">The model the lines name.</param>
 /// <param name="MoreProblems">How many further problems were found beyond those listed.</param>
-public sealed record InputValidation(int Requests, long Bytes, string? Endpoint, string? Model, IReadOnlyList<InputProblem> Problems, int MoreProblems)
+/// <param name="Tokens">The file's prompt tokens, counted as the lines were checked.</param>
+public sealed record InputValidation(int Requests, long Bytes, string? Endpoint, string? Model, IReadOnlyList<InputProblem> Problems, int MoreProblems,
+    InputTokenCount? Tokens = null)
 {
     public bool IsValid => Problems.Count == 0;
 }
@@ -19,7 +23,8 @@ public sealed record InputValidation(int Requests, long Bytes, string? Endpoint,
 /// Checks a batch input file as the Batch API does, before anything is sent: one JSON object per line (blank lines
 /// ignored), a unique custom_id, method POST, a url equal to the batch's endpoint, a body with one model for the
 /// whole file, at most 50,000 requests and 200 MB. Every problem is reported with its line, the first
-/// <see cref="MaxListed"/> of them listed. Read as a stream, one line at a time.
+/// <see cref="MaxListed"/> of them listed. Read as a stream, one line at a time; each request's prompt tokens are
+/// counted on the way (<see cref="PromptTokenCounter"/>), so a page can say whether the file fits its model's queue.
 /// </summary>
 public static class BatchInputValidator
 {
@@ -56,6 +61,8 @@ public static class BatchInputValidator
         string? model = null;
         var modelLine = 0;
         var requests = 0;
+        long tokens = 0;
+        using var counter = new PromptTokenCounter();
         using var reader = new JsonLineReader(input);
         while (await reader.ReadAsync(cancellationToken) is { } line)
         {
@@ -77,6 +84,7 @@ public static class BatchInputValidator
                 continue;
             }
 
+            tokens += counter.CountRequest(line.Bytes.Span);
             using (document)
             {
                 var root = document.RootElement;
@@ -162,7 +170,7 @@ public static class BatchInputValidator
             Report(null, "invalid_value", $"The lines name the endpoint '{endpoint}', which the Batch API does not run.", "url");
         }
 
-        return new InputValidation(requests, reader.BytesRead, endpoint, model, problems, more);
+        return new InputValidation(requests, reader.BytesRead, endpoint, model, problems, more, InputTokenCount.Of(counter, tokens, requests));
     }
 
     private static string? Text(JsonElement element, string name) =>

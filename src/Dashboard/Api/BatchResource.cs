@@ -164,4 +164,6 @@ public sealed record ApiErrorDetail(
 [JsonSerializable(typeof(ResultPageResource))]
 [JsonSerializable(typeof(ResultSummaryResource))]
 [JsonSerializable(typeof(ResultDetailResource))]
+[JsonSerializable(typeof(CapacityResource))]
+[JsonSerializable(typeof(CapacityFitResource))]
 internal sealed partial class DashboardApiJson : JsonSerializerContext;

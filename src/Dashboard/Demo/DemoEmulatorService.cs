@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using BatchDashboard.Core.Capacity;
 using BatchDashboard.Core.Connections;
 using BatchDashboard.Emulator;
 using Microsoft.Extensions.Options;
@@ -29,6 +30,8 @@ internal sealed partial class DemoEmulatorService(
                 // A key of its own each run: the emulator listens on loopback, but nothing else should use it.
                 ApiKey = "sk-demo-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
                 SeedBatches = demo.Batches,
+                // The demo's account is on a usage tier: batches sent to it are held to that tier's published limits.
+                QueuedTokenLimits = new Dictionary<string, long>(PublishedLimits.Of(CapacityOptions.DemoTier)),
             },
             timeProvider,
             cancellationToken);

@@ -51,6 +51,7 @@ public static class BatchDashboardEndpointRouteBuilderExtensions
         HealthProbes.Map(pages);
         pages.MapBatchApi();
         pages.MapResultApi();
+        pages.MapCapacityApi();
         pages.MapAccessEndpoints();
         // Its frame-ancestors is ours (SecurityHeaders): two CSP headers would allow only what both allow.
         pages.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

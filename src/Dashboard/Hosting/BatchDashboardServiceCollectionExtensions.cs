@@ -54,6 +54,7 @@ public static class BatchDashboardServiceCollectionExtensions
         services.AddScoped<NewBatchViewModel>();
         services.AddScoped<AuditLogViewModel>();
         services.AddScoped<SettingsViewModel>();
+        services.AddScoped<CapacityViewModel>();
         services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, Telemetry.CircuitTelemetry>();
         services.AddHealthChecks()
             .AddCheck("process", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy("The process answers."), tags: [HealthProbes.Live])

@@ -16,6 +16,9 @@ public static class DashboardUrls
 
     public const string Settings = "settings";
 
+    /// <summary>The queued tokens per model against each model's limit.</summary>
+    public const string Capacity = "capacity";
+
     public const string SignIn = "signin";
 
     /// <summary>Where the sign-out form posts.</summary>

@@ -1,5 +1,6 @@
 using BatchDashboard.Core.Api;
 using BatchDashboard.Core.Batches;
+using BatchDashboard.Core.Capacity;
 using BatchDashboard.Core.Connections;
 using BatchDashboard.Core.Queries;
 using BatchDashboard.Core.Results;
@@ -20,6 +21,8 @@ public sealed class NewBatchViewModel(
     IBatchQueries queries,
     IResultQueries results,
     IBatchApiClientFactory clients,
+    ICapacityQueries capacity,
+    IInputTokenCounting counting,
     ILogger<NewBatchViewModel> logger) : IDisposable
 {
     /// <summary>The API's limit, and a margin for a file a few bytes over it, which the check then names.</summary>
@@ -61,9 +64,15 @@ public sealed class NewBatchViewModel(
     /// <summary>The file's check, against <see cref="Endpoint"/> once one is chosen.</summary>
     public InputValidation? Validation { get; private set; }
 
+    /// <summary>Whether a valid file's prompt tokens fit its model's queue on the chosen connection; null until checked.</summary>
+    public CapacityFit? Fit { get; private set; }
+
+    /// <summary>Sending would pass the model's queued-token limit: the API would fail the batch (<c>token_limit_exceeded</c>).</summary>
+    public bool OverLimit => Fit?.Verdict is FitVerdict.FitsLater or FitVerdict.NotNow or FitVerdict.TooLarge;
+
     public string? Endpoint { get; private set; }
 
-    public string? ConnectionId { get; set; }
+    public string? ConnectionId { get; private set; }
 
     /// <summary>Which of <see cref="Expiries"/> is chosen.</summary>
     public int Expiry { get; set; }
@@ -138,6 +147,8 @@ public sealed class NewBatchViewModel(
             {
                 Validation = await CheckAsync(Endpoint);
             }
+
+            await CheckFitAsync();
         }
         catch (IOException ex)
         {
@@ -211,6 +222,36 @@ public sealed class NewBatchViewModel(
         if (_path is not null && Endpoint is not null)
         {
             Validation = await CheckAsync(Endpoint);
+            await CheckFitAsync();
+        }
+    }
+
+    /// <summary>Each connection has its own queues: the fit is checked again against the one chosen.</summary>
+    public async Task ChooseConnectionAsync(string? connectionId)
+    {
+        ConnectionId = connectionId;
+        await CheckFitAsync();
+    }
+
+    /// <summary>
+    /// Whether the file's prompt tokens fit its model's queue now (from the cache: the running batches' counted files
+    /// against the model's limit). A cache that cannot answer leaves the question open rather than the form broken.
+    /// </summary>
+    private async Task CheckFitAsync()
+    {
+        Fit = null;
+        if (Validation is not { IsValid: true, Model: { } model, Tokens: { } tokens } || ConnectionId is null)
+        {
+            return;
+        }
+
+        try
+        {
+            Fit = await capacity.FitAsync(ConnectionId, model, tokens.Tokens, _form.Token);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.Data.Common.DbException)
+        {
+            logger.LogWarning(ex, "Checking whether {FileName} fits its model's queue failed", FileName);
         }
     }
 
@@ -260,6 +301,7 @@ public sealed class NewBatchViewModel(
                 progressed();
             });
             var batch = await actions.CreateAsync(ConnectionId, input, FileName ?? "requests.jsonl", submission, progress, form);
+            await KeepCountAsync(ConnectionId, batch, Validation?.Tokens);
             Discard();
             return batch;
         }
@@ -287,6 +329,25 @@ public sealed class NewBatchViewModel(
         }
 
         return null;
+    }
+
+    /// <summary>The file was counted while checked: kept for the new batch's file, so it is not fetched to count it again.</summary>
+    private async Task KeepCountAsync(string connectionId, Batch batch, InputTokenCount? count)
+    {
+        if (batch.InputFileId is not { } fileId || count is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await counting.RecordAsync(connectionId, fileId, count, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.Data.Common.DbException)
+        {
+            // The batch exists: the counting service counts its file from the API instead.
+            logger.LogWarning(ex, "Keeping the token count of batch {BatchId}'s input file failed", batch.Id);
+        }
     }
 
     private BatchSubmission Submission() => new(
@@ -318,7 +379,7 @@ public sealed class NewBatchViewModel(
         _form.Dispose();
         _form = new CancellationTokenSource();
         Discard();
-        (FileName, FileSize, Received, Endpoint, Expiry, SettingsProblems, Sent, Error, Source) = (null, 0, 0, null, 0, [], 0, null, null);
+        (FileName, FileSize, Received, Endpoint, Expiry, SettingsProblems, Sent, Error, Source, Fit) = (null, 0, 0, null, 0, [], 0, null, null, null);
         Metadata.Clear();
         Metadata.Add(new MetadataPair());
     }
@@ -337,7 +398,7 @@ public sealed class NewBatchViewModel(
             }
         }
 
-        (_path, Validation) = (null, null);
+        (_path, Validation, Fit) = (null, null, null);
     }
 
     public void Dispose()

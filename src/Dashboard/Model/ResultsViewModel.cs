@@ -1,5 +1,6 @@
 using System.Data.Common;
 using BatchDashboard.Core.Batches;
+using BatchDashboard.Core.Capacity;
 using BatchDashboard.Core.Queries;
 using BatchDashboard.Core.Results;
 using BatchDashboard.Core.Submissions;
@@ -17,6 +18,8 @@ public sealed class ResultsViewModel(
     IResultQueries results,
     IResultIndexing indexing,
     IOptions<PricingOptions> pricing,
+    ICapacityQueries capacity,
+    IInputTokenCounting counting,
     ILogger<ResultsViewModel> logger)
 {
     public const int PageSize = 50;
@@ -111,6 +114,41 @@ public sealed class ResultsViewModel(
     /// What one request of this batch cost on average (the estimate over the requests with tokens), to price a retry;
     /// null when nothing was measured.
     /// </summary>
+    /// <summary>
+    /// For the retry dialog: whether that many of this batch's requests would fit their model's queue now, at the
+    /// input file's average prompt tokens per request (the file counted once, when first asked). Null when the batch's
+    /// model or its file's tokens are unknown.
+    /// </summary>
+    public Func<int, CancellationToken, Task<CapacityFit?>> RetryFit()
+    {
+        var (cached, model) = (Cached, Batch?.Model);
+        Task<InputTokenCount?>? count = null;
+        return async (requests, cancellationToken) =>
+        {
+            if (cached is null)
+            {
+                return null;
+            }
+
+            try
+            {
+                var tokens = await (count ??= counting.CountBatchAsync(cached.ConnectionId, cached.Batch.Id, CancellationToken.None));
+                if (tokens is not { Requests: > 0 } || (model ?? tokens.Model) is not { } name)
+                {
+                    return null;
+                }
+
+                var share = (long)Math.Round((double)tokens.Tokens * requests / tokens.Requests);
+                return await capacity.FitAsync(cached.ConnectionId, name, share, cancellationToken);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or DbException or IOException)
+            {
+                logger.LogWarning(ex, "Checking whether a retry of batch {BatchId} fits its model's queue failed", cached.Batch.Id);
+                return null;
+            }
+        };
+    }
+
     public decimal? CostPerRequest => Cost is { } cost && Summary?.Outcomes.GetValueOrDefault(RequestOutcome.Succeeded) is > 0 and var succeeded
         ? cost.BatchPrice / succeeded
         : null;

@@ -59,6 +59,10 @@ internal sealed class EmulatedBatch
     public TimeSpan? OutputExpiresAfter { get; init; }
     public required BatchPlan Plan { get; init; }
     public string? Model { get; init; }
+
+    /// <summary>Its input file's prompt tokens: what it holds of its model's queued-token limit until its requests run.</summary>
+    public long PromptTokens { get; init; }
+
     public required EmulatedRequest[] Requests { get; init; }
 
     /// <summary>Why validation fails the batch; empty when it passes.</summary>
@@ -75,6 +79,15 @@ internal sealed class EmulatedBatch
     public string? ErrorFileId { get; set; }
 
     public DateTimeOffset ExpiresAt => CreatedAt + Window;
+
+    /// <summary>The prompt tokens it holds in its model's queue at that moment: all while validating, the unrun share while it runs, none once ended.</summary>
+    public long QueuedTokens(DateTimeOffset now)
+    {
+        var snapshot = Project(now);
+        return snapshot.IsTerminal || Errors.Count > 0 ? 0
+            : snapshot.Status == "validating" || snapshot.Total == 0 ? PromptTokens
+            : (long)Math.Round(PromptTokens * (double)(snapshot.Total - snapshot.Processed) / snapshot.Total);
+    }
 
     public BatchSnapshot Project(DateTimeOffset now)
     {

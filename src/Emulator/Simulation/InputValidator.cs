@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using BatchDashboard.Tokens;
 
 namespace BatchDashboard.Emulator.Simulation;
 
@@ -7,7 +8,8 @@ namespace BatchDashboard.Emulator.Simulation;
 internal readonly record struct InputLine(string CustomId, int BodyBytes);
 
 /// <summary>What validating an input file found.</summary>
-internal sealed record InputCheck(IReadOnlyList<InputLine> Lines, string? Model, IReadOnlyList<ValidationError> Errors);
+/// <param name="PromptTokens">The file's prompt tokens, as a queued-token limit counts them.</param>
+internal sealed record InputCheck(IReadOnlyList<InputLine> Lines, string? Model, IReadOnlyList<ValidationError> Errors, long PromptTokens = 0);
 
 /// <summary>
 /// Checks a batch input file as OpenAI does while a batch is <c>validating</c>: one JSON object per line (blank lines
@@ -47,6 +49,8 @@ internal static class InputValidator
             }
         }
 
+        using var tokens = new PromptTokenCounter();
+        long promptTokens = 0;
         using var reader = new StreamReader(content, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
         while (reader.ReadLine() is { } text)
         {
@@ -57,6 +61,7 @@ internal static class InputValidator
             }
 
             requests++;
+            promptTokens += tokens.CountRequest(System.Text.Encoding.UTF8.GetBytes(text));
             JsonDocument document;
             try
             {
@@ -148,7 +153,7 @@ internal static class InputValidator
             errors.Add(new ValidationError("empty_file", "The input file has no requests.", "input_file_id", null));
         }
 
-        return new InputCheck(lines, model, errors);
+        return new InputCheck(lines, model, errors, promptTokens);
     }
 
     private static string? StringProperty(JsonElement element, string name) =>

@@ -332,6 +332,90 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
                     b.ToTable("data_protection_keys", (string)null);
                 });
 
+            modelBuilder.Entity("BatchDashboard.Core.Cache.InputTokenRecord", b =>
+                {
+                    b.Property<string>("ConnectionId")
+                        .HasColumnType("text")
+                        .HasColumnName("connection_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("FileId")
+                        .HasColumnType("text")
+                        .HasColumnName("file_id")
+                        .UseCollation("C");
+
+                    b.Property<long>("AttemptedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("attempted_at");
+
+                    b.Property<long?>("CountedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("counted_at");
+
+                    b.Property<string>("Encoding")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("encoding")
+                        .UseCollation("C");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text")
+                        .HasColumnName("error")
+                        .UseCollation("C");
+
+                    b.Property<bool>("Estimated")
+                        .HasColumnType("boolean")
+                        .HasColumnName("estimated");
+
+                    b.Property<string>("Model")
+                        .HasColumnType("text")
+                        .HasColumnName("model")
+                        .UseCollation("C");
+
+                    b.Property<int>("Requests")
+                        .HasColumnType("integer")
+                        .HasColumnName("requests");
+
+                    b.Property<long?>("Tokens")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tokens");
+
+                    b.HasKey("ConnectionId", "FileId");
+
+                    b.ToTable("input_tokens", (string)null);
+                });
+
+            modelBuilder.Entity("BatchDashboard.Core.Cache.LearnedLimitRecord", b =>
+                {
+                    b.Property<string>("ConnectionId")
+                        .HasColumnType("text")
+                        .HasColumnName("connection_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Model")
+                        .HasColumnType("text")
+                        .HasColumnName("model")
+                        .UseCollation("C");
+
+                    b.Property<string>("BatchId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("batch_id")
+                        .UseCollation("C");
+
+                    b.Property<long>("LearnedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("learned_at");
+
+                    b.Property<long>("Tokens")
+                        .HasColumnType("bigint")
+                        .HasColumnName("tokens");
+
+                    b.HasKey("ConnectionId", "Model");
+
+                    b.ToTable("learned_limits", (string)null);
+                });
+
             modelBuilder.Entity("BatchDashboard.Core.Cache.ResultFileRecord", b =>
                 {
                     b.Property<long>("Key")

@@ -154,7 +154,7 @@ public sealed partial class BatchResults : IDisposable
 
     private async Task AskToRetryAsync()
     {
-        var chosen = await RetryDialog.AskAsync(Dialogs, Model.Batch?.Endpoint, Model.RetryOptions, Model.CostPerRequest);
+        var chosen = await RetryDialog.AskAsync(Dialogs, Model.Batch?.Endpoint, Model.RetryOptions, Model.CostPerRequest, Model.RetryFit());
         if (chosen is { IsEmpty: false })
         {
             await RetryAsync(chosen);
