@@ -56,7 +56,7 @@ public sealed class EmulatorOptions
     public long MaxUploadBytes { get; set; } = 512L * 1024 * 1024;
 
     /// <summary>
-    /// Prompt tokens that may be queued at once per model, by a model name's start (the longest wins), as OpenAI's
+    /// Prompt tokens that may be queued at once per model (and its dated versions), as OpenAI's
     /// batch queue limits: a new batch over it fails validation with <c>token_limit_exceeded</c>. The seeded history
     /// is not held to it.
     /// </summary>
@@ -73,8 +73,7 @@ public sealed class EmulatorOptions
 
     /// <summary>The queued-token limit for a model; null when there is none.</summary>
     internal long? QueuedTokenLimitFor(string? model) =>
-        model is not null && QueuedTokenLimits.Where(l => model.StartsWith(l.Key, StringComparison.OrdinalIgnoreCase)).OrderByDescending(l => l.Key.Length)
-            .Select(l => (long?)l.Value).FirstOrDefault() is { } limit ? limit : QueuedTokenLimit;
+        model is not null && QueuedTokenLimits.Where(l => Tokens.ModelNames.Covers(l.Key, model)).Select(l => (long?)l.Value).FirstOrDefault() is { } limit ? limit : QueuedTokenLimit;
 
     internal TimeSpan Scaled(TimeSpan duration) => TimeSpan.FromTicks((long)(duration.Ticks / Speed));
 

@@ -235,10 +235,11 @@ internal sealed class EmulatorState : IDisposable
             // A batch sent through the API is held to its model's queued-token limit (the seeded history is not).
             if (createdAt is null && errors.Count == 0 && _options.QueuedTokenLimitFor(check.Model) is { } limit)
             {
-                var queued = _running.Where(b => b.Model == check.Model).Sum(b => b.QueuedTokens(Now));
+                var model = Tokens.ModelNames.Base(check.Model!);
+                var queued = _running.Where(b => b.Model is { } other && Tokens.ModelNames.Base(other) == model).Sum(b => b.QueuedTokens(Now));
                 if (queued + check.PromptTokens > limit)
                 {
-                    errors = [TokenLimitExceeded(check.Model!, limit)];
+                    errors = [TokenLimitExceeded(model, limit)];
                 }
             }
 

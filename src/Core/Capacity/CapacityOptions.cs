@@ -8,7 +8,7 @@ public sealed record ConfiguredLimit
     /// <summary>The connection's id; null for every connection.</summary>
     public string? Connection { get; init; }
 
-    /// <summary>A model name's start (<c>gpt-4o-mini</c>), or an Azure deployment's name; the longest match applies.</summary>
+    /// <summary>A model (<c>gpt-4o-mini</c>, which covers its dated versions), or an Azure deployment's name.</summary>
     public string Model { get; init; } = "";
 
     /// <summary>Prompt tokens that may be queued in batches at once.</summary>

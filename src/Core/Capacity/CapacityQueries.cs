@@ -1,5 +1,6 @@
 using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Connections;
+using BatchDashboard.Tokens;
 using Microsoft.Extensions.Options;
 
 namespace BatchDashboard.Core.Capacity;
@@ -70,7 +71,8 @@ internal sealed class CapacityQueries(CapacityStore store, IConnectionCatalog ca
         var rows = await store.GetRunningAsync(cancellationToken);
         var learned = await store.GetLearnedAsync(cancellationToken);
         var queues = new List<ModelQueue>();
-        foreach (var group in rows.GroupBy(r => (r.ConnectionId, Model: r.Model ?? r.Count?.Model ?? UnknownModel)))
+        // Dated versions of a model share its queue.
+        foreach (var group in rows.GroupBy(r => (r.ConnectionId, Model: ModelNames.Base(r.Model ?? r.Count?.Model ?? UnknownModel))))
         {
             var batches = group.Select(row => Hold(row, now)).ToList();
             var connection = catalog.Find(group.Key.ConnectionId);
@@ -84,6 +86,7 @@ internal sealed class CapacityQueries(CapacityStore store, IConnectionCatalog ca
 
     public async Task<CapacityFit> FitAsync(string connectionId, string model, long tokens, CancellationToken cancellationToken)
     {
+        model = ModelNames.Base(model);
         var report = await GetAsync(cancellationToken);
         var queue = report.Queues.FirstOrDefault(q => q.ConnectionId == connectionId && q.Model == model);
         var limit = queue?.Limit ?? (catalog.Find(connectionId) is { } connection

@@ -9,7 +9,7 @@ public static class PublishedLimits
 {
     public static readonly IReadOnlyList<int> Tiers = [1, 2, 3, 4, 5];
 
-    // Model name start → limit per tier 1..5 (null where no figure was published for that tier).
+    // Model → limit per tier 1..5 (null where no figure was published for that tier).
     private static readonly (string Model, long?[] ByTier)[] Table =
     [
         ("gpt-4o-mini", [2_000_000, 20_000_000, 40_000_000, 1_000_000_000, 15_000_000_000]),
@@ -30,7 +30,7 @@ public static class PublishedLimits
         ("text-embedding-ada-002", [3_000_000, 20_000_000, 100_000_000, 500_000_000, 4_000_000_000]),
     ];
 
-    /// <summary>The published limit of the longest table entry the model's name starts with, for that tier; null when none.</summary>
+    /// <summary>The published limit for the model (or a dated version of it) on that tier; null when none.</summary>
     public static (string Model, long Tokens)? For(int tier, string model)
     {
         if (!Tiers.Contains(tier))
@@ -38,7 +38,7 @@ public static class PublishedLimits
             return null;
         }
 
-        var found = Table.Where(row => model.StartsWith(row.Model, StringComparison.OrdinalIgnoreCase)).OrderByDescending(row => row.Model.Length).FirstOrDefault();
+        var found = Table.FirstOrDefault(row => QueueLimits.Matches(model, row.Model));
         return found.ByTier?[tier - 1] is { } tokens ? (found.Model, tokens) : null;
     }
 

@@ -1,4 +1,5 @@
 using BatchDashboard.Core.Connections;
+using BatchDashboard.Tokens;
 
 namespace BatchDashboard.Core.Capacity;
 
@@ -28,7 +29,7 @@ public sealed record LearnedLimit(string ConnectionId, string Model, long Tokens
 /// <summary>
 /// Chooses a model's limit: a configured one first, then the newest a failed batch taught, then OpenAI's published
 /// figure for the configured tier (OpenAI connections only: Azure's quotas are per deployment, and other providers
-/// publish none). Model names match by their start, the longest entry winning, as prices do.
+/// publish none). An entry names a model and covers its dated versions (<see cref="Matches"/>).
 /// </summary>
 public static class QueueLimits
 {
@@ -43,7 +44,7 @@ public static class QueueLimits
             return new QueueLimit(configured.Tokens, LimitSource.Configured, configured.Model);
         }
 
-        var taught = learned.Where(l => l.ConnectionId == connection.Id && Matches(model, l.Model))
+        var taught = learned.Where(l => l.ConnectionId == connection.Id && Matches(model, ModelNames.Base(l.Model)))
             .OrderByDescending(l => l.Model.Length).ThenByDescending(l => l.LearnedAt).FirstOrDefault();
         if (taught is not null)
         {
@@ -56,6 +57,6 @@ public static class QueueLimits
             : null;
     }
 
-    private static bool Matches(string model, string start) =>
-        start.Length > 0 && model.StartsWith(start, StringComparison.OrdinalIgnoreCase);
+    /// <summary>The entry <paramref name="name"/> covers <paramref name="model"/> (<see cref="ModelNames.Covers"/>).</summary>
+    public static bool Matches(string model, string name) => ModelNames.Covers(name, model);
 }

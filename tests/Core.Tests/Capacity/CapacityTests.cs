@@ -128,6 +128,9 @@ public sealed class CapacityTests
         Assert.Equal((5_000, LimitSource.Configured, null), Of(QueueLimits.For(openai, "gpt-4o-mini", configured, lessons)));
         Assert.Null(QueueLimits.For(azure, "gpt-4o-mini", tier2, [])); // Azure's quotas are per deployment: configure them
         Assert.Null(QueueLimits.For(openai, "gpt-4o-mini", new CapacityOptions(), [])); // no tier: nothing published applies
+        Assert.Equal(90_000, QueueLimits.For(openai, "gpt-4o-2024-08-06", new CapacityOptions { Tier = 1 }, [])!.Tokens); // a dated version
+        var gpt4o = new[] { new LearnedLimit(openai.Id, "gpt-4o", 90_000, "batch_4o", DateTimeOffset.UnixEpoch) };
+        Assert.Null(QueueLimits.For(openai, "gpt-4o-mini", new CapacityOptions(), gpt4o)); // another model, with a limit of its own
 
         static (long, LimitSource, int?) Of(QueueLimit? limit) => (limit!.Tokens, limit.Source, limit.Tier);
     }
