@@ -20,7 +20,7 @@ namespace BatchDashboard.Benchmarks;
 /// </summary>
 internal static class PageBenchmarks
 {
-    private const string Connection = "openai";
+    internal const string Connection = "openai";
 
     public static async Task<string> RunAsync(int count, TimeSpan pollInterval, int runs)
     {
@@ -131,7 +131,7 @@ internal static class PageBenchmarks
         }, CancellationToken.None);
     }
 
-    private static Process StartDashboard(string database, Uri upstream, int port, TimeSpan pollInterval)
+    internal static Process StartDashboard(string database, Uri upstream, int port, TimeSpan pollInterval)
     {
         var start = new ProcessStartInfo("dotnet", ["run", "-c", "Release", "--no-launch-profile", "--project", Path.Combine(RepoRoot, "src", "Server")])
         {
@@ -153,7 +153,7 @@ internal static class PageBenchmarks
         return process;
     }
 
-    private static async Task WaitForSyncAsync(HttpClient http, Process dashboard)
+    internal static async Task WaitForSyncAsync(HttpClient http, Process dashboard)
     {
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromMinutes(3))
@@ -183,7 +183,7 @@ internal static class PageBenchmarks
     }
 
     /// <summary>Times <paramref name="runs"/> GETs of each path after 20 warm-up rounds, the paths taking turns.</summary>
-    private static async Task<(double Median, double P99, long Bytes)[]> TimeInTurnsAsync(HttpClient http, string[] paths, int runs)
+    internal static async Task<(double Median, double P99, long Bytes)[]> TimeInTurnsAsync(HttpClient http, string[] paths, int runs)
     {
         var bytes = new long[paths.Length];
         async Task<double> OnceAsync(int page)

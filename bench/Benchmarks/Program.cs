@@ -1,7 +1,7 @@
 using System.Globalization;
 using BatchDashboard.Benchmarks;
 
-// dotnet run -c Release --project bench/Benchmarks -- [--suite core|scale|pages|results|startup|all] [--starts N] [--batches N] [--scale N,N,N] [--poll SECONDS] [--runs N] [--file-mb N] [--out FILE]
+// dotnet run -c Release --project bench/Benchmarks -- [--suite core|scale|pages|results|startup|capacity|all] [--starts N] [--batches N] [--scale N,N,N] [--poll SECONDS] [--runs N] [--file-mb N] [--out FILE]
 var suite = "all";
 var batches = 100_000;
 var poll = TimeSpan.FromSeconds(3);
@@ -25,9 +25,9 @@ for (var i = 0; i < args.Length - 1; i++)
     }
 }
 
-if (suite is not ("core" or "scale" or "pages" or "results" or "startup" or "all"))
+if (suite is not ("core" or "scale" or "pages" or "results" or "startup" or "capacity" or "all"))
 {
-    Console.Error.WriteLine($"--suite '{suite}' is not core, scale, pages, results, startup or all.");
+    Console.Error.WriteLine($"--suite '{suite}' is not core, scale, pages, results, startup, capacity or all.");
     return 2;
 }
 
@@ -57,6 +57,11 @@ if (suite is "results" or "all")
 if (suite is "startup" or "all")
 {
     report.AppendLine("## The published app's start-up").AppendLine().AppendLine(await StartupBenchmarks.RunAsync(batches, starts));
+}
+
+if (suite is "capacity" or "all")
+{
+    report.AppendLine("## Capacity: counting prompt tokens, and the queues' view").AppendLine().AppendLine(await CapacityBenchmarks.RunAsync(200L * 1024 * 1024, batches, runs));
 }
 
 Console.WriteLine(report);

@@ -9,6 +9,10 @@ namespace BatchDashboard.Core.Batches;
 /// </summary>
 public static partial class TokenLimitFailure
 {
+    /// <summary>Failed only because its model's queue was full: nothing in its input file to fix.</summary>
+    public static bool Is(Batch batch) =>
+        batch.Status.Kind == BatchStatusKind.Failed && batch.Errors.Count > 0 && batch.Errors.All(e => e.Code == "token_limit_exceeded");
+
     /// <summary>
     /// The limit a batch's failure names: <c>token_limit_exceeded</c> with "Enqueued token limit reached for MODEL in
     /// organization …. Limit: 2,000,000 enqueued tokens." Null for any other batch, or a message without a figure.

@@ -36,6 +36,11 @@ internal sealed class CapacityStore(IDbContextFactory<BatchCacheDbContext> conte
     {
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
         var existing = await context.InputTokens.FindAsync([record.ConnectionId, record.FileId], cancellationToken);
+        if (existing is { Tokens: not null } && record.Tokens is null)
+        {
+            return; // a count made meanwhile (the upload's, or another instance's) is not undone by a failed try
+        }
+
         if (existing is null)
         {
             context.InputTokens.Add(record);

@@ -81,6 +81,9 @@ public sealed class BatchDetailViewModel(
     public string? NeverRan => Cached?.Batch is { Status.IsTerminal: true, InProgressAt: null } batch
         ? batch.Status.Kind switch
         {
+            BatchStatusKind.Failed when RefusedForCapacity => "The API refused this batch because its model's queue of prompt tokens was full "
+                + "(token_limit_exceeded, below), so none of its requests ran. The file itself is fine: send it again once running batches have "
+                + "done enough (Capacity shows when), or split it.",
             BatchStatusKind.Failed => batch.Errors.Count > 0
                 ? $"The API refused this batch's input file at validation ({Plural.Of(batch.Errors.Count, "problem")}, below), so none of its requests ran. Fix the file and send it again as a new batch."
                 : "The API refused this batch at validation, so none of its requests ran.",
@@ -89,6 +92,9 @@ public sealed class BatchDetailViewModel(
             _ => "This batch ended before any of its requests ran.",
         }
         : null;
+
+    /// <summary>Refused only because its model's queued-token limit was reached (<c>token_limit_exceeded</c>): nothing in its file to fix.</summary>
+    public bool RefusedForCapacity => Cached?.Batch is { } batch && TokenLimitFailure.Is(batch);
 
     /// <summary>A batch the API refused at validation, with an input file to load on the new-batch page and fix.</summary>
     public bool CanFixAndResend => NeverRan is not null && Cached?.Batch is { Status.Kind: BatchStatusKind.Failed, InputFileId: not null } && ConnectionInfo is not null;

@@ -38,7 +38,7 @@ public static class CapacityText
         var (severity, text) = fit.Verdict switch
         {
             FitVerdict.Fits => (Severity.Success,
-                $"Fits now: {Tokens(fit.Tokens)}, with {Number(fit.QueuedTokens)} of {model}'s {Number(fit.Limit!.Tokens)} queued ({Source(fit.Limit)})."),
+                $"Fits now: {Number(fit.Tokens)} prompt tokens, with {Number(fit.QueuedTokens)} of {model}'s {Number(fit.Limit!.Tokens)} queued ({Source(fit.Limit)})."),
             FitVerdict.FitsLater => (Severity.Warning,
                 $"Over the limit now: {Number(fit.QueuedTokens)} of {model}'s {Number(fit.Limit!.Tokens)} tokens are queued ({Source(fit.Limit)}) and this adds {Number(fit.Tokens)}. "
                 + $"At the running batches' pace it would fit {RelativeTime.Format(fit.FitsAt, now)} (about {RelativeTime.Exact(fit.FitsAt)}). Sent now, the API would fail it with token_limit_exceeded."),
@@ -46,10 +46,10 @@ public static class CapacityText
                 $"Over the limit now: {Number(fit.QueuedTokens)} of {model}'s {Number(fit.Limit!.Tokens)} tokens are queued ({Source(fit.Limit)}) and this adds {Number(fit.Tokens)}. "
                 + "The batches holding the queue have no pace yet, so when it would fit is not known. Sent now, the API would fail it with token_limit_exceeded."),
             FitVerdict.TooLarge => (Severity.Error,
-                $"This alone is {Tokens(fit.Tokens)}, more than {model}'s limit of {Number(fit.Limit!.Tokens)} ({Source(fit.Limit)}): it can never be queued whole. "
+                $"On its own, {Number(fit.Tokens)} prompt tokens are more than {model}'s limit of {Number(fit.Limit!.Tokens)} ({Source(fit.Limit)}): it can never be queued whole. "
                 + $"Split it into files of at most {Number(fit.Limit.Tokens)} tokens."),
             _ => (Severity.Info,
-                $"{Tokens(fit.Tokens)}. No queued-token limit is known for {model} on this connection: set BatchDashboard:Capacity:Tier or a limit to have it checked."),
+                $"{Number(fit.Tokens)} prompt tokens. No queued-token limit is known for {model} on this connection: set BatchDashboard:Capacity:Tier or a limit to have it checked."),
         };
 
         if (fit.Uncounted > 0 && fit.Verdict is FitVerdict.Fits or FitVerdict.FitsLater or FitVerdict.NotNow)

@@ -36,6 +36,17 @@ public sealed class CapacityViewModel(ICapacityQueries capacity, IConnectionCata
         ? $"{CapacityText.Number(queue.QueuedTokens)} of {CapacityText.Number(limit.Tokens)} tokens queued ({Share.Format(queue.QueuedTokens, limit.Tokens)})"
         : $"{CapacityText.Tokens(queue.QueuedTokens)} queued";
 
+    /// <summary>The batches a queue lists, those holding the most first; the JSON API lists them all.</summary>
+    public const int RowsPerQueue = 10;
+
+    /// <summary>"… and 12 more batches, holding 3,400,000 tokens" beyond the rows listed; null when all are.</summary>
+    public static string? Rest(ModelQueue queue)
+    {
+        var rest = queue.Batches.Skip(RowsPerQueue).ToList();
+        return rest.Count == 0 ? null
+            : $"… and {Plural.Of(rest.Count, "more batch")}, holding {CapacityText.Tokens(rest.Sum(b => b.QueuedTokens ?? 0))} (GET api/capacity lists every one).";
+    }
+
     /// <summary>The bar's fill, 0 to 100 (a queue over its limit shows full).</summary>
     public static double Fill(ModelQueue queue) => Math.Min(100, 100 * (queue.Share ?? 0));
 }

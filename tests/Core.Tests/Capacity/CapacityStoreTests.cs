@@ -41,6 +41,10 @@ public class CapacityStoreTests
             """)], Token);
         await harness.Services.GetRequiredService<IInputTokenCounting>().RecordAsync("test", "file-run", new InputTokenCount(400_000, 1000, "gpt-4o", "o200k_base", false), Token);
 
+        // A failed try at counting the same file, finishing after the count was made, does not undo it.
+        await harness.Services.GetRequiredService<CapacityStore>().SaveAsync(
+            new BatchDashboard.Core.Cache.InputTokenRecord { ConnectionId = "test", FileId = "file-run", Encoding = "", Error = "The API answered: 500", AttemptedAt = Now.ToUnixTimeSeconds() }, Token);
+
         var queue = Assert.Single((await harness.Services.GetRequiredService<ICapacityQueries>().GetAsync(Token)).Queues);
         Assert.Equal(("gpt-4o", 300_000L), (queue.Model, queue.QueuedTokens)); // 750 of 1,000 requests still to run
         Assert.Equal((1_350_000L, LimitSource.Learned, "batch_new"), (queue.Limit!.Tokens, queue.Limit.Source, queue.Limit.BatchId));

@@ -37,9 +37,9 @@ public static class TestClients
     }
 
     public static ApiConnection Connection(Uri baseUrl, ConnectionKind kind = ConnectionKind.OpenAI, string? apiVersion = null,
-        string? organization = null, string? project = null) => new()
+        string? organization = null, string? project = null, string id = "test") => new()
     {
-        Id = "test",
+        Id = id,
         Name = "Test",
         Kind = kind,
         BaseUrl = baseUrl,

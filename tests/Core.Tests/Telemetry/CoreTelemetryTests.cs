@@ -64,14 +64,16 @@ public sealed class CoreTelemetryTests : IAsyncLifetime
         };
         ActivitySource.AddActivityListener(activities);
 
-        await _harness.Syncer().RunCycleAsync(Token);
+        // A connection id of its own: the listeners hear every test's syncs running in parallel in this process.
+        var connection = TestClients.Connection(_harness.Connection.BaseUrl, id: "telemetry");
+        await _harness.Syncer(connection: connection).RunCycleAsync(Token);
         meters.RecordObservableInstruments();
 
         List<(string Instrument, double Value, Dictionary<string, object?> Tags)> Ours(string name)
         {
             lock (measurements)
             {
-                return [.. measurements.Where(m => m.Instrument == name && (!m.Tags.TryGetValue("connection", out var c) || (string?)c == "test"))];
+                return [.. measurements.Where(m => m.Instrument == name && (!m.Tags.TryGetValue("connection", out var c) || (string?)c == "telemetry"))];
             }
         }
 
@@ -81,7 +83,7 @@ public sealed class CoreTelemetryTests : IAsyncLifetime
         Assert.Contains(Ours("batch_dashboard.requests.in_flight"), m => m.Value == 6);
         lock (spans)
         {
-            var cycle = Assert.Single(spans, s => s.OperationName == "sync cycle" && (string?)s.GetTagItem("batch_dashboard.connection") == "test");
+            var cycle = Assert.Single(spans, s => s.OperationName == "sync cycle" && (string?)s.GetTagItem("batch_dashboard.connection") == "telemetry");
             Assert.Equal(ActivityStatusCode.Unset, cycle.Status);
             Assert.DoesNotContain(cycle.Tags, tag => tag.Value?.Contains("sk-", StringComparison.Ordinal) == true);
         }
