@@ -60,16 +60,42 @@ internal sealed class CapacityStore(IDbContextFactory<BatchCacheDbContext> conte
         }
     }
 
+    /// <summary>
+    /// The running batches with their files' counts, in SQL that reads the small partial index of running batches
+    /// (EF's <c>NOT is_terminal</c> does not match the index's <c>is_terminal = 0</c>, and scanned every batch).
+    /// </summary>
     public async Task<IReadOnlyList<RunningBatchRow>> GetRunningAsync(CancellationToken cancellationToken)
     {
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
-        return await (
-            from b in context.Batches.AsNoTracking()
-            where !b.IsTerminal
-            from t in context.InputTokens.AsNoTracking().Where(t => t.ConnectionId == b.ConnectionId && t.FileId == b.InputFileId).DefaultIfEmpty()
-            orderby b.CreatedAt descending
-            select new RunningBatchRow(b.ConnectionId, b.Id, b.StatusRaw, b.Model, b.InputFileId, b.RequestTotal, b.RequestCompleted, b.RequestFailed,
-                b.Phase, b.PhaseStartedAt, t)).ToListAsync(cancellationToken);
+        var dialect = CacheDialect.Of(context);
+        await context.Database.OpenConnectionAsync(cancellationToken);
+        await using var command = context.Database.GetDbConnection().CreateCommand();
+        command.CommandText = $"""
+            SELECT b.connection_id, b.id, b.status_raw, b.model, b.input_file_id, b.request_total, b.request_completed, b.request_failed,
+                b.phase, b.phase_started_at, t.file_id, t.model, t.encoding, t.estimated, t.tokens, t.requests, t.counted_at, t.error, t.attempted_at
+            FROM batches b{dialect.IndexedBy("ix_batches_active")}
+            LEFT JOIN input_tokens t ON t.connection_id = b.connection_id AND t.file_id = b.input_file_id
+            WHERE b.is_terminal = {dialect.False}
+            ORDER BY b.created_at DESC
+            """;
+        var rows = new List<RunningBatchRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            string? Text(int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+            int? Number(int ordinal) => reader.IsDBNull(ordinal) ? null : reader.Int32(ordinal);
+            long? Long(int ordinal) => reader.IsDBNull(ordinal) ? null : reader.Int64(ordinal);
+            var count = reader.IsDBNull(10) ? null : new InputTokenRecord
+            {
+                ConnectionId = reader.GetString(0), FileId = reader.GetString(10), Model = Text(11), Encoding = reader.GetString(12),
+                Estimated = reader.Int64(13) != 0, Tokens = Long(14), Requests = reader.Int32(15), CountedAt = Long(16), Error = Text(17),
+                AttemptedAt = reader.Int64(18),
+            };
+            rows.Add(new RunningBatchRow(reader.GetString(0), reader.GetString(1), reader.GetString(2), Text(3), Text(4), Number(5), Number(6), Number(7),
+                Text(8), Long(9), count));
+        }
+
+        return rows;
     }
 
     public async Task<IReadOnlyList<LearnedLimit>> GetLearnedAsync(CancellationToken cancellationToken)

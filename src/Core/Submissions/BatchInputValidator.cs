@@ -1,7 +1,5 @@
 using System.Text.Json;
-using BatchDashboard.Core.Capacity;
 using BatchDashboard.Core.Results;
-using BatchDashboard.Tokens;
 
 namespace BatchDashboard.Core.Submissions;
 
@@ -12,9 +10,7 @@ public sealed record InputProblem(int? Line, string Code, string Message, string
 /// <param name="Endpoint">The endpoint the lines name (the first line's url), or the one asked for.</param>
 /// <param name="Model">The model the lines name.</param>
 /// <param name="MoreProblems">How many further problems were found beyond those listed.</param>
-/// <param name="Tokens">The file's prompt tokens, counted as the lines were checked.</param>
-public sealed record InputValidation(int Requests, long Bytes, string? Endpoint, string? Model, IReadOnlyList<InputProblem> Problems, int MoreProblems,
-    InputTokenCount? Tokens = null)
+public sealed record InputValidation(int Requests, long Bytes, string? Endpoint, string? Model, IReadOnlyList<InputProblem> Problems, int MoreProblems)
 {
     public bool IsValid => Problems.Count == 0;
 }
@@ -23,8 +19,7 @@ public sealed record InputValidation(int Requests, long Bytes, string? Endpoint,
 /// Checks a batch input file as the Batch API does, before anything is sent: one JSON object per line (blank lines
 /// ignored), a unique custom_id, method POST, a url equal to the batch's endpoint, a body with one model for the
 /// whole file, at most 50,000 requests and 200 MB. Every problem is reported with its line, the first
-/// <see cref="MaxListed"/> of them listed. Read as a stream, one line at a time; each request's prompt tokens are
-/// counted on the way (<see cref="PromptTokenCounter"/>), so a page can say whether the file fits its model's queue.
+/// <see cref="MaxListed"/> of them listed. Read as a stream, one line at a time.
 /// </summary>
 public static class BatchInputValidator
 {
@@ -61,8 +56,6 @@ public static class BatchInputValidator
         string? model = null;
         var modelLine = 0;
         var requests = 0;
-        long tokens = 0;
-        using var counter = new PromptTokenCounter();
         using var reader = new JsonLineReader(input);
         while (await reader.ReadAsync(cancellationToken) is { } line)
         {
@@ -84,7 +77,6 @@ public static class BatchInputValidator
                 continue;
             }
 
-            tokens += counter.CountRequest(line.Bytes.Span);
             using (document)
             {
                 var root = document.RootElement;
@@ -170,7 +162,7 @@ public static class BatchInputValidator
             Report(null, "invalid_value", $"The lines name the endpoint '{endpoint}', which the Batch API does not run.", "url");
         }
 
-        return new InputValidation(requests, reader.BytesRead, endpoint, model, problems, more, InputTokenCount.Of(counter, tokens, requests));
+        return new InputValidation(requests, reader.BytesRead, endpoint, model, problems, more);
     }
 
     private static string? Text(JsonElement element, string name) =>

@@ -64,6 +64,12 @@ public sealed class NewBatchViewModel(
     /// <summary>The file's check, against <see cref="Endpoint"/> once one is chosen.</summary>
     public InputValidation? Validation { get; private set; }
 
+    /// <summary>A valid file's prompt tokens, counted after its check (a second, slower pass: the check's verdict comes first).</summary>
+    public InputTokenCount? Tokens { get; private set; }
+
+    /// <summary>True while a valid file's prompt tokens are being counted.</summary>
+    public bool Counting { get; private set; }
+
     /// <summary>Whether a valid file's prompt tokens fit its model's queue on the chosen connection; null until checked.</summary>
     public CapacityFit? Fit { get; private set; }
 
@@ -93,7 +99,7 @@ public sealed class NewBatchViewModel(
     /// <summary>The batch whose input file the form was loaded from (to fix and send again), or null.</summary>
     public CachedBatch? Source { get; private set; }
 
-    public bool CanSubmit => Validation is { IsValid: true } && !Sending && !Receiving && Endpoint is not null && Writable.Count > 0;
+    public bool CanSubmit => Validation is { IsValid: true } && !Sending && !Receiving && !Counting && Endpoint is not null && Writable.Count > 0;
 
     public bool CanAddPair => Metadata.Count < BatchSubmission.MaxMetadataPairs;
 
@@ -148,7 +154,9 @@ public sealed class NewBatchViewModel(
                 Validation = await CheckAsync(Endpoint);
             }
 
-            await CheckFitAsync();
+            Receiving = false;
+            progressed();
+            await CountTokensAsync(progressed);
         }
         catch (IOException ex)
         {
@@ -222,7 +230,39 @@ public sealed class NewBatchViewModel(
         if (_path is not null && Endpoint is not null)
         {
             Validation = await CheckAsync(Endpoint);
+            if (Tokens is null)
+            {
+                await CountTokensAsync(() => { });
+            }
+            else
+            {
+                await CheckFitAsync();
+            }
+        }
+    }
+
+    /// <summary>The valid file's prompt tokens, then whether they fit: the page shows that it is counting meanwhile.</summary>
+    private async Task CountTokensAsync(Action progressed)
+    {
+        if (_path is null || Validation is not { IsValid: true })
+        {
+            return;
+        }
+
+        Counting = true;
+        progressed();
+        try
+        {
+            await using (var input = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan))
+            {
+                Tokens = await InputTokenCount.CountAsync(input, _form.Token);
+            }
+
             await CheckFitAsync();
+        }
+        finally
+        {
+            Counting = false;
         }
     }
 
@@ -240,7 +280,7 @@ public sealed class NewBatchViewModel(
     private async Task CheckFitAsync()
     {
         Fit = null;
-        if (Validation is not { IsValid: true, Model: { } model, Tokens: { } tokens } || ConnectionId is null)
+        if (Validation is not { IsValid: true, Model: { } model } || Tokens is not { } tokens || ConnectionId is null)
         {
             return;
         }
@@ -301,7 +341,7 @@ public sealed class NewBatchViewModel(
                 progressed();
             });
             var batch = await actions.CreateAsync(ConnectionId, input, FileName ?? "requests.jsonl", submission, progress, form);
-            await KeepCountAsync(ConnectionId, batch, Validation?.Tokens);
+            await KeepCountAsync(ConnectionId, batch, Tokens);
             Discard();
             return batch;
         }
@@ -398,7 +438,7 @@ public sealed class NewBatchViewModel(
             }
         }
 
-        (_path, Validation, Fit) = (null, null, null);
+        (_path, Validation, Tokens, Fit) = (null, null, null, null);
     }
 
     public void Dispose()

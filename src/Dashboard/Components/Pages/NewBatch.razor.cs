@@ -14,6 +14,7 @@ namespace BatchDashboard.Dashboard.Components.Pages;
 public sealed partial class NewBatch : IDisposable
 {
     private DateTimeOffset _lastRender;
+    private bool _shownCounting;
 
     [Inject] private NewBatchViewModel Model { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
@@ -56,13 +57,13 @@ public sealed partial class NewBatch : IDisposable
     /// <summary>Leaving the page drops the form and deletes the received file.</summary>
     public void Dispose() => Model.Reset();
 
-    /// <summary>Progress redraws at most five times a second.</summary>
+    /// <summary>Progress redraws at most five times a second; a step from receiving to counting tokens, at once.</summary>
     private void RenderNowAndThen()
     {
         var now = Time.GetUtcNow();
-        if (now - _lastRender > TimeSpan.FromMilliseconds(200))
+        if (now - _lastRender > TimeSpan.FromMilliseconds(200) || Model.Counting != _shownCounting)
         {
-            _lastRender = now;
+            (_lastRender, _shownCounting) = (now, Model.Counting);
             StateHasChanged();
         }
     }
