@@ -89,6 +89,8 @@ public sealed class ResultsJourneyTests(BrowserFixture browser) : IAsyncLifetime
         await Expect(dialog.GetByRole(AriaRole.Group, new() { Name = "Would probably fail again as sent" })
             .GetByRole(AriaRole.Checkbox, new() { NameRegex = new Regex("^(invalid_value|context_length_exceeded)") })).Not.ToBeCheckedAsync();
         await Expect(dialog.GetByTestId("retry-sum")).ToContainTextAsync(new Regex("^[\\d,]+ requests?, about \\$[\\d,.]+ at this batch's average cost"));
+        // Whether the retry's prompt tokens fit its model's queue (the demo holds batches to tier 1's limits).
+        await Expect(dialog.GetByTestId("retry-fit")).ToContainTextAsync(new Regex("^(Fits now|Over the limit now|On its own|[\\d,]+ prompt tokens\\. No queued-token limit)"), new() { Timeout = 15_000 });
         await session.ScreenshotAsync("results-3-retry");
         await dialog.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Submit a batch of") }).ClickAsync();
 

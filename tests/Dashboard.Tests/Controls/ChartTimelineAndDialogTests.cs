@@ -303,4 +303,32 @@ public sealed class ChartTimelineAndDialogTests : MudTestContext
         Assert.Equal(["batch_expired", "invalid_value", "server_error"], choice.ErrorCodes.Order());
         Assert.False(choice.WithoutResult);
     }
+
+    [Fact]
+    public async Task RetryDialog_SaysWhetherTheRequestsChosenFitTheirModelsQueue_AsTheChoiceChanges()
+    {
+        var provider = Render<MudDialogProvider>();
+        var dialogs = Services.GetRequiredService<IDialogService>();
+        RetryOption[] options = [new("server_error", "server_error", 300, null, true), new("invalid_value", "invalid_value", 700, null, false)];
+        var limit = new Core.Capacity.QueueLimit(5_000, Core.Capacity.LimitSource.Published, "gpt-4o-mini", Tier: 1);
+        var asked = new List<int>();
+        Task<Core.Capacity.CapacityFit?> FitOf(int requests, CancellationToken _)
+        {
+            asked.Add(requests);
+            var tokens = requests * 10L; // ten prompt tokens a request, 1,000 queued already
+            var verdict = tokens + 1_000 <= limit.Tokens ? Core.Capacity.FitVerdict.Fits : tokens > limit.Tokens ? Core.Capacity.FitVerdict.TooLarge : Core.Capacity.FitVerdict.NotNow;
+            return Task.FromResult<Core.Capacity.CapacityFit?>(new(verdict, "gpt-4o-mini", tokens, 1_000, limit, null, 0));
+        }
+
+        var answer = provider.InvokeAsync(() => RetryDialog.AskAsync(dialogs, "/v1/chat/completions", options, null, FitOf));
+
+        provider.WaitForAssertion(() => Assert.StartsWith("Fits now: 3,000 prompt tokens, with 1,000 of gpt-4o-mini's 5,000 queued (OpenAI's published limit for usage tier 1).",
+            provider.Find("[data-testid=retry-fit]").TextContent, StringComparison.Ordinal));
+        await provider.FindAll("fieldset.retry-choices")[1].QuerySelectorAll("input[type=checkbox]")[0].ChangeAsync(new() { Value = true });
+        provider.WaitForAssertion(() => Assert.StartsWith("On its own, 10,000 prompt tokens are more than gpt-4o-mini's limit of 5,000",
+            provider.Find("[data-testid=retry-fit]").TextContent, StringComparison.Ordinal));
+        Assert.Equal([300, 1_000], asked);
+        await provider.Find("[data-testid=confirm]").ClickAsync(new());
+        Assert.NotNull(await answer);
+    }
 }
