@@ -42,6 +42,45 @@ public sealed class ValidationTests
     }
 
     [Fact]
+    public async Task A_batch_over_its_models_queued_token_limit_fails_validation_as_the_API_does_and_one_under_it_runs()
+    {
+        // Counted as the dashboard counts them: either file fits alone, not both.
+        static long Tokens(string file)
+        {
+            using var counter = new BatchDashboard.Tokens.PromptTokenCounter();
+            return file.Split('\n', StringSplitOptions.RemoveEmptyEntries).Sum(line => counter.CountRequest(System.Text.Encoding.UTF8.GetBytes(line)));
+        }
+
+        var limit = Tokens(EmulatorHarness.ChatFile(5)) + Tokens(EmulatorHarness.ChatFile(5, "more")) - 1;
+        await using var emulator = await EmulatorHarness.StartAsync(options =>
+        {
+            options.QueuedTokenLimits["gpt-4o-mini"] = limit;
+            options.QueuedTokenLimit = 1_000_000;
+        });
+        var first = (await emulator.CreateAsync((await emulator.UploadAsync(EmulatorHarness.ChatFile(5))).Id)).Batch;
+        var second = (await emulator.CreateAsync((await emulator.UploadAsync(EmulatorHarness.ChatFile(5, "more"))).Id)).Batch;
+        var other = (await emulator.CreateAsync((await emulator.UploadAsync(string.Join("\n", Enumerable.Range(1, 5).Select(i => EmulatorHarness.ChatLine($"o{i}", model: "gpt-4.1-mini"))))).Id)).Batch;
+        emulator.Clock.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("in_progress", Status(await emulator.GetBatchAsync(first.GetProperty("id").GetString()!)));
+        Assert.Equal("in_progress", Status(await emulator.GetBatchAsync(other.GetProperty("id").GetString()!))); // another model, its own queue
+        var failed = await emulator.GetBatchAsync(second.GetProperty("id").GetString()!);
+        AssertMatchesSpec(failed);
+        Assert.Equal("failed", Status(failed));
+        var error = Assert.Single(failed.GetProperty("errors").GetProperty("data").EnumerateArray());
+        Assert.Equal("token_limit_exceeded", error.GetProperty("code").GetString());
+        Assert.Equal(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Enqueued token limit reached for gpt-4o-mini in organization org-emulator. Limit: {limit:N0} enqueued tokens. Please try again once some in_progress batches have been completed."),
+            error.GetProperty("message").GetString());
+        Assert.Equal(JsonValueKind.Null, error.GetProperty("line").ValueKind);
+
+        // Once the first has run, its tokens are free again: the same file now fits.
+        emulator.Clock.Advance(TimeSpan.FromMinutes(5));
+        var third = (await emulator.CreateAsync((await emulator.UploadAsync(EmulatorHarness.ChatFile(5, "again"))).Id)).Batch;
+        emulator.Clock.Advance(TimeSpan.FromSeconds(10));
+        Assert.NotEqual("failed", Status(await emulator.GetBatchAsync(third.GetProperty("id").GetString()!)));
+    }
+
+    [Fact]
     public async Task Every_problem_of_a_file_is_listed_with_its_own_line()
     {
         await using var emulator = await EmulatorHarness.StartAsync();

@@ -1,3 +1,4 @@
+using BatchDashboard.Core.Capacity;
 using BatchDashboard.Core.Connections;
 using BatchDashboard.Core.Sync;
 using BatchDashboard.Dashboard.Hosting;
@@ -21,7 +22,7 @@ public sealed record ConnectionSettingsRow(string Id, string Name, string Kind, 
 /// What the dashboard runs with, for an admin: its connections, access and sync settings, as read from configuration
 /// (changed there, taking effect on restart). One per circuit (scoped), read by the settings page.
 /// </summary>
-public sealed class SettingsViewModel(IConnectionCatalog catalog, IOptionsMonitor<DashboardOptions> dashboard, IOptions<SyncOptions> sync)
+public sealed class SettingsViewModel(IConnectionCatalog catalog, IOptionsMonitor<DashboardOptions> dashboard, IOptions<SyncOptions> sync, IOptions<CapacityOptions> capacity)
 {
     public IReadOnlyList<ConnectionSettingsRow> Connections => [.. catalog.Connections.Select(ConnectionSettingsRow.From)];
 
@@ -40,6 +41,9 @@ public sealed class SettingsViewModel(IConnectionCatalog catalog, IOptionsMonito
                 ("Actions per person", $"{options.Access.ActionsPerMinute} a minute"),
                 ("Poll while running", $"every {RelativeTime.Duration(sync.Value.ActivePollInterval)}"),
                 ("Poll when idle", $"every {RelativeTime.Duration(sync.Value.IdlePollInterval)}"),
+                ("Usage tier (OpenAI's published queue limits)", capacity.Value.Tier is { } tier ? $"tier {tier}" : "not set"),
+                ("Queued-token limits set", capacity.Value.Limits.Count == 0 ? "none"
+                    : string.Join(", ", capacity.Value.Limits.Select(l => $"{l.Model}{(l.Connection is null ? "" : $" on {l.Connection}")}: {CapacityText.Number(l.Tokens)}"))),
             ];
         }
     }

@@ -18,10 +18,10 @@ public class CapacityStoreTests
 
     private static Batch Read(string json) => BatchReader.Read(json).Batch!;
 
-    private static string Failed(string id, long at, long limit) => $$$"""
+    private static string Failed(string id, long at, long limit) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $$$"""
         {"id":"{{{id}}}","status":"failed","created_at":{{{at - 60}}},"failed_at":{{{at}}},"model":"gpt-4o","input_file_id":"file-{{{id}}}",
          "errors":{"data":[{"code":"token_limit_exceeded","message":"Enqueued token limit reached for gpt-4o in organization org-x. Limit: {{{limit:N0}}} enqueued tokens. Please try again once some in_progress batches have been completed."}]}}
-        """;
+        """);
 
     [Fact]
     public async Task RunningBatches_HoldTheirUnrunShare_OfTheirFilesCount_AgainstTheNewestLesson_WhateverOrderTheyArrived()

@@ -60,7 +60,7 @@ public sealed class CapacityTests
         Assert.Equal(BatchStatusKind.Failed, failed!.Status.Kind);
         var error = Assert.Single(failed.Errors);
         Assert.Equal("token_limit_exceeded", error.Code);
-        Assert.Contains($"Limit: {limit:N0} enqueued tokens", error.Message, StringComparison.Ordinal);
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Limit: {limit:N0} enqueued tokens"), error.Message, StringComparison.Ordinal);
         Assert.NotEqual(BatchStatusKind.Failed, (await client.GetBatchAsync(first.Id, Token))!.Status.Kind);
 
         // ...which the dashboard learns once the sync stores the failure.
