@@ -21,6 +21,10 @@ public static class Accessibility
 
         // Evaluated through the browser's debugging protocol, which the page's CSP (no inline script) does not
         // govern; a script tag added to the page would be refused by it, as it should be.
+        // Colours are judged once they have settled: a button just enabled fades to its colour over a short
+        // transition, and axe reading it halfway finds a contrast no one sees for long. Endless animations (a spinner)
+        // are left running.
+        await page.WaitForFunctionAsync("() => document.getAnimations().every(a => a.effect?.getComputedTiming().iterations === Infinity)");
         await page.EvaluateAsync(await File.ReadAllTextAsync(Script));
         var json = await page.EvaluateAsync<string>("""
             async () => {

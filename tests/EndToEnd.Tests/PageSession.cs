@@ -49,6 +49,28 @@ public sealed class PageSession : IAsyncDisposable
     public Task WaitForInteractiveAsync() =>
         Page.Locator("[data-interactive=\"true\"]").First.WaitForAsync(new() { Timeout = 15_000 });
 
+    /// <summary>
+    /// Chooses a file in the page's file input, again until the page names it: the input is in the page before the
+    /// circuit listens to it, and a file chosen before that is not received.
+    /// </summary>
+    public async Task ChooseFileAsync(FilePayload payload)
+    {
+        var name = Page.GetByTestId("file-name");
+        for (var attempt = 0; ; attempt++)
+        {
+            await Page.Locator("input[type=file]").First.SetInputFilesAsync(payload);
+            try
+            {
+                await Assertions.Expect(name).ToContainTextAsync(payload.Name, new() { Timeout = 1_000 });
+                return;
+            }
+            catch (PlaywrightException) when (attempt < 10)
+            {
+                // Not listening yet.
+            }
+        }
+    }
+
     public Task ScreenshotAsync(string name) =>
         Page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ArtifactsFolder, name + ".png"), FullPage = true });
 

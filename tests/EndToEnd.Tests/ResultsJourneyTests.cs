@@ -110,24 +110,6 @@ public sealed class ResultsJourneyTests(BrowserFixture browser) : IAsyncLifetime
     /// first), and listens once its script has set it up after the circuit's first render: until its name shows,
     /// the choice is made again.
     /// </summary>
-    private static async Task ChooseFileAsync(IPage page, FilePayload payload)
-    {
-        var name = page.GetByTestId("file-name");
-        for (var attempt = 0; ; attempt++)
-        {
-            await page.Locator("input[type=file]").First.SetInputFilesAsync(payload);
-            try
-            {
-                await Expect(name).ToContainTextAsync(payload.Name, new() { Timeout = 1_000 });
-                return;
-            }
-            catch (PlaywrightException) when (attempt < 10)
-            {
-                // Not listening yet.
-            }
-        }
-    }
-
     [Fact]
     public async Task ANewBatch_FromAFileCheckedLineByLine_OpensOnItsPage()
     {
@@ -141,7 +123,7 @@ public sealed class ResultsJourneyTests(BrowserFixture browser) : IAsyncLifetime
             """{"custom_id": "ID", "method": "POST", "url": "/v1/chat/completions", "body": {"model": "MODEL", "messages": [{"role": "user", "content": "Hi"}]}}"""
                 .Replace("ID", id, StringComparison.Ordinal).Replace("MODEL", model, StringComparison.Ordinal);
         var bad = string.Join("\n", Line("a"), "{broken", Line("a"), Line("d", model: "gpt-4o")) + "\n";
-        await ChooseFileAsync(page, new FilePayload { Name = "bad.jsonl", MimeType = "application/jsonl", Buffer = Encoding.UTF8.GetBytes(bad) });
+        await session.ChooseFileAsync(new FilePayload { Name = "bad.jsonl", MimeType = "application/jsonl", Buffer = Encoding.UTF8.GetBytes(bad) });
 
         var validation = page.GetByTestId("validation");
         await Expect(validation).ToContainTextAsync("The API would refuse this file: 3 problems in 4 lines");
@@ -154,7 +136,7 @@ public sealed class ResultsJourneyTests(BrowserFixture browser) : IAsyncLifetime
         await session.ScreenshotAsync("new-batch-1-problems");
 
         var good = string.Concat(Enumerable.Range(1, 25).Select(i => Line($"q-{i}") + "\n"));
-        await ChooseFileAsync(page, new FilePayload { Name = "good.jsonl", MimeType = "application/jsonl", Buffer = Encoding.UTF8.GetBytes(good) });
+        await session.ChooseFileAsync(new FilePayload { Name = "good.jsonl", MimeType = "application/jsonl", Buffer = Encoding.UTF8.GetBytes(good) });
         await Expect(validation).ToContainTextAsync("25 requests to /v1/chat/completions with gpt-4.1-mini: ready to send.");
         await Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Endpoint" })).ToHaveTextAsync("/v1/chat/completions");
         await page.GetByLabel("Metadata key").First.FillAsync("team");

@@ -2,7 +2,10 @@ namespace BatchDashboard.Core.Submissions;
 
 /// <summary>What a new batch asks of the API besides its file.</summary>
 /// <param name="OutputExpiresAfter">How long its output and error files live (1 hour to 30 days), or the API's 30 days.</param>
-public sealed record BatchSubmission(string Endpoint, IReadOnlyDictionary<string, string>? Metadata = null, TimeSpan? OutputExpiresAfter = null, string CompletionWindow = "24h")
+/// <param name="PromptTokens">The file's prompt tokens when already counted (the new-batch page counts them): kept for the
+/// uploaded file, so the capacity view need not fetch the file back to count it.</param>
+public sealed record BatchSubmission(string Endpoint, IReadOnlyDictionary<string, string>? Metadata = null, TimeSpan? OutputExpiresAfter = null,
+    string CompletionWindow = "24h", Capacity.InputTokenCount? PromptTokens = null)
 {
     public const int MaxMetadataPairs = 16;
     public const int MaxKeyLength = 64;

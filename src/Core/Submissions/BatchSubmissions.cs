@@ -1,5 +1,6 @@
 using BatchDashboard.Core.Api;
 using BatchDashboard.Core.Batches;
+using BatchDashboard.Core.Capacity;
 using BatchDashboard.Core.Sync;
 using Microsoft.Extensions.Logging;
 
@@ -17,7 +18,7 @@ public interface IBatchSubmissions
     Task<Batch> CreateAsync(string connectionId, Stream input, string fileName, BatchSubmission submission, IProgress<long>? uploaded, CancellationToken cancellationToken);
 }
 
-internal sealed class BatchSubmissions(ConnectionSyncers syncers, ILogger<BatchSubmissions> logger) : IBatchSubmissions
+internal sealed class BatchSubmissions(ConnectionSyncers syncers, IInputTokenCounting counting, ILogger<BatchSubmissions> logger) : IBatchSubmissions
 {
     public async Task<Batch> CreateAsync(string connectionId, Stream input, string fileName, BatchSubmission submission, IProgress<long>? uploaded,
         CancellationToken cancellationToken)
@@ -32,6 +33,12 @@ internal sealed class BatchSubmissions(ConnectionSyncers syncers, ILogger<BatchS
         var syncer = syncers.For(connectionId);
         var client = syncer.Client;
         var file = await client.UploadBatchFileAsync(new ProgressStream(input, uploaded), fileName, cancellationToken);
+        if (submission.PromptTokens is { } tokens)
+        {
+            // Kept before the batch is stored: the counting it wakes then finds the file counted.
+            await KeepCountAsync(connectionId, file.Id, tokens);
+        }
+
         var batch = await client.CreateBatchAsync(new CreateBatchRequest
         {
             InputFileId = file.Id,
@@ -43,5 +50,18 @@ internal sealed class BatchSubmissions(ConnectionSyncers syncers, ILogger<BatchS
         logger.LogInformation("Connection {Connection}: created batch {BatchId} of {Requests} from file {FileId}", client.Connection.Id, batch.Id, batch.RequestCounts?.Total, file.Id);
         await syncer.RecordAsync(batch, cancellationToken);
         return batch;
+    }
+
+    /// <summary>A count not kept costs a download later, never the batch: its failure is logged, not thrown.</summary>
+    private async Task KeepCountAsync(string connectionId, string fileId, InputTokenCount tokens)
+    {
+        try
+        {
+            await counting.RecordAsync(connectionId, fileId, tokens, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or System.Data.Common.DbException)
+        {
+            logger.LogWarning(ex, "Connection {Connection}: keeping the token count of file {FileId} failed; it is counted from the API instead", connectionId, fileId);
+        }
     }
 }

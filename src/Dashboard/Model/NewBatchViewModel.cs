@@ -22,7 +22,6 @@ public sealed class NewBatchViewModel(
     IResultQueries results,
     IBatchApiClientFactory clients,
     ICapacityQueries capacity,
-    IInputTokenCounting counting,
     ILogger<NewBatchViewModel> logger) : IDisposable
 {
     /// <summary>The API's limit, and a margin for a file a few bytes over it, which the check then names.</summary>
@@ -341,7 +340,6 @@ public sealed class NewBatchViewModel(
                 progressed();
             });
             var batch = await actions.CreateAsync(ConnectionId, input, FileName ?? "requests.jsonl", submission, progress, form);
-            await KeepCountAsync(ConnectionId, batch, Tokens);
             Discard();
             return batch;
         }
@@ -371,29 +369,11 @@ public sealed class NewBatchViewModel(
         return null;
     }
 
-    /// <summary>The file was counted while checked: kept for the new batch's file, so it is not fetched to count it again.</summary>
-    private async Task KeepCountAsync(string connectionId, Batch batch, InputTokenCount? count)
-    {
-        if (batch.InputFileId is not { } fileId || count is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await counting.RecordAsync(connectionId, fileId, count, CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or System.Data.Common.DbException)
-        {
-            // The batch exists: the counting service counts its file from the API instead.
-            logger.LogWarning(ex, "Keeping the token count of batch {BatchId}'s input file failed", batch.Id);
-        }
-    }
-
     private BatchSubmission Submission() => new(
         Endpoint ?? "",
         Metadata.Where(p => p.Key.Trim().Length > 0 || p.Value.Length > 0).GroupBy(p => p.Key.Trim()).ToDictionary(g => g.Key, g => g.Last().Value),
-        Expiries[Expiry].Value);
+        Expiries[Expiry].Value,
+        PromptTokens: Tokens);
 
     private async Task<InputValidation?> CheckAsync(string? endpoint)
     {

@@ -175,6 +175,21 @@ public sealed class SubmissionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AFileCountedBeforeSending_KeepsItsCount_SoItIsNeverFetchedBackToCountIt()
+    {
+        var content = string.Concat(Enumerable.Range(1, 30).Select(i => Line($"r-{i}") + "\n"));
+        var count = await BatchDashboard.Core.Capacity.InputTokenCount.CountAsync(Stream(content), Token);
+
+        var batch = await Submissions.CreateAsync("test", Stream(content), "requests.jsonl", new BatchSubmission(Url, PromptTokens: count), null, Token);
+
+        var counting = _harness.Services.GetRequiredService<BatchDashboard.Core.Capacity.IInputTokenCounting>();
+        Assert.Equal(0, await counting.CountPendingAsync(Token));
+        Assert.Equal(count, await counting.CountBatchAsync("test", batch.Id, Token));
+        var queue = Assert.Single((await _harness.Services.GetRequiredService<BatchDashboard.Core.Capacity.ICapacityQueries>().GetAsync(Token)).Queues);
+        Assert.Equal(count.Tokens, queue.QueuedTokens);
+    }
+
+    [Fact]
     public async Task Retry_SubmitsTheFailedRequests_SameIdsAndBodies_LinkedToTheirParent()
     {
         var content = string.Concat(Enumerable.Range(1, 200).Select(i => Line($"r-{i}") + "\n"));
