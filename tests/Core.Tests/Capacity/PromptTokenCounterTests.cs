@@ -56,6 +56,33 @@ public sealed class PromptTokenCounterTests
         Assert.Equal("gpt-4", counter.Model);
     }
 
+    public static TheoryData<string> Texts => new()
+    {
+        "Plain English, with punctuation; quotes \"like these\" and (parentheses).",
+        "I'm sure they'll say WE'RE done, can't you?",
+        "Numbers 1 12 123 1234 12345678901 and 3.14159, dates 2026-12-05 and $1,234.50.",
+        "Whitespace:   three spaces,\ttabs,\r\nWindows lines,\n\n\nblank lines and trailing   ",
+        "Ünïcödé, 中文文本, русский текст, emoji 🙂👍🏽 and a ZWJ 👩‍💻 sequence.",
+        "code: for (var i = 0; i < n; i++) { sum += a[i] * b[i]; } // done\n    return sum;",
+        "<|endoftext|> and <|fim_prefix|> are only text here.",
+        "Averyveryveryverylongwordwithoutanyspacesthatthetokenizermustsplitintomanypieces" + new string('x', 500),
+    };
+
+    [Theory]
+    [MemberData(nameof(Texts))]
+    public void WordByWord_TheCountIsTheTokenizersOwn_ForEitherEncoding(string text)
+    {
+        var json = System.Text.Json.JsonSerializer.Serialize(text);
+        Assert.Equal(O200k.CountTokens(text), Count($$$"""{"body":{"model":"gpt-4o","prompt":{{{json}}}}}"""));
+        Assert.Equal(Cl100k.CountTokens(text), Count($$$"""{"body":{"model":"gpt-4","prompt":{{{json}}}}}"""));
+
+        // Seen again, the words' kept counts give the same sum.
+        using var counter = new PromptTokenCounter("gpt-4o");
+        var line = Encoding.UTF8.GetBytes($$$"""{"body":{"model":"gpt-4o","prompt":[{{{json}}},{{{json}}}]}}""");
+        Assert.Equal(2 * O200k.CountTokens(text), counter.CountRequest(line));
+        Assert.Equal(2 * O200k.CountTokens(text), counter.CountRequest(line));
+    }
+
     [Fact]
     public void ALongTextRepeatedOnEveryLine_CountsTheSameEachTime_AndGarbageCountsNothing()
     {
