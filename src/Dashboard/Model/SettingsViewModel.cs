@@ -41,7 +41,8 @@ public sealed class SettingsViewModel(IConnectionCatalog catalog, IOptionsMonito
                 ("Actions per person", $"{options.Access.ActionsPerMinute} a minute"),
                 ("Poll while running", $"every {RelativeTime.Duration(sync.Value.ActivePollInterval)}"),
                 ("Poll when idle", $"every {RelativeTime.Duration(sync.Value.IdlePollInterval)}"),
-                ("Usage tier (OpenAI's published queue limits)", capacity.Value.Tier is { } tier ? $"tier {tier}" : "not set"),
+                ("Usage tier (OpenAI's published queue limits)", capacity.Value.Tier is { } tier ? $"tier {tier}"
+                    : catalog.Connections.Any(c => c.IsDemo) ? $"not set (the demo's connection uses tier {CapacityOptions.DemoTier}, as its emulator does)" : "not set"),
                 ("Queued-token limits set", capacity.Value.Limits.Count == 0 ? "none"
                     : string.Join(", ", capacity.Value.Limits.Select(l => $"{l.Model}{(l.Connection is null ? "" : $" on {l.Connection}")}: {CapacityText.Number(l.Tokens)}"))),
             ];
