@@ -32,31 +32,40 @@ internal sealed class CapacityStore(IDbContextFactory<BatchCacheDbContext> conte
         return await context.InputTokens.AsNoTracking().FirstOrDefaultAsync(t => t.ConnectionId == connectionId && t.FileId == fileId, cancellationToken);
     }
 
+    /// <summary>
+    /// Keeps a file's count, or why it could not be counted: never a failed try over a count (the upload's, or another
+    /// instance's, made meanwhile). Two writers of one new file's row take turns: the one that loses the insert
+    /// updates instead, under the same rule.
+    /// </summary>
     public async Task SaveAsync(InputTokenRecord record, CancellationToken cancellationToken)
     {
-        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
-        var existing = await context.InputTokens.FindAsync([record.ConnectionId, record.FileId], cancellationToken);
-        if (existing is { Tokens: not null } && record.Tokens is null)
+        for (var attempt = 0; ; attempt++)
         {
-            return; // a count made meanwhile (the upload's, or another instance's) is not undone by a failed try
-        }
+            await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+            var existing = await context.InputTokens.FindAsync([record.ConnectionId, record.FileId], cancellationToken);
+            if (existing is { Tokens: not null } && record.Tokens is null)
+            {
+                return;
+            }
 
-        if (existing is null)
-        {
-            context.InputTokens.Add(record);
-        }
-        else
-        {
-            context.Entry(existing).CurrentValues.SetValues(record);
-        }
+            if (existing is null)
+            {
+                context.InputTokens.Add(record);
+            }
+            else
+            {
+                context.Entry(existing).CurrentValues.SetValues(record);
+            }
 
-        try
-        {
-            await context.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException) when (existing is null)
-        {
-            // Another instance (or the upload) counted the same file meanwhile: one count is as good as the other.
+            try
+            {
+                await context.SaveChangesAsync(cancellationToken);
+                return;
+            }
+            catch (DbUpdateException) when (existing is null && attempt == 0)
+            {
+                // Another writer inserted the row first: read it and decide again.
+            }
         }
     }
 
