@@ -76,6 +76,10 @@ public sealed class PromptTokenCounter : IDisposable
             {
                 Model = model;
                 Encoding = PromptEncoding.For(model);
+                // Counts kept from lines before (with o200k) may be another vocabulary's.
+                _repeatChars = 0;
+                _repeats.Clear();
+                _words.Clear();
             }
 
             return CountBody(line, (Encoding ?? PromptEncoding.For(null)).Tokenizer);

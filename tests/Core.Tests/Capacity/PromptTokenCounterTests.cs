@@ -99,6 +99,16 @@ public sealed class PromptTokenCounterTests
     }
 
     [Fact]
+    public void LinesBeforeTheModelIsKnown_LeaveNoCountsOfAnotherVocabularyBehind()
+    {
+        const string text = "Tokenizers disagree about words like antidisestablishmentarianism and Ünïcödé.";
+        Assert.NotEqual(O200k.CountTokens(text), Cl100k.CountTokens(text)); // or the test could not fail
+        using var counter = new PromptTokenCounter();
+        counter.CountRequest(Encoding.UTF8.GetBytes($$$"""{"body":{"prompt":"{{{text}}}"}}""")); // no model yet: o200k
+        Assert.Equal(Cl100k.CountTokens(text), counter.CountRequest(Encoding.UTF8.GetBytes($$$"""{"body":{"model":"gpt-4","prompt":"{{{text}}}"}}""")));
+    }
+
+    [Fact]
     public async Task AFile_IsCountedLineByLine_WithItsRequestsAndModel()
     {
         var lines = string.Join('\n', Enumerable.Range(1, 3).Select(i =>
