@@ -65,7 +65,10 @@ internal sealed class CapacityQueries(CapacityStore store, IConnectionCatalog ca
     /// <summary>The name a queue goes under when neither the batch nor its file names a model.</summary>
     public const string UnknownModel = "(model not known)";
 
-    public async Task<CapacityReport> GetAsync(CancellationToken cancellationToken)
+    public async Task<CapacityReport> GetAsync(CancellationToken cancellationToken) => (await ReadAsync(cancellationToken)).Report;
+
+    /// <summary>The report, and the learned limits it was made with (for a model with no queue yet).</summary>
+    private async Task<(CapacityReport Report, IReadOnlyList<LearnedLimit> Learned)> ReadAsync(CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         var rows = await store.GetRunningAsync(cancellationToken);
@@ -81,17 +84,15 @@ internal sealed class CapacityQueries(CapacityStore store, IConnectionCatalog ca
                 [.. batches.OrderByDescending(b => b.QueuedTokens ?? -1)]));
         }
 
-        return new CapacityReport(now, [.. queues.OrderBy(q => q.ConnectionName, StringComparer.Ordinal).ThenByDescending(q => q.Share ?? -1).ThenByDescending(q => q.QueuedTokens)]);
+        return (new CapacityReport(now, [.. queues.OrderBy(q => q.ConnectionName, StringComparer.Ordinal).ThenByDescending(q => q.Share ?? -1).ThenByDescending(q => q.QueuedTokens)]), learned);
     }
 
     public async Task<CapacityFit> FitAsync(string connectionId, string model, long tokens, CancellationToken cancellationToken)
     {
         model = ModelNames.Base(model);
-        var report = await GetAsync(cancellationToken);
+        var (report, learned) = await ReadAsync(cancellationToken);
         var queue = report.Queues.FirstOrDefault(q => q.ConnectionId == connectionId && q.Model == model);
-        var limit = queue?.Limit ?? (catalog.Find(connectionId) is { } connection
-            ? QueueLimits.For(connection, model, options.Value, await store.GetLearnedAsync(cancellationToken))
-            : null);
+        var limit = queue?.Limit ?? (catalog.Find(connectionId) is { } connection ? QueueLimits.For(connection, model, options.Value, learned) : null);
         var queued = queue?.QueuedTokens ?? 0;
         var uncounted = queue?.Uncounted ?? 0;
         if (limit is null)

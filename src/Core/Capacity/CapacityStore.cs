@@ -14,17 +14,16 @@ internal sealed record RunningBatchRow(
 /// <summary>The cache's side of capacity: token counts per input file, learned limits, and the running batches.</summary>
 internal sealed class CapacityStore(IDbContextFactory<BatchCacheDbContext> contextFactory)
 {
-    public async Task<IReadOnlyList<UncountedFile>> GetUncountedAsync(long retryFailedBefore, CancellationToken cancellationToken)
-    {
-        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
-        return await (
-            from b in context.Batches.AsNoTracking()
-            where !b.IsTerminal && b.InputFileId != null
-            from t in context.InputTokens.Where(t => t.ConnectionId == b.ConnectionId && t.FileId == b.InputFileId).DefaultIfEmpty()
-            where t == null || (t.Tokens == null && t.AttemptedAt < retryFailedBefore)
-            orderby b.CreatedAt
-            select new UncountedFile(b.ConnectionId, b.Id, b.InputFileId!)).ToListAsync(cancellationToken);
-    }
+    /// <summary>
+    /// The running batches' input files with no count yet, or a failed try older than <paramref name="retryFailedBefore"/>:
+    /// from the one read of the running batches (<see cref="GetRunningAsync"/>), which the partial index serves.
+    /// </summary>
+    public async Task<IReadOnlyList<UncountedFile>> GetUncountedAsync(long retryFailedBefore, CancellationToken cancellationToken) =>
+        [.. (await GetRunningAsync(cancellationToken))
+            .Where(r => r.InputFileId is not null && (r.Count is null || (r.Count.Tokens is null && r.Count.AttemptedAt < retryFailedBefore)))
+            .Reverse() // oldest first
+            .Select(r => new UncountedFile(r.ConnectionId, r.BatchId, r.InputFileId!))
+            .DistinctBy(f => (f.ConnectionId, f.FileId))];
 
     public async Task<InputTokenRecord?> GetCountAsync(string connectionId, string fileId, CancellationToken cancellationToken)
     {

@@ -28,12 +28,6 @@ public sealed record InputTokenCount(long Tokens, int Requests, string? Model, s
             }
         }
 
-        return Of(counter, tokens, requests);
-    }
-
-    /// <summary>What a counter found over a file's lines.</summary>
-    public static InputTokenCount Of(PromptTokenCounter counter, long tokens, int requests)
-    {
         var encoding = counter.Encoding ?? PromptEncoding.For(null);
         return new InputTokenCount(tokens, requests, counter.Model, encoding.Name, encoding.IsEstimate);
     }

@@ -26,7 +26,10 @@ public interface IInputTokenCounting
     /// </summary>
     Task<InputTokenCount?> CountBatchAsync(string connectionId, string batchId, CancellationToken cancellationToken);
 
-    /// <summary>Told the connection's id each time one of its files was counted (or found uncountable), for open pages to re-read.</summary>
+    /// <summary>
+    /// Told a connection's id when its files were counted (or found uncountable), for open pages to re-read: a few times
+    /// a second at most, and once more when a pass of counting ends.
+    /// </summary>
     IDisposable Subscribe(Func<string, Task> handler);
 }
 
@@ -52,6 +55,12 @@ internal sealed class InputTokenCountingService(
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly Events.Notifier<string> _counted = new(logger);
 
+    /// <summary>Files that fail fast (gone upstream) come by the hundred: pages hear of them a few times a second at most.</summary>
+    private static readonly TimeSpan PublishEvery = TimeSpan.FromMilliseconds(250);
+    private readonly Lock _publishing = new();
+    private long _lastPublished;
+    private string? _unpublished;
+
     public IDisposable Subscribe(Func<string, Task> handler) => _counted.Subscribe(handler);
 
     public async Task RecordAsync(string connectionId, string fileId, InputTokenCount count, CancellationToken cancellationToken)
@@ -62,7 +71,7 @@ internal sealed class InputTokenCountingService(
             ConnectionId = connectionId, FileId = fileId, Model = count.Model, Encoding = count.Encoding, Estimated = count.IsEstimate,
             Tokens = count.Tokens, Requests = count.Requests, CountedAt = now, AttemptedAt = now,
         }, cancellationToken);
-        _counted.Publish(connectionId);
+        Publish(connectionId, force: true);
     }
 
     public async Task<int> CountPendingAsync(CancellationToken cancellationToken)
@@ -72,7 +81,7 @@ internal sealed class InputTokenCountingService(
         {
             var retryBefore = (timeProvider.GetUtcNow() - options.Value.RetryCountAfter).ToUnixTimeSeconds();
             var counted = 0;
-            foreach (var file in (await store.GetUncountedAsync(retryBefore, cancellationToken)).DistinctBy(f => (f.ConnectionId, f.FileId)))
+            foreach (var file in await store.GetUncountedAsync(retryBefore, cancellationToken))
             {
                 if (await CountAsync(file, cancellationToken))
                 {
@@ -80,6 +89,7 @@ internal sealed class InputTokenCountingService(
                 }
             }
 
+            PublishHeldBack();
             return counted;
         }
         finally
@@ -98,6 +108,7 @@ internal sealed class InputTokenCountingService(
         if (await store.GetCountAsync(connectionId, fileId, cancellationToken) is not { Tokens: not null } known)
         {
             await CountAsync(new UncountedFile(connectionId, batchId, fileId), cancellationToken);
+            PublishHeldBack();
             known = await store.GetCountAsync(connectionId, fileId, cancellationToken);
         }
 
@@ -185,8 +196,39 @@ internal sealed class InputTokenCountingService(
         }
 
         await store.SaveAsync(record, cancellationToken);
-        _counted.Publish(file.ConnectionId);
+        Publish(file.ConnectionId, force: false);
         return record.Tokens is not null;
+    }
+
+    private void Publish(string connectionId, bool force)
+    {
+        lock (_publishing)
+        {
+            if (!force && timeProvider.GetElapsedTime(_lastPublished) < PublishEvery)
+            {
+                _unpublished = connectionId;
+                return;
+            }
+
+            (_lastPublished, _unpublished) = (timeProvider.GetTimestamp(), null);
+        }
+
+        _counted.Publish(connectionId);
+    }
+
+    /// <summary>A count held back by <see cref="PublishEvery"/> is told at the end of the work that made it.</summary>
+    private void PublishHeldBack()
+    {
+        string? connectionId;
+        lock (_publishing)
+        {
+            connectionId = _unpublished;
+        }
+
+        if (connectionId is not null)
+        {
+            Publish(connectionId, force: true);
+        }
     }
 
     public override void Dispose()

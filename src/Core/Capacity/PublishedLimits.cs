@@ -38,7 +38,7 @@ public static class PublishedLimits
             return null;
         }
 
-        var found = Table.FirstOrDefault(row => QueueLimits.Matches(model, row.Model));
+        var found = Table.FirstOrDefault(row => Tokens.ModelNames.Covers(row.Model, model));
         return found.ByTier?[tier - 1] is { } tokens ? (found.Model, tokens) : null;
     }
 

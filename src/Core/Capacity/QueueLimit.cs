@@ -29,14 +29,14 @@ public sealed record LearnedLimit(string ConnectionId, string Model, long Tokens
 /// <summary>
 /// Chooses a model's limit: a configured one first, then the newest a failed batch taught, then OpenAI's published
 /// figure for the configured tier (OpenAI connections only: Azure's quotas are per deployment, and other providers
-/// publish none). An entry names a model and covers its dated versions (<see cref="Matches"/>).
+/// publish none). An entry names a model and covers its dated versions (<see cref="ModelNames.Covers"/>).
 /// </summary>
 public static class QueueLimits
 {
     public static QueueLimit? For(ApiConnection connection, string model, CapacityOptions options, IEnumerable<LearnedLimit> learned)
     {
         var configured = options.Limits
-            .Where(l => (l.Connection is null || l.Connection == connection.Id) && Matches(model, l.Model))
+            .Where(l => (l.Connection is null || l.Connection == connection.Id) && ModelNames.Covers(l.Model, model))
             .OrderByDescending(l => l.Model.Length).ThenByDescending(l => l.Connection is not null)
             .FirstOrDefault();
         if (configured is not null)
@@ -44,7 +44,7 @@ public static class QueueLimits
             return new QueueLimit(configured.Tokens, LimitSource.Configured, configured.Model);
         }
 
-        var taught = learned.Where(l => l.ConnectionId == connection.Id && Matches(model, ModelNames.Base(l.Model)))
+        var taught = learned.Where(l => l.ConnectionId == connection.Id && ModelNames.Covers(ModelNames.Base(l.Model), model))
             .OrderByDescending(l => l.Model.Length).ThenByDescending(l => l.LearnedAt).FirstOrDefault();
         if (taught is not null)
         {
@@ -56,7 +56,4 @@ public static class QueueLimits
             ? new QueueLimit(published.Tokens, LimitSource.Published, published.Model, Tier: t)
             : null;
     }
-
-    /// <summary>The entry <paramref name="name"/> covers <paramref name="model"/> (<see cref="ModelNames.Covers"/>).</summary>
-    public static bool Matches(string model, string name) => ModelNames.Covers(name, model);
 }
