@@ -63,7 +63,7 @@ public sealed class NewBatchViewModel(
     /// <summary>The file's check, against <see cref="Endpoint"/> once one is chosen.</summary>
     public InputValidation? Validation { get; private set; }
 
-    /// <summary>A valid file's prompt tokens, counted after its check (a second, slower pass: the check's verdict comes first).</summary>
+    /// <summary>A valid file's prompt tokens, counted while its lines are checked (on another thread: the check's verdict does not wait for it).</summary>
     public InputTokenCount? Tokens { get; private set; }
 
     /// <summary>True while a valid file's prompt tokens are being counted.</summary>
@@ -146,16 +146,28 @@ public sealed class NewBatchViewModel(
                 FileSize = Received; // a file fetched from the API, whose size is known once it is here
             }
 
-            Validation = await CheckAsync(null);
-            Endpoint = Validation?.Endpoint is { } endpoint && BatchInputValidator.Endpoints.Contains(endpoint) ? endpoint : Endpoint;
-            if (Validation is { IsValid: true } && Endpoint is not null)
+            // The prompt tokens are counted on another thread while the lines are checked: the check's verdict comes
+            // as soon as it would alone, and the count with it or soon after. A file found invalid is not counted on.
+            using var uncounted = CancellationTokenSource.CreateLinkedTokenSource(form);
+            var counting = CountTokensAsync(_path, uncounted.Token);
+            try
             {
-                Validation = await CheckAsync(Endpoint);
-            }
+                Validation = await CheckAsync(null);
+                Endpoint = Validation?.Endpoint is { } endpoint && BatchInputValidator.Endpoints.Contains(endpoint) ? endpoint : Endpoint;
+                if (Validation is { IsValid: true } && Endpoint is not null)
+                {
+                    Validation = await CheckAsync(Endpoint);
+                }
 
-            Receiving = false;
-            progressed();
-            await CountTokensAsync(progressed);
+                Receiving = false;
+                progressed();
+                await TakeCountAsync(counting, progressed);
+            }
+            finally
+            {
+                await uncounted.CancelAsync();
+                await ((Task)counting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
         catch (IOException ex)
         {
@@ -231,7 +243,7 @@ public sealed class NewBatchViewModel(
             Validation = await CheckAsync(Endpoint);
             if (Tokens is null)
             {
-                await CountTokensAsync(() => { });
+                await TakeCountAsync(CountTokensAsync(_path, _form.Token), () => { });
             }
             else
             {
@@ -240,23 +252,30 @@ public sealed class NewBatchViewModel(
         }
     }
 
-    /// <summary>The valid file's prompt tokens, then whether they fit: the page shows that it is counting meanwhile.</summary>
-    private async Task CountTokensAsync(Action progressed)
+    /// <summary>The file's prompt tokens, counted on a thread of their own.</summary>
+    private static Task<InputTokenCount> CountTokensAsync(string path, CancellationToken cancellationToken) => Task.Run(async () =>
     {
-        if (_path is null || Validation is not { IsValid: true })
+        await using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        return await InputTokenCount.CountAsync(input, cancellationToken);
+    }, cancellationToken);
+
+    /// <summary>A valid file's prompt tokens, then whether they fit: the page shows that it is counting while it waits.</summary>
+    private async Task TakeCountAsync(Task<InputTokenCount> counting, Action progressed)
+    {
+        if (Validation is not { IsValid: true })
         {
             return;
         }
 
-        Counting = true;
-        progressed();
+        if (!counting.IsCompleted)
+        {
+            Counting = true;
+            progressed();
+        }
+
         try
         {
-            await using (var input = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan))
-            {
-                Tokens = await InputTokenCount.CountAsync(input, _form.Token);
-            }
-
+            Tokens = await counting;
             await CheckFitAsync();
         }
         finally
