@@ -136,6 +136,12 @@ public static class BatchCoreServiceCollectionExtensions
         services.AddHostedService(provider => provider.GetRequiredService<SyncLeadership>());
         services.AddHostedService(provider => provider.GetRequiredService<Capacity.InputTokenCountingService>());
         services.TryAddSingleton<IBatchOperations, BatchOperations>();
+
+        // Webhooks: the provider's batch events, verified and acted on once, fetched right after the answer.
+        services.TryAddSingleton<WebhookReceiptStore>();
+        services.TryAddSingleton<Webhooks.WebhookRefresher>();
+        services.TryAddSingleton<Webhooks.IWebhookInbox, Webhooks.WebhookInbox>();
+        services.AddHostedService(provider => provider.GetRequiredService<Webhooks.WebhookRefresher>());
         return services;
     }
 }

@@ -40,6 +40,8 @@ internal class BatchCacheDbContext : DbContext
 
     public DbSet<LearnedLimitRecord> LearnedLimits => Set<LearnedLimitRecord>();
 
+    public DbSet<WebhookReceiptRecord> WebhookReceipts => Set<WebhookReceiptRecord>();
+
     public DbSet<AuditRecord> AuditEntries => Set<AuditRecord>();
 
     public DbSet<SyncLeaseRecord> SyncLeases => Set<SyncLeaseRecord>();

@@ -27,6 +27,12 @@ public sealed class ApiConnection
     public required Uri BaseUrl { get; init; }
 
     public required string ApiKey { get; init; }
+
+    /// <summary>
+    /// The key this connection's webhooks are signed with (the <c>whsec_</c> secret, decoded); null when none is set,
+    /// and webhooks to it are refused. Held in memory only, as <see cref="ApiKey"/> is.
+    /// </summary>
+    public byte[]? WebhookKey { get; init; }
     public string? Organization { get; init; }
     public string? Project { get; init; }
 

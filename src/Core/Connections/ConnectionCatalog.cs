@@ -21,6 +21,9 @@ public sealed class ConnectionCatalog : IConnectionCatalog
     public const string DefaultConnectionId = "openai";
     public const string DefaultBaseUrl = "https://api.openai.com/v1";
 
+    /// <summary>The default connection's webhook secret, as OpenAI's SDKs read it.</summary>
+    public const string DefaultWebhookSecretName = "OPENAI_WEBHOOK_SECRET";
+
     private readonly Lock _gate = new();
     private IReadOnlyList<ApiConnection> _connections;
 
@@ -63,6 +66,7 @@ public sealed class ConnectionCatalog : IConnectionCatalog
         if (!string.IsNullOrWhiteSpace(defaultKey))
         {
             var baseUrl = configuration["OPENAI_BASE_URL"];
+            var webhookKey = WebhookKeyOf(configuration, DefaultWebhookSecretName, DefaultWebhookSecretName, problems);
             if (TryAbsoluteUrl(string.IsNullOrWhiteSpace(baseUrl) ? DefaultBaseUrl : baseUrl, out var uri))
             {
                 connections.Add(new ApiConnection
@@ -72,6 +76,7 @@ public sealed class ConnectionCatalog : IConnectionCatalog
                     Kind = ConnectionKind.OpenAI,
                     BaseUrl = uri,
                     ApiKey = defaultKey.Trim(),
+                    WebhookKey = webhookKey,
                     Organization = NullIfEmpty(configuration["OPENAI_ORG_ID"]),
                     Project = NullIfEmpty(configuration["OPENAI_PROJECT_ID"]),
                 });
@@ -104,6 +109,21 @@ public sealed class ConnectionCatalog : IConnectionCatalog
             if (!string.IsNullOrEmpty(entry.ApiKey))
             {
                 problems.Add($"{key}:ApiKey must not hold a key: put the key in an environment variable or user-secret and name it in {key}:ApiKeyName.");
+            }
+
+            if (!string.IsNullOrEmpty(entry.WebhookSecret))
+            {
+                problems.Add($"{key}:WebhookSecret must not hold a secret: put it in an environment variable or user-secret and name it in {key}:WebhookSecretName.");
+            }
+
+            byte[]? webhookKey = null;
+            if (!string.IsNullOrWhiteSpace(entry.WebhookSecretName))
+            {
+                webhookKey = WebhookKeyOf(configuration, entry.WebhookSecretName, $"{key}:WebhookSecretName", problems);
+                if (string.IsNullOrWhiteSpace(configuration[entry.WebhookSecretName]))
+                {
+                    problems.Add($"{key}:WebhookSecretName names '{entry.WebhookSecretName}', which is not set in the environment or user-secrets.");
+                }
             }
 
             string? apiKey = null;
@@ -146,6 +166,7 @@ public sealed class ConnectionCatalog : IConnectionCatalog
                     Kind = entry.Kind,
                     BaseUrl = baseUri!,
                     ApiKey = apiKey!.Trim(),
+                    WebhookKey = webhookKey,
                     Organization = NullIfEmpty(entry.Organization),
                     Project = NullIfEmpty(entry.Project),
                     ApiVersion = NullIfEmpty(entry.ApiVersion),
@@ -154,6 +175,44 @@ public sealed class ConnectionCatalog : IConnectionCatalog
         }
 
         return connections;
+    }
+
+    /// <summary>The decoded webhook key in the setting <paramref name="name"/>; null when unset, or when not a secret (a problem then).</summary>
+    private static byte[]? WebhookKeyOf(IConfiguration configuration, string name, string setting, List<string> problems)
+    {
+        var secret = configuration[name];
+        if (string.IsNullOrWhiteSpace(secret))
+        {
+            return null;
+        }
+
+        if (TryReadWebhookSecret(secret, out var webhookKey))
+        {
+            return webhookKey;
+        }
+
+        // Never the value: it may be a real secret pasted wrongly.
+        problems.Add($"{setting}: the webhook secret in '{name}' is not one: it should be whsec_ followed by base64, as the provider's webhook settings show it.");
+        return null;
+    }
+
+    /// <summary>
+    /// A Standard Webhooks secret: <c>whsec_</c> and the key in base64 (the prefix may be left off), as OpenAI's and
+    /// Azure's webhook settings show it; at least 16 bytes.
+    /// </summary>
+    public static bool TryReadWebhookSecret(string secret, out byte[] key)
+    {
+        var text = secret.Trim();
+        text = text.StartsWith("whsec_", StringComparison.Ordinal) ? text[6..] : text;
+        var buffer = new byte[(text.Length * 3 / 4) + 3];
+        if (Convert.TryFromBase64String(text, buffer, out var written) && written >= 16)
+        {
+            key = buffer[..written];
+            return true;
+        }
+
+        key = [];
+        return false;
     }
 
     private static bool TryAbsoluteUrl(string text, out Uri uri)

@@ -25,6 +25,15 @@ public sealed class ConnectionOptions
     /// <summary>Rejected by validation: keys belong in the environment or user-secrets, named by <see cref="ApiKeyName"/>.</summary>
     public string? ApiKey { get; set; }
 
+    /// <summary>
+    /// The environment variable or user-secret that holds the secret this connection's webhooks are signed with
+    /// (<c>whsec_...</c>, from the provider's webhook settings); none: webhooks to it are refused.
+    /// </summary>
+    public string? WebhookSecretName { get; set; }
+
+    /// <summary>Rejected by validation, as <see cref="ApiKey"/> is: name the secret in <see cref="WebhookSecretName"/>.</summary>
+    public string? WebhookSecret { get; set; }
+
     public string? Organization { get; set; }
     public string? Project { get; set; }
     public string? ApiVersion { get; set; }

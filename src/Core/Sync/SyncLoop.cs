@@ -1,4 +1,5 @@
 using BatchDashboard.Core.Api;
+using BatchDashboard.Core.Cache;
 using BatchDashboard.Core.Connections;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,12 +9,14 @@ namespace BatchDashboard.Core.Sync;
 /// <summary>
 /// One sync loop per connection, each independent of the others' failures: a cycle every
 /// <see cref="SyncOptions.ActivePollInterval"/> while the connection has running batches, every
-/// <see cref="SyncOptions.IdlePollInterval"/> otherwise, and <see cref="SyncOptions.ErrorRetryInterval"/> after a failure.
+/// <see cref="SyncOptions.IdlePollInterval"/> otherwise, and <see cref="SyncOptions.ErrorRetryInterval"/> after a failure;
+/// <see cref="SyncOptions.WebhookPollInterval"/> instead of the active one while the connection's webhooks arrive.
 /// Runs until its token is cancelled; <see cref="SyncLeadership"/> decides when it runs.
 /// </summary>
 internal sealed class SyncLoop(
     IConnectionCatalog catalog,
     ConnectionSyncers syncers,
+    WebhookReceiptStore webhooks,
     SyncStatusBoard board,
     IOptions<SyncOptions> options,
     TimeProvider timeProvider,
@@ -32,7 +35,9 @@ internal sealed class SyncLoop(
             try
             {
                 var report = await syncers.For(connection.Id).RunCycleAsync(stoppingToken);
-                wait = report.HasActiveBatches ? settings.ActivePollInterval : settings.IdlePollInterval;
+                wait = !report.HasActiveBatches ? settings.IdlePollInterval
+                    : await WebhooksArriveAsync(connection, stoppingToken) ? Max(settings.WebhookPollInterval, settings.ActivePollInterval)
+                    : settings.ActivePollInterval;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -63,4 +68,25 @@ internal sealed class SyncLoop(
             }
         }
     }
+
+    /// <summary>True when the connection has a webhook secret and a verified delivery came within the last day.</summary>
+    private async Task<bool> WebhooksArriveAsync(ApiConnection connection, CancellationToken stoppingToken)
+    {
+        if (connection.WebhookKey is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            var last = await webhooks.LastReceivedAtAsync(connection.Id, stoppingToken);
+            return last is { } at && timeProvider.GetUtcNow().ToUnixTimeSeconds() - at < TimeSpan.FromDays(1).TotalSeconds;
+        }
+        catch (System.Data.Common.DbException)
+        {
+            return false; // poll as often as without webhooks
+        }
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

@@ -10,6 +10,13 @@ public sealed class SyncOptions
     /// <summary>How often a connection is polled while any of its batches is still running.</summary>
     public TimeSpan ActivePollInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How often a connection is polled while batches run, once its webhooks arrive (a verified delivery within the last
+    /// day): the webhooks bring each batch's end at once, and the poll brings progress and reconciles anything a webhook
+    /// missed. Never more often than <see cref="ActivePollInterval"/>.
+    /// </summary>
+    public TimeSpan WebhookPollInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often a connection is polled when none of its batches is running (new batches appear then).</summary>
     public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromMinutes(1);
 
@@ -45,6 +52,11 @@ public sealed class SyncOptionsValidator : IValidateOptions<SyncOptions>
         if (options.ActivePollInterval <= TimeSpan.Zero)
         {
             problems.Add($"{SyncOptions.SectionName}:ActivePollInterval must be positive (e.g. 00:00:10).");
+        }
+
+        if (options.WebhookPollInterval <= TimeSpan.Zero)
+        {
+            problems.Add($"{SyncOptions.SectionName}:WebhookPollInterval must be positive (e.g. 00:01:00).");
         }
 
         if (options.IdlePollInterval <= TimeSpan.Zero)

@@ -9,7 +9,8 @@ public static class BatchDashboardEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps the dashboard under <paramref name="pathPrefix"/> (<c>"/admin/batches"</c>; empty for the site's root):
-    /// its pages, the Blazor circuit, its static assets, the JSON API (<c>api/batches</c>), <c>healthz</c>, and the
+    /// its pages, the Blazor circuit, its static assets, the JSON API (<c>api/batches</c>), <c>healthz</c>, the provider's
+    /// webhooks (<c>webhooks/{connection}</c>), and the
     /// same pages without the app chrome under <c>embed/</c>, for an iframe.
     /// <para>
     /// The dashboard runs as an app of its own behind the prefix, as Hangfire's dashboard does: a request under it is
@@ -45,6 +46,8 @@ public static class BatchDashboardEndpointRouteBuilderExtensions
 
     private static void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
+        // Signed by the provider, not signed in: the signature is checked instead.
+        endpoints.MapWebhooks();
         var pages = endpoints.MapGroup("").RequireAuthorization(DashboardPolicies.Viewer);
         // Code and styles, no data: anyone may load them (the sign-in page needs them).
         pages.MapStaticAssets().AllowAnonymous();

@@ -31,6 +31,45 @@ public sealed class ConnectionCatalogTests
     }
 
     [Fact]
+    public void WebhookSecrets_ComeFromOpenAIsVariable_OrANamedOne_AndNeverFromTheList_NorIntoAProblem()
+    {
+        const string secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        var connections = Resolve(new()
+        {
+            ["OPENAI_API_KEY"] = "sk-abc",
+            ["OPENAI_WEBHOOK_SECRET"] = secret,
+            ["AZURE_KEY"] = "az-key",
+            ["AZURE_HOOKS"] = secret[6..],
+            ["BatchDashboard:Connections:0:Id"] = "azure",
+            ["BatchDashboard:Connections:0:Kind"] = "Azure",
+            ["BatchDashboard:Connections:0:BaseUrl"] = "https://x.openai.azure.com/openai/v1",
+            ["BatchDashboard:Connections:0:ApiKeyName"] = "AZURE_KEY",
+            ["BatchDashboard:Connections:0:WebhookSecretName"] = "AZURE_HOOKS",
+        }, out var problems);
+        Assert.Empty(problems);
+        Assert.All(connections, c => Assert.Equal(24, c.WebhookKey!.Length));
+
+        Resolve(new()
+        {
+            ["OPENAI_API_KEY"] = "sk-abc",
+            ["OPENAI_WEBHOOK_SECRET"] = "sk-pasted-the-api-key-by-mistake",
+            ["AZURE_KEY"] = "az-key",
+            ["BatchDashboard:Connections:0:Id"] = "azure",
+            ["BatchDashboard:Connections:0:Kind"] = "Azure",
+            ["BatchDashboard:Connections:0:BaseUrl"] = "https://x.openai.azure.com/openai/v1",
+            ["BatchDashboard:Connections:0:ApiKeyName"] = "AZURE_KEY",
+            ["BatchDashboard:Connections:0:WebhookSecret"] = secret,
+            ["BatchDashboard:Connections:0:WebhookSecretName"] = "AZURE_HOOKS",
+        }, out problems);
+        Assert.Equal(3, problems.Count);
+        Assert.Contains(problems, p => p.StartsWith("OPENAI_WEBHOOK_SECRET: ", StringComparison.Ordinal) && p.Contains("whsec_", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("BatchDashboard:Connections:0:WebhookSecret must not hold a secret", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("names 'AZURE_HOOKS', which is not set", StringComparison.Ordinal));
+        Assert.All(problems, p => Assert.DoesNotContain("pasted", p, StringComparison.Ordinal));
+        Assert.All(problems, p => Assert.DoesNotContain(secret[6..], p, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void AConnectionAddedAtRunTime_IsListedAndFound_ButNotTwice()
     {
         var catalog = new ConnectionCatalog([]);

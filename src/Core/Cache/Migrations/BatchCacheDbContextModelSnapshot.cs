@@ -645,6 +645,36 @@ namespace BatchDashboard.Core.Cache.Migrations
                     b.ToTable("sync_states", (string)null);
                 });
 
+            modelBuilder.Entity("BatchDashboard.Core.Cache.WebhookReceiptRecord", b =>
+                {
+                    b.Property<string>("ConnectionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connection_id");
+
+                    b.Property<string>("WebhookId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("webhook_id");
+
+                    b.Property<string>("BatchId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("batch_id");
+
+                    b.Property<string>("EventType")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_type");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("received_at");
+
+                    b.HasKey("ConnectionId", "WebhookId");
+
+                    b.HasIndex("ConnectionId", "ReceivedAt")
+                        .HasDatabaseName("ix_webhook_receipts_received");
+
+                    b.ToTable("webhook_receipts", (string)null);
+                });
+
             modelBuilder.Entity("BatchDashboard.Core.Cache.BatchDocumentRecord", b =>
                 {
                     b.HasOne("BatchDashboard.Core.Cache.BatchRecord", null)

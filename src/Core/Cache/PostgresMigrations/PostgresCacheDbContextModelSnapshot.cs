@@ -713,6 +713,40 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
                     b.ToTable("sync_states", (string)null);
                 });
 
+            modelBuilder.Entity("BatchDashboard.Core.Cache.WebhookReceiptRecord", b =>
+                {
+                    b.Property<string>("ConnectionId")
+                        .HasColumnType("text")
+                        .HasColumnName("connection_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("WebhookId")
+                        .HasColumnType("text")
+                        .HasColumnName("webhook_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("BatchId")
+                        .HasColumnType("text")
+                        .HasColumnName("batch_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("EventType")
+                        .HasColumnType("text")
+                        .HasColumnName("event_type")
+                        .UseCollation("C");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("received_at");
+
+                    b.HasKey("ConnectionId", "WebhookId");
+
+                    b.HasIndex("ConnectionId", "ReceivedAt")
+                        .HasDatabaseName("ix_webhook_receipts_received");
+
+                    b.ToTable("webhook_receipts", (string)null);
+                });
+
             modelBuilder.Entity("BatchDashboard.Core.Cache.BatchDocumentRecord", b =>
                 {
                     b.HasOne("BatchDashboard.Core.Cache.BatchRecord", null)
