@@ -14,6 +14,8 @@ internal static class EmulatorCommandLine
         ["--requests-per-second"] = "Emulator:RequestsPerSecond",
         ["--storage"] = "Emulator:StorageDirectory",
         ["--queued-token-limit"] = "Emulator:QueuedTokenLimit",
+        ["--webhook-url"] = "Emulator:WebhookUrl",
+        ["--webhook-secret"] = "Emulator:WebhookSecret",
         ["--config"] = "config",
     };
 
@@ -32,6 +34,9 @@ internal static class EmulatorCommandLine
           --queued-token-limit N    prompt tokens that may be queued per model; a batch over it fails with
                                     token_limit_exceeded (default: none). Per model in the JSON file:
                                     "QueuedTokenLimits": { "gpt-4o-mini": 2000000 }
+          --webhook-url URL         send OpenAI's batch webhooks there when batches end (batch.completed, .failed,
+                                    .expired, .cancelled), signed the Standard Webhooks way, retried on failure
+          --webhook-secret SECRET   the secret they are signed with: whsec_ and base64 (needed with --webhook-url)
           --config FILE             a JSON file with an "Emulator" section, e.g. for Faults
 
         Faults (in the JSON file, or at run time with PUT /_emulator/faults and the key):

@@ -34,6 +34,9 @@ public static class EmulatorApp
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new EmulatorState(options, time));
         builder.Services.AddSingleton(new EmulatorFaults(options));
+        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton<WebhookSender>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<WebhookSender>());
 
         var app = builder.Build();
         var state = app.Services.GetRequiredService<EmulatorState>();
@@ -119,6 +122,13 @@ public sealed class EmulatorServer : IAsyncDisposable
     public int BatchCount => State.BatchCount;
 
     internal EmulatorState State => _app.Services.GetRequiredService<EmulatorState>();
+
+    /// <summary>Where the emulator sends its webhooks when batches end, and the secret it signs them with; null: none.</summary>
+    public WebhookTarget? Webhooks
+    {
+        get => _app.Services.GetRequiredService<WebhookSender>().Target;
+        set => _app.Services.GetRequiredService<WebhookSender>().Target = value;
+    }
 
     /// <summary>Starts an emulator on 127.0.0.1 (a free port unless <see cref="EmulatorOptions.Port"/> names one).</summary>
     public static async Task<EmulatorServer> StartAsync(EmulatorOptions options, TimeProvider? time = null, CancellationToken cancellationToken = default)

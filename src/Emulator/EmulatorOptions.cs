@@ -65,6 +65,16 @@ public sealed class EmulatorOptions
     /// <summary>The limit for every model <see cref="QueuedTokenLimits"/> does not name; null for none.</summary>
     public long? QueuedTokenLimit { get; set; }
 
+    /// <summary>
+    /// Where to send a webhook when a batch ends (<c>batch.completed</c>, <c>batch.failed</c>, <c>batch.expired</c>,
+    /// <c>batch.cancelled</c>), as OpenAI does: signed the Standard Webhooks way with <see cref="WebhookSecret"/>,
+    /// retried when the receiver fails. None by default.
+    /// </summary>
+    public string? WebhookUrl { get; set; }
+
+    /// <summary>The secret webhooks are signed with: <c>whsec_</c> and base64, as OpenAI's webhook settings give it.</summary>
+    public string? WebhookSecret { get; set; }
+
     /// <summary>Where uploaded files are kept; by default a fresh temporary folder, deleted when the emulator stops.</summary>
     public string? StorageDirectory { get; set; }
 
@@ -129,6 +139,11 @@ public sealed class EmulatorOptions
         if (MaxRequestsPerBatch < 1 || MaxBatchInputBytes < 1 || MaxUploadBytes < 1)
         {
             problems.Add($"{SectionName}: MaxRequestsPerBatch, MaxBatchInputBytes and MaxUploadBytes must be positive.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(WebhookUrl) && !WebhookTarget.TryCreate(WebhookUrl, WebhookSecret, out _))
+        {
+            problems.Add($"{SectionName}:WebhookUrl must be an absolute http(s) address, and {SectionName}:WebhookSecret a webhook secret (whsec_ and base64 of at least 16 bytes).");
         }
 
         for (var i = 0; i < Faults.Count; i++)

@@ -70,6 +70,21 @@ internal sealed class EmulatorState : IDisposable
 
     public EmulatorOptions Options => _options;
 
+    /// <summary>
+    /// A batch has just ended (its id, its final status, when): raised under the state's lock as the clock passes the
+    /// end, so a handler must only queue work.
+    /// </summary>
+    public event Action<string, string, DateTimeOffset>? BatchEnded;
+
+    /// <summary>Brings every running batch to the present now, not only at the next API read: ends are told on time.</summary>
+    public void Tick()
+    {
+        lock (_gate)
+        {
+            Advance();
+        }
+    }
+
     /// <summary>Where uploads are written.</summary>
     public string StorageDirectory => _storage;
 
@@ -381,6 +396,7 @@ internal sealed class EmulatorState : IDisposable
             {
                 WriteResultFiles(batch, snapshot);
                 (ended ??= []).Add(batch);
+                BatchEnded?.Invoke(batch.Id, snapshot.Status, snapshot.EndedAt!.Value);
             }
         }
 

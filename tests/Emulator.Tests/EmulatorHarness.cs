@@ -35,7 +35,8 @@ public sealed class EmulatorHarness : IAsyncDisposable
     public HttpClient Http { get; }
 
     /// <summary>Starts an emulator whose batches validate in 10 s, run 10 requests/s and finalize in 10 s.</summary>
-    public static async Task<EmulatorHarness> StartAsync(Action<EmulatorOptions>? configure = null)
+    /// <param name="start">Where the clock starts (a fixed day when null).</param>
+    public static async Task<EmulatorHarness> StartAsync(Action<EmulatorOptions>? configure = null, DateTimeOffset? start = null)
     {
         var options = new EmulatorOptions
         {
@@ -49,7 +50,7 @@ public sealed class EmulatorHarness : IAsyncDisposable
             FailureRate = 0,
         };
         configure?.Invoke(options);
-        var clock = new ManualClock();
+        var clock = start is { } at ? new ManualClock(at) : new ManualClock();
         return new EmulatorHarness(await EmulatorServer.StartAsync(options, clock), clock);
     }
 
