@@ -1,7 +1,10 @@
 using System.Security.Cryptography;
 using BatchDashboard.Core.Capacity;
 using BatchDashboard.Core.Connections;
+using BatchDashboard.Dashboard.Hosting;
 using BatchDashboard.Emulator;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 
 namespace BatchDashboard.Dashboard.Demo;
@@ -9,11 +12,15 @@ namespace BatchDashboard.Dashboard.Demo;
 /// <summary>
 /// Starts the emulator on a free loopback port with a month of seeded history and adds it as the "demo" connection,
 /// before the sync starts; the dashboard then reads it through the same client, cache and pages as a real account.
+/// Once the app listens, the emulator sends its webhooks to the dashboard's own <c>webhooks/demo</c>, signed with a
+/// secret of this run, so a demo batch's end shows at once, as with a real account whose webhooks are set up.
 /// </summary>
 internal sealed partial class DemoEmulatorService(
     ConnectionCatalog catalog,
     IOptions<DemoOptions> options,
     TimeProvider timeProvider,
+    IServiceProvider services,
+    IHostApplicationLifetime lifetime,
     ILogger<DemoEmulatorService> logger) : IHostedService, IAsyncDisposable
 {
     public const string ConnectionId = "demo";
@@ -36,6 +43,8 @@ internal sealed partial class DemoEmulatorService(
             timeProvider,
             cancellationToken);
 
+        var webhookSecret = WebhookTarget.NewSecret();
+        ConnectionCatalog.TryReadWebhookSecret(webhookSecret, out var webhookKey);
         catalog.Add(new ApiConnection
         {
             Id = ConnectionId,
@@ -43,9 +52,27 @@ internal sealed partial class DemoEmulatorService(
             Kind = ConnectionKind.Compatible,
             BaseUrl = _server.BaseUrl,
             ApiKey = _server.ApiKey,
+            WebhookKey = webhookKey,
             IsDemo = true,
         });
         LogDemo(logger, demo.Batches, _server.BaseUrl);
+        lifetime.ApplicationStarted.Register(() => SendWebhooksHere(webhookSecret));
+    }
+
+    /// <summary>Points the emulator's webhooks at this app, once it listens on a real address (not under a test server).</summary>
+    private void SendWebhooksHere(string secret)
+    {
+        var addresses = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        var address = addresses.OrderBy(a => a.StartsWith("https", StringComparison.OrdinalIgnoreCase)).FirstOrDefault();
+        if (_server is null || address is null || services.GetRequiredService<DashboardMounts>().First is not { } prefix
+            || !Uri.TryCreate(address.Replace("://+", "://localhost", StringComparison.Ordinal).Replace("://*", "://localhost", StringComparison.Ordinal)
+                .Replace("://[::]", "://localhost", StringComparison.Ordinal).Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal), UriKind.Absolute, out var root))
+        {
+            return;
+        }
+
+        _server.Webhooks = new WebhookTarget(new Uri(root, $"{prefix.TrimEnd('/')}/webhooks/{ConnectionId}"), secret);
+        LogWebhooks(logger, _server.Webhooks.Url);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -58,6 +85,9 @@ internal sealed partial class DemoEmulatorService(
             _server = null;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The demo's emulator sends its webhooks to {Url}")]
+    private static partial void LogWebhooks(ILogger logger, Uri url);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No API key is configured: showing a demo of {Batches} batches from the built-in emulator at {BaseUrl}. Set OPENAI_API_KEY to see your own.")]
     private static partial void LogDemo(ILogger logger, int batches, Uri baseUrl);

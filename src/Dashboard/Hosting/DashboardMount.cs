@@ -34,6 +34,18 @@ public sealed class DashboardMounts
         }
     }
 
+    /// <summary>The first mount's prefix (<c>""</c> for the site's root); null before the dashboard is mapped.</summary>
+    public string? First
+    {
+        get
+        {
+            lock (_prefixes)
+            {
+                return _prefixes.Count > 0 ? _prefixes[0] : null;
+            }
+        }
+    }
+
     /// <summary>
     /// True when <paramref name="baseUri"/> (a page's base address, which a proxy may have lengthened at its
     /// front) ends with a mount's prefix followed by <c>embed</c>.

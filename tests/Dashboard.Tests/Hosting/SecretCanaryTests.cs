@@ -14,6 +14,9 @@ namespace BatchDashboard.Dashboard.Tests.Hosting;
 public sealed class SecretCanaryTests : IAsyncDisposable
 {
     private static readonly string Canary = "sk-canary-" + Guid.NewGuid().ToString("N");
+
+    // The webhook secret's canary: its base64 part is what a careless log line would show.
+    private static readonly string WebhookCanary = "whsec_" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
     private readonly DashboardAppFactory _app = new();
     private readonly FakeBatchApi _api;
 
@@ -21,6 +24,7 @@ public sealed class SecretCanaryTests : IAsyncDisposable
     {
         _api = _app.WithFakeUpstream();
         _app.WithSetting("OPENAI_API_KEY", Canary);
+        _app.WithSetting("OPENAI_WEBHOOK_SECRET", WebhookCanary);
         _api.Add(TestBatches.Json("batch_canary_running", "in_progress"));
         _api.Add(TestBatches.Json("batch_canary_failed", "failed", created: TestBatches.Created - 10));
     }
@@ -28,7 +32,7 @@ public sealed class SecretCanaryTests : IAsyncDisposable
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task TheKey_IsNeverInAResponse_ALogLine_OrTheCacheFiles()
+    public async Task TheKeyAndTheWebhookSecret_AreNeverInAResponse_ALogLine_OrTheCacheFiles()
     {
         using var client = _app.CreateClient();
         await _app.WaitForSyncAsync(s => s.Phase == SyncPhase.Polling);
@@ -44,6 +48,20 @@ public sealed class SecretCanaryTests : IAsyncDisposable
         ];
         await ReadAllAsync(client, paths, answers);
 
+        // Webhooks, signed with the secret and forged, answered and logged.
+        BatchDashboard.Core.Connections.ConnectionCatalog.TryReadWebhookSecret(WebhookCanary, out var key);
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var body = """{"id":"evt_canary","object":"event","type":"batch.completed","created_at":1764936000,"data":{"id":"batch_canary_running"}}""";
+        foreach (var signature in new[] { BatchDashboard.Core.Webhooks.WebhookSignature.Sign(key, "wh_canary", timestamp, Encoding.UTF8.GetBytes(body)), "v1,Zm9yZ2Vk" })
+        {
+            using var delivery = new HttpRequestMessage(HttpMethod.Post, "/webhooks/openai") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            delivery.Headers.Add("webhook-id", "wh_canary");
+            delivery.Headers.Add("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            delivery.Headers.Add("webhook-signature", signature);
+            using var answer = await client.SendAsync(delivery, Token);
+            answers.Append(answer.StatusCode).Append(answer.Headers).Append(await answer.Content.ReadAsStringAsync(Token));
+        }
+
         // Now the API fails, echoing the key, as a careless proxy might; the sync and every page go on.
         _api.Fault = async context =>
         {
@@ -56,8 +74,13 @@ public sealed class SecretCanaryTests : IAsyncDisposable
         await _app.WaitForSyncAsync(s => s.LastError is not null);
         await ReadAllAsync(client, paths, answers);
 
-        Assert.DoesNotContain(Canary, answers.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain(Canary, string.Join('\n', _app.Logs.Lines), StringComparison.Ordinal);
+        foreach (var secret in new[] { Canary, WebhookCanary, WebhookCanary[6..] })
+        {
+            Assert.DoesNotContain(secret, answers.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, string.Join('\n', _app.Logs.Lines), StringComparison.Ordinal);
+        }
+
+        Assert.Contains(_app.Logs.Lines, line => line.Contains("A webhook for connection openai was refused: BadSignature", StringComparison.Ordinal));
         Assert.Contains(_app.Logs.Lines, line => line.Contains("invalid_api_key", StringComparison.Ordinal)); // the failure itself is logged
 
         SqliteConnection.ClearAllPools();
@@ -65,7 +88,9 @@ public sealed class SecretCanaryTests : IAsyncDisposable
         foreach (var file in Directory.EnumerateFiles(folder, Path.GetFileName(_app.Database.FilePath) + "*", SearchOption.AllDirectories))
         {
             var bytes = await File.ReadAllBytesAsync(file, Token);
-            Assert.False(Encoding.UTF8.GetString(bytes).Contains(Canary, StringComparison.Ordinal), $"{file} holds the key");
+            var text = Encoding.UTF8.GetString(bytes);
+            Assert.False(text.Contains(Canary, StringComparison.Ordinal), $"{file} holds the key");
+            Assert.False(text.Contains(WebhookCanary[6..], StringComparison.Ordinal), $"{file} holds the webhook secret");
         }
     }
 
