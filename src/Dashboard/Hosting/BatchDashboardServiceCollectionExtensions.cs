@@ -92,10 +92,16 @@ public static class BatchDashboardServiceCollectionExtensions
         });
         services.PostConfigure<SyncOptions>(options =>
         {
-            // The demo's batches move every few seconds; show it unless the user chose an interval.
+            // The demo's batches move every few seconds; show it unless the user chose an interval. Its webhooks bring
+            // each end at once, but progress still comes by the poll: no slower poll for them either.
             if (configuration[$"{SyncOptions.SectionName}:ActivePollInterval"] is null)
             {
                 options.ActivePollInterval = TimeSpan.FromSeconds(3);
+            }
+
+            if (configuration[$"{SyncOptions.SectionName}:WebhookPollInterval"] is null)
+            {
+                options.WebhookPollInterval = options.ActivePollInterval;
             }
         });
     }

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace BatchDashboard.Dashboard.Model;
 
 /// <summary>One connection as the settings page shows it: never its key, not whole and not in part.</summary>
-public sealed record ConnectionSettingsRow(string Id, string Name, string Kind, string BaseUrl, string OrganizationAndProject, string Key)
+public sealed record ConnectionSettingsRow(string Id, string Name, string Kind, string BaseUrl, string OrganizationAndProject, string Key, string Webhooks)
 {
     public static ConnectionSettingsRow From(ApiConnection connection) => new(
         connection.Id,
@@ -15,7 +15,8 @@ public sealed record ConnectionSettingsRow(string Id, string Name, string Kind, 
         connection.IsDemo ? "Demo emulator" : connection.Kind.ToString(),
         connection.BaseUrl.ToString(),
         $"{connection.Organization ?? "—"} · {connection.Project ?? "—"}",
-        connection.ApiKey.Length > 0 ? "set (kept on the server)" : "missing");
+        connection.ApiKey.Length > 0 ? "set (kept on the server)" : "missing",
+        connection.WebhookKey is null ? "off (no secret set)" : $"at webhooks/{connection.Id}");
 }
 
 /// <summary>
@@ -40,6 +41,7 @@ public sealed class SettingsViewModel(IConnectionCatalog catalog, IOptionsMonito
                 ("Framed by", options.Embedding.FrameAncestors.Count == 0 ? "no site (frame-ancestors 'none')" : string.Join(", ", options.Embedding.FrameAncestors)),
                 ("Actions per person", $"{options.Access.ActionsPerMinute} a minute"),
                 ("Poll while running", $"every {RelativeTime.Duration(sync.Value.ActivePollInterval)}"),
+                ("Poll while running, webhooks arriving", $"every {RelativeTime.Duration(sync.Value.WebhookPollInterval)}"),
                 ("Poll when idle", $"every {RelativeTime.Duration(sync.Value.IdlePollInterval)}"),
                 ("Usage tier (OpenAI's published queue limits)", capacity.Value.Tier is { } tier ? $"tier {tier}"
                     : catalog.Connections.Any(c => c.IsDemo) ? $"not set (the demo's connection uses tier {CapacityOptions.DemoTier}, as its emulator does)" : "not set"),
