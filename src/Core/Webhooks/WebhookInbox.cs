@@ -23,6 +23,9 @@ public enum WebhookOutcome
 
     /// <summary>Verified and new: acknowledged; a batch event's batch is fetched next.</summary>
     Accepted,
+
+    /// <summary>Verified, but the cache could not be reached to keep its id: 503, and the provider sends it again later.</summary>
+    Unavailable,
 }
 
 public sealed record WebhookReceipt(WebhookOutcome Outcome, WebhookVerdict Verdict = WebhookVerdict.Valid, string? EventType = null, string? BatchId = null);
@@ -73,14 +76,23 @@ internal sealed partial class WebhookInbox(
 
         var (type, batchId) = Read(body.Span);
         var isBatchEvent = type is not null && BatchEvents.Contains(type) && batchId is not null;
-        var first = await receipts.TryRecordAsync(new WebhookReceiptRecord
+        bool first;
+        try
         {
-            ConnectionId = connection.Id,
-            WebhookId = id!,
-            EventType = type,
-            BatchId = batchId,
-            ReceivedAt = timeProvider.GetUtcNow().ToUnixTimeSeconds(),
-        }, cancellationToken);
+            first = await receipts.TryRecordAsync(new WebhookReceiptRecord
+            {
+                ConnectionId = connection.Id,
+                WebhookId = id!,
+                EventType = type,
+                BatchId = batchId,
+                ReceivedAt = timeProvider.GetUtcNow().ToUnixTimeSeconds(),
+            }, cancellationToken);
+        }
+        catch (System.Data.Common.DbException ex)
+        {
+            LogUnavailable(logger, ex, connection.Id);
+            return new WebhookReceipt(WebhookOutcome.Unavailable, EventType: type, BatchId: batchId);
+        }
         if (!first)
         {
             LogDuplicate(logger, connection.Id, id!);
@@ -132,6 +144,9 @@ internal sealed partial class WebhookInbox(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A webhook for connection {Connection} was refused: {Verdict} (a forgery, a replay, or the wrong secret configured)")]
     private static partial void LogRefused(ILogger logger, string connection, WebhookVerdict verdict);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connection {Connection}: a webhook could not be kept, as the cache cannot be reached; answered 503 so the provider sends it again")]
+    private static partial void LogUnavailable(ILogger logger, Exception exception, string connection);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Connection {Connection}: webhook {WebhookId} was received before; acknowledged again")]
     private static partial void LogDuplicate(ILogger logger, string connection, string webhookId);
@@ -202,6 +217,12 @@ internal sealed partial class WebhookRefresher(
             {
                 LogGaveUp(logger, connectionId, batchId, summary);
             }
+        }
+#pragma warning disable CA1031 // One fetch's unexpected failure must not stop the fetches of later webhooks.
+        catch (Exception ex) when (ex is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            logger.LogError(ex, "Connection {Connection}: batch {BatchId}, named by a webhook, could not be fetched; the next poll brings it", connectionId, batchId);
         }
     }
 

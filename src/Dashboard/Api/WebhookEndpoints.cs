@@ -47,6 +47,7 @@ internal static class WebhookEndpoints
                 WebhookVerdict.Stale => "The delivery's timestamp is more than 5 minutes from now.",
                 _ => "The delivery's signature does not match.",
             }, statusCode: StatusCodes.Status400BadRequest),
+            WebhookOutcome.Unavailable => Results.Text("The dashboard's cache cannot be reached just now: send it again later.", statusCode: StatusCodes.Status503ServiceUnavailable),
             _ => Results.Ok(),
         };
     }
