@@ -11,11 +11,13 @@ root=$(pwd)
 step() { printf '\n==> %s\n' "$*"; }
 
 # Debian packages the tests drive: Chromium for the browser tests (never a browser downloaded by a test tool),
-# nginx for the reverse-proxy test, and PostgreSQL's server for the scale-out tests (each run starts a private one).
+# nginx for the reverse-proxy test, PostgreSQL's server for the scale-out tests (each run starts a private one), and
+# aiosmtpd, a real SMTP server the notification tests start to mail to.
 missing=()
 [ -x "${BD_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
 [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3-aiosmtpd)
 if [ "${#missing[@]}" -gt 0 ]; then
     step "Installing ${missing[*]} (apt-get)"
     sudo_cmd=""

@@ -142,6 +142,17 @@ public static class BatchCoreServiceCollectionExtensions
         services.TryAddSingleton<Webhooks.WebhookRefresher>();
         services.TryAddSingleton<Webhooks.IWebhookInbox, Webhooks.WebhookInbox>();
         services.AddHostedService(provider => provider.GetRequiredService<Webhooks.WebhookRefresher>());
+
+        // Notifications: events from the cache, matched against the rules once, delivered with retries by the syncing instance.
+        services.AddOptions<Notifications.NotificationOptions>().Bind(configuration.GetSection(Notifications.NotificationOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Notifications.NotificationOptions>>(new Notifications.NotificationOptionsValidator(configuration));
+        services.TryAddSingleton(provider => new Notifications.NotificationSettings(configuration, provider.GetRequiredService<IOptions<Notifications.NotificationOptions>>()));
+        services.TryAddSingleton<NotificationStore>();
+        services.AddHttpClient(Notifications.NotificationSender.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
+        services.TryAddSingleton<Notifications.NotificationSender>();
+        services.TryAddSingleton<Notifications.NotificationService>();
+        services.TryAddSingleton<Notifications.INotificationLog>(provider => provider.GetRequiredService<Notifications.NotificationService>());
+        services.AddHostedService(provider => provider.GetRequiredService<Notifications.NotificationService>());
         return services;
     }
 }

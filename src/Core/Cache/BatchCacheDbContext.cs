@@ -42,6 +42,10 @@ internal class BatchCacheDbContext : DbContext
 
     public DbSet<WebhookReceiptRecord> WebhookReceipts => Set<WebhookReceiptRecord>();
 
+    public DbSet<BatchEventRecord> BatchEvents => Set<BatchEventRecord>();
+
+    public DbSet<NotificationDeliveryRecord> NotificationDeliveries => Set<NotificationDeliveryRecord>();
+
     public DbSet<AuditRecord> AuditEntries => Set<AuditRecord>();
 
     public DbSet<SyncLeaseRecord> SyncLeases => Set<SyncLeaseRecord>();

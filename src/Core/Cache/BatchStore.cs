@@ -58,8 +58,9 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
 
         var dialect = CacheDialect.Of(context);
         var existing = await ReadExistingAsync(connection, transaction, connectionId, batches, cancellationToken);
-        var indexSearch = await EnsureSyncStateAsync(connection, transaction, dialect, connectionId, cancellationToken) && dialect.HasSearchTable;
-        await using var commands = new Commands(connection, transaction);
+        var (searchIndexed, imported) = await EnsureSyncStateAsync(connection, transaction, dialect, connectionId, cancellationToken);
+        var indexSearch = searchIndexed && dialect.HasSearchTable;
+        await using var commands = new Commands(connection, transaction, dialect);
         var added = new List<string>();
         var changed = new List<string>();
         var stale = new List<string>();
@@ -97,6 +98,13 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
             if (TokenLimitFailure.LimitOf(batch) is { } taught)
             {
                 await commands.LearnLimitAsync(connectionId, batch.Id, taught, cancellationToken);
+            }
+
+            // An end seen after the first import is an event to tell of (NotificationRecords), with the status that
+            // records it: the history a first import brings is not news.
+            if (imported && batch.Status.IsTerminal && (!found || !cached!.Status.IsTerminal))
+            {
+                await commands.RecordEventAsync(connectionId, batch.Id, batch.Status.Name, now, cancellationToken);
             }
 
             existing[batch.Id] = batch;
@@ -193,7 +201,7 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         var connection = context.Database.GetDbConnection();
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var dialect = CacheDialect.Of(context);
-        if (!await EnsureSyncStateAsync(connection, transaction, dialect, connectionId, cancellationToken))
+        if (!(await EnsureSyncStateAsync(connection, transaction, dialect, connectionId, cancellationToken)).SearchIndexed)
         {
             await using var command = connection.CreateCommand();
             command.Transaction = transaction;
@@ -294,7 +302,7 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
             }
 
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await using (var commands = new Commands(connection, transaction))
+            await using (var commands = new Commands(connection, transaction, CacheDialect.Of(context)))
             {
                 foreach (var (connectionId, batchId, taught) in lessons)
                 {
@@ -390,7 +398,8 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
     /// Creates the connection's sync state when missing (every connection with cached batches has one, so queries
     /// find the unindexed ones in that small table), and says whether its batches are in the free-text index.
     /// </summary>
-    private static async Task<bool> EnsureSyncStateAsync(DbConnection connection, DbTransaction transaction, CacheDialect dialect,
+    /// <summary>The connection's sync state row, made when missing: whether its search is indexed, and its first import done.</summary>
+    private static async Task<(bool SearchIndexed, bool Imported)> EnsureSyncStateAsync(DbConnection connection, DbTransaction transaction, CacheDialect dialect,
         string connectionId, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
@@ -398,10 +407,12 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         command.CommandText = $"""
             INSERT INTO sync_states (connection_id, initial_import_complete, search_indexed) VALUES (@connection, {dialect.False}, {dialect.False})
             ON CONFLICT (connection_id) DO NOTHING;
-            SELECT search_indexed FROM sync_states WHERE connection_id = @connection;
+            SELECT search_indexed, initial_import_complete FROM sync_states WHERE connection_id = @connection;
             """;
         command.Add("@connection", connectionId);
-        return DbCommandExtensions.AsInt64(await command.ExecuteScalarAsync(cancellationToken)) != 0;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return (DbCommandExtensions.AsInt64(reader.GetValue(0)) != 0, DbCommandExtensions.AsInt64(reader.GetValue(1)) != 0);
     }
 
     private static bool IsStale(Batch incoming, Batch cached)
@@ -458,7 +469,7 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
     }
 
     /// <summary>The statements of one transaction, each compiled when first needed and reused for every batch in it.</summary>
-    private sealed class Commands(DbConnection connection, DbTransaction transaction) : IAsyncDisposable
+    private sealed class Commands(DbConnection connection, DbTransaction transaction, CacheDialect dialect) : IAsyncDisposable
     {
         private readonly List<CacheStatement> _prepared = [];
         private CacheStatement? _upsert;
@@ -469,6 +480,7 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         private CacheStatement? _indexSearch;
         private CacheStatement? _reindexSearch;
         private CacheStatement? _learnLimit;
+        private CacheStatement? _recordEvent;
 
         /// <summary>Writes the batch's columns and document; returns its key.</summary>
         public async Task<long> UpsertAsync(string connectionId, Batch batch, string searchText, long now, CancellationToken cancellationToken)
@@ -567,6 +579,19 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
             command.Set("@tokens", taught.Tokens);
             command.Set("@batch", batchId);
             command.Set("@at", taught.At.ToUnixTimeSeconds());
+            await command.ExecuteAsync(cancellationToken);
+        }
+
+        public async Task RecordEventAsync(string connectionId, string batchId, string kind, long now, CancellationToken cancellationToken)
+        {
+            var command = _recordEvent ??= Prepare($"""
+                INSERT INTO batch_events (connection_id, batch_id, kind, occurred_at, matched) VALUES (@connection, @batch, @kind, @at, {dialect.False})
+                ON CONFLICT (connection_id, batch_id, kind) DO NOTHING
+                """, "@connection", "@batch", "@kind", "@at");
+            command.Set("@connection", connectionId);
+            command.Set("@batch", batchId);
+            command.Set("@kind", kind);
+            command.Set("@at", now);
             await command.ExecuteAsync(cancellationToken);
         }
 

@@ -75,6 +75,48 @@ namespace BatchDashboard.Core.Cache.Migrations
                     b.ToTable("batch_documents", (string)null);
                 });
 
+            modelBuilder.Entity("BatchDashboard.Core.Cache.BatchEventRecord", b =>
+                {
+                    b.Property<long>("Key")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("key");
+
+                    b.Property<string>("BatchId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("batch_id");
+
+                    b.Property<string>("ConnectionId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connection_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<bool>("Matched")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("matched");
+
+                    b.Property<long>("OccurredAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("occurred_at");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("Matched", "Key")
+                        .HasDatabaseName("ix_batch_events_unmatched");
+
+                    b.HasIndex("ConnectionId", "BatchId", "Kind")
+                        .IsUnique()
+                        .HasDatabaseName("ux_batch_events");
+
+                    b.ToTable("batch_events", (string)null);
+                });
+
             modelBuilder.Entity("BatchDashboard.Core.Cache.BatchMetadataRecord", b =>
                 {
                     b.Property<long>("BatchKey")
@@ -370,6 +412,79 @@ namespace BatchDashboard.Core.Cache.Migrations
                     b.HasKey("ConnectionId", "Model");
 
                     b.ToTable("learned_limits", (string)null);
+                });
+
+            modelBuilder.Entity("BatchDashboard.Core.Cache.NotificationDeliveryRecord", b =>
+                {
+                    b.Property<long>("Key")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Answer")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("answer");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("BatchId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("batch_id");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel");
+
+                    b.Property<string>("ConnectionId")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connection_id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("EventKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("event_key");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<long?>("LastAttemptAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_attempt_at");
+
+                    b.Property<long?>("NextAttemptAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Rule")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rule");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("State", "NextAttemptAt")
+                        .HasDatabaseName("ix_notification_deliveries_due");
+
+                    b.HasIndex("EventKey", "Rule", "Channel")
+                        .IsUnique()
+                        .HasDatabaseName("ux_notification_deliveries");
+
+                    b.ToTable("notification_deliveries", (string)null);
                 });
 
             modelBuilder.Entity("BatchDashboard.Core.Cache.ResultFileRecord", b =>

@@ -89,6 +89,53 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
                     b.ToTable("batch_documents", (string)null);
                 });
 
+            modelBuilder.Entity("BatchDashboard.Core.Cache.BatchEventRecord", b =>
+                {
+                    b.Property<long>("Key")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("key");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Key"));
+
+                    b.Property<string>("BatchId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("batch_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("ConnectionId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("connection_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("kind")
+                        .UseCollation("C");
+
+                    b.Property<bool>("Matched")
+                        .HasColumnType("boolean")
+                        .HasColumnName("matched");
+
+                    b.Property<long>("OccurredAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("occurred_at");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("Matched", "Key")
+                        .HasDatabaseName("ix_batch_events_unmatched");
+
+                    b.HasIndex("ConnectionId", "BatchId", "Kind")
+                        .IsUnique()
+                        .HasDatabaseName("ux_batch_events");
+
+                    b.ToTable("batch_events", (string)null);
+                });
+
             modelBuilder.Entity("BatchDashboard.Core.Cache.BatchMetadataRecord", b =>
                 {
                     b.Property<long>("BatchKey")
@@ -414,6 +461,88 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
                     b.HasKey("ConnectionId", "Model");
 
                     b.ToTable("learned_limits", (string)null);
+                });
+
+            modelBuilder.Entity("BatchDashboard.Core.Cache.NotificationDeliveryRecord", b =>
+                {
+                    b.Property<long>("Key")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("key");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Key"));
+
+                    b.Property<string>("Answer")
+                        .HasColumnType("text")
+                        .HasColumnName("answer")
+                        .UseCollation("C");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<string>("BatchId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("batch_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("channel")
+                        .UseCollation("C");
+
+                    b.Property<string>("ConnectionId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("connection_id")
+                        .UseCollation("C");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("EventKey")
+                        .HasColumnType("bigint")
+                        .HasColumnName("event_key");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("kind")
+                        .UseCollation("C");
+
+                    b.Property<long?>("LastAttemptAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_attempt_at");
+
+                    b.Property<long?>("NextAttemptAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<string>("Rule")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("rule")
+                        .UseCollation("C");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("state")
+                        .UseCollation("C");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("State", "NextAttemptAt")
+                        .HasDatabaseName("ix_notification_deliveries_due");
+
+                    b.HasIndex("EventKey", "Rule", "Channel")
+                        .IsUnique()
+                        .HasDatabaseName("ux_notification_deliveries");
+
+                    b.ToTable("notification_deliveries", (string)null);
                 });
 
             modelBuilder.Entity("BatchDashboard.Core.Cache.ResultFileRecord", b =>
