@@ -31,7 +31,13 @@ internal sealed class NotificationSender(IHttpClientFactory httpClients, TimePro
         }
         catch (HttpRequestException ex)
         {
-            return new SendResult(false, $"could not reach {Where(channel)}: {ex.HttpRequestError}");
+            return new SendResult(false, $"could not reach {Where(channel)}: " + ex.HttpRequestError switch
+            {
+                HttpRequestError.NameResolutionError => "its host name is not known",
+                HttpRequestError.SecureConnectionError => "the TLS handshake failed",
+                HttpRequestError.ConnectionError => "the connection was refused or dropped",
+                _ => "the request failed on the way",
+            });
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -97,6 +103,6 @@ internal sealed class NotificationSender(IHttpClientFactory httpClients, TimePro
 
         var answer = await smtp.SendAsync(mail, cancellationToken);
         await smtp.DisconnectAsync(quit: true, cancellationToken);
-        return new SendResult(true, string.IsNullOrWhiteSpace(answer) ? "accepted by the SMTP server" : answer.Trim());
+        return new SendResult(true, string.IsNullOrWhiteSpace(answer) ? $"accepted by {channel.Host}" : $"accepted by {channel.Host}: {answer.Trim()}");
     }
 }

@@ -3,8 +3,6 @@ using BatchDashboard.Core.Capacity;
 using BatchDashboard.Core.Connections;
 using BatchDashboard.Dashboard.Hosting;
 using BatchDashboard.Emulator;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 
 namespace BatchDashboard.Dashboard.Demo;
@@ -62,17 +60,11 @@ internal sealed partial class DemoEmulatorService(
     /// <summary>Points the emulator's webhooks at this app, once it listens on a real address (not under a test server).</summary>
     private void SendWebhooksHere(string secret)
     {
-        var addresses = services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-        var address = addresses.OrderBy(a => a.StartsWith("https", StringComparison.OrdinalIgnoreCase)).FirstOrDefault();
-        if (_server is null || address is null || services.GetRequiredService<DashboardMounts>().First is not { } prefix
-            || !Uri.TryCreate(address.Replace("://+", "://localhost", StringComparison.Ordinal).Replace("://*", "://localhost", StringComparison.Ordinal)
-                .Replace("://[::]", "://localhost", StringComparison.Ordinal).Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal), UriKind.Absolute, out var root))
+        if (_server is not null && SelfAddress.Of(services) is { } root)
         {
-            return;
+            _server.Webhooks = new WebhookTarget(new Uri($"{root}/webhooks/{ConnectionId}"), secret);
+            LogWebhooks(logger, _server.Webhooks.Url);
         }
-
-        _server.Webhooks = new WebhookTarget(new Uri(root, $"{prefix.TrimEnd('/')}/webhooks/{ConnectionId}"), secret);
-        LogWebhooks(logger, _server.Webhooks.Url);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

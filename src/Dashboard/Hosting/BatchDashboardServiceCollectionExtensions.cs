@@ -53,6 +53,8 @@ public static class BatchDashboardServiceCollectionExtensions
         services.AddScoped<ResultsViewModel>();
         services.AddScoped<NewBatchViewModel>();
         services.AddScoped<AuditLogViewModel>();
+        services.AddScoped<NotificationLogViewModel>();
+        services.AddHostedService<NotificationLinks>();
         services.AddScoped<SettingsViewModel>();
         services.AddScoped<CapacityViewModel>();
         services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, Telemetry.CircuitTelemetry>();

@@ -20,6 +20,7 @@ public sealed partial record AuditRowViewModel(AuditEntry Entry, string? BatchHr
         "cancel" => "Cancel",
         "retry" => "Retry",
         "create" => "New batch",
+        "resend" => "Notification sent again",
         "sign-in" => "Sign-in",
         "sign-out" => "Sign-out",
         var other => other,

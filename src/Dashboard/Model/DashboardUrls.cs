@@ -36,6 +36,8 @@ public static class DashboardUrls
         "batches/" + Uri.EscapeDataString(batchId) + "/results" + (query?.ToQueryString() ?? "");
 
     /// <summary>The audit log, newest first; with <paramref name="before"/>, the entries older than that one.</summary>
+    public const string Notifications = "notifications";
+
     public static string Audit(long? before = null) =>
         before is { } id ? "audit?before=" + id.ToString(System.Globalization.CultureInfo.InvariantCulture) : "audit";
 

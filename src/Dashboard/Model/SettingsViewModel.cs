@@ -23,8 +23,22 @@ public sealed record ConnectionSettingsRow(string Id, string Name, string Kind, 
 /// What the dashboard runs with, for an admin: its connections, access and sync settings, as read from configuration
 /// (changed there, taking effect on restart). One per circuit (scoped), read by the settings page.
 /// </summary>
-public sealed class SettingsViewModel(IConnectionCatalog catalog, IOptionsMonitor<DashboardOptions> dashboard, IOptions<SyncOptions> sync, IOptions<CapacityOptions> capacity)
+public sealed class SettingsViewModel(
+    IConnectionCatalog catalog, IOptionsMonitor<DashboardOptions> dashboard, IOptions<SyncOptions> sync, IOptions<CapacityOptions> capacity,
+    Core.Notifications.INotificationLog notifications, Core.Notifications.NotificationSettings notificationSettings)
 {
+    /// <summary>The notification rules, each a name, its events, what narrows it, and its channels.</summary>
+    public IReadOnlyList<(string Name, string When, string Narrowed, string Channels)> Rules =>
+        [.. notifications.Rules.Select(r => (r.Name ?? "", string.Join(", ", r.When.Select(w => w.Replace('_', ' '))),
+            string.Join(", ", new[] { r.Connection is null ? null : $"connection {r.Connection}", r.Endpoint, r.Model, r.Metadata }.Where(n => n is not null)) is { Length: > 0 } narrowed ? narrowed : "every batch",
+            string.Join(", ", r.Channels)))];
+
+    /// <summary>The channels, each an id and where it goes: never a secret (a Slack address shows its host only).</summary>
+    public IReadOnlyList<(string Id, string Where)> Channels => [.. notifications.Channels.Select(c => (c.Id, c.Describe()))];
+
+    /// <summary>The base of the links in messages.</summary>
+    public string LinksTo => notificationSettings.DashboardUrl?.ToString() ?? "not known yet (set BatchDashboard:Notifications:DashboardUrl)";
+
     public IReadOnlyList<ConnectionSettingsRow> Connections => [.. catalog.Connections.Select(ConnectionSettingsRow.From)];
 
     /// <summary>The access and sync settings, each a name and what it is set to.</summary>

@@ -1,3 +1,4 @@
+using BatchDashboard.Core.Notifications;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using BatchDashboard.Core.Api;
@@ -21,6 +22,9 @@ public enum DashboardAction
     Cancel,
     Retry,
     Create,
+
+    /// <summary>Sends a notification again, from the delivery log: an admin's.</summary>
+    Resend,
 }
 
 /// <summary>Thrown instead of doing an action the person may not do now; its message says why, for a snackbar.</summary>
@@ -42,10 +46,15 @@ public sealed class DashboardActions(
     IBatchOperations operations,
     IBatchSubmissions submissions,
     IBatchRetries retries,
+    INotificationLog notifications,
     ILogger<DashboardActions> logger)
 {
-    public static DashboardRole RoleFor(DashboardAction action) =>
-        action == DashboardAction.Refresh ? DashboardRole.Viewer : DashboardRole.Operator;
+    public static DashboardRole RoleFor(DashboardAction action) => action switch
+    {
+        DashboardAction.Refresh => DashboardRole.Viewer,
+        DashboardAction.Resend => DashboardRole.Admin,
+        _ => DashboardRole.Operator,
+    };
 
     public async Task<bool> CanAsync(DashboardAction action) => await RefusalAsync(action) is null;
 
@@ -63,6 +72,11 @@ public sealed class DashboardActions(
     public Task<RetryResult> RetryAsync(string connectionId, string batchId, RetryChoice choice, CancellationToken cancellationToken) =>
         RunAsync(DashboardAction.Retry, connectionId, batchId, () => retries.RetryAsync(connectionId, batchId, choice, cancellationToken),
             retry => $"sent {Plural.Of(retry.Requests, "request")} again as {retry.Batch.Id} ({choice.Describe()})", cancellationToken);
+
+    /// <summary>Queues a notification again (<see cref="INotificationLog.SendAgainAsync"/>); false when there is no such delivery.</summary>
+    public Task<bool> ResendAsync(NotificationDelivery delivery, CancellationToken cancellationToken) =>
+        RunAsync(DashboardAction.Resend, delivery.ConnectionId, delivery.BatchId, () => notifications.SendAgainAsync(delivery.Key, cancellationToken),
+            queued => queued ? $"queued the {delivery.Kind} notification to {delivery.Channel} again" : "the delivery is no longer in the log", cancellationToken);
 
     public Task<Batch> CreateAsync(string connectionId, Stream input, string fileName, BatchSubmission submission, IProgress<long>? uploaded, CancellationToken cancellationToken) =>
         RunAsync(DashboardAction.Create, connectionId, fileName, () => submissions.CreateAsync(connectionId, input, fileName, submission, uploaded, cancellationToken),
@@ -109,7 +123,7 @@ public sealed class DashboardActions(
     private string? Refusal(DashboardAction action, ClaimsPrincipal user)
     {
         var settings = options.CurrentValue;
-        if (settings.ReadOnly && action != DashboardAction.Refresh)
+        if (settings.ReadOnly && action is not (DashboardAction.Refresh or DashboardAction.Resend))
         {
             return "This dashboard is read-only: it does not cancel, retry or create batches.";
         }
@@ -117,6 +131,7 @@ public sealed class DashboardActions(
         var needed = RoleFor(action);
         return DashboardRoles.Of(user, settings.Access) >= needed
             ? null
+            : action == DashboardAction.Resend ? "You need the admin role to send notifications again."
             : $"You need the {needed.ToString().ToLowerInvariant()} role to {action.ToString().ToLowerInvariant()} batches.";
     }
 

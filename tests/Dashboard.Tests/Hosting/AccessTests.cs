@@ -33,7 +33,7 @@ public sealed partial class AccessTests
 
         await using var remote = new DashboardAppFactory().WithClientAddress(IPAddress.Parse("10.1.2.3"));
         using var other = remote.CreateClient(NoRedirects);
-        foreach (var path in new[] { "/", "/batches", "/batches/batch_1", "/api/batches", "/settings", "/audit", "/_blazor/negotiate?negotiateVersion=1" })
+        foreach (var path in new[] { "/", "/batches", "/batches/batch_1", "/api/batches", "/settings", "/audit", "/notifications", "/_blazor/negotiate?negotiateVersion=1" })
         {
             using var response = await other.SendAsync(new HttpRequestMessage(path.Contains("negotiate") ? HttpMethod.Post : HttpMethod.Get, path), Token);
             Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{path}: {response.StatusCode}");
@@ -136,6 +136,8 @@ public sealed partial class AccessTests
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/batches", Token)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync("/settings", Token)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync("/audit", Token)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync("/notifications", Token)).StatusCode);
+        Assert.DoesNotContain("href=\"notifications\"", list, StringComparison.Ordinal);
         Assert.Contains("You need the operator role to create batches", await client.GetStringAsync("/batches/new", Token), StringComparison.Ordinal);
 
         // Five wrong passwords lock the name, even against the right one.

@@ -17,6 +17,10 @@ public sealed class SecretCanaryTests : IAsyncDisposable
 
     // The webhook secret's canary: its base64 part is what a careless log line would show.
     private static readonly string WebhookCanary = "whsec_" + Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    private static readonly string SlackCanary = "T0/B0/slack-canary-" + Guid.NewGuid().ToString("N");
+
+    private static readonly string SmtpCanary = "smtp-canary-" + Guid.NewGuid().ToString("N");
     private readonly DashboardAppFactory _app = new();
     private readonly FakeBatchApi _api;
 
@@ -25,6 +29,23 @@ public sealed class SecretCanaryTests : IAsyncDisposable
         _api = _app.WithFakeUpstream();
         _app.WithSetting("OPENAI_API_KEY", Canary);
         _app.WithSetting("OPENAI_WEBHOOK_SECRET", WebhookCanary);
+        // Notification channels' secrets: a Slack address (its path is the secret) and an SMTP password.
+        _app.WithSetting("CANARY_SLACK_URL", "https://hooks.slack.example/services/" + SlackCanary)
+            .WithSetting("CANARY_SMTP_PASSWORD", SmtpCanary)
+            .WithSetting("BatchDashboard:Notifications:Channels:0:Id", "chat")
+            .WithSetting("BatchDashboard:Notifications:Channels:0:Kind", "Slack")
+            .WithSetting("BatchDashboard:Notifications:Channels:0:UrlName", "CANARY_SLACK_URL")
+            .WithSetting("BatchDashboard:Notifications:Channels:1:Id", "mail")
+            .WithSetting("BatchDashboard:Notifications:Channels:1:Kind", "Email")
+            .WithSetting("BatchDashboard:Notifications:Channels:1:Host", "smtp.example")
+            .WithSetting("BatchDashboard:Notifications:Channels:1:UserName", "batches")
+            .WithSetting("BatchDashboard:Notifications:Channels:1:PasswordName", "CANARY_SMTP_PASSWORD")
+            .WithSetting("BatchDashboard:Notifications:Channels:1:From", "batches@example.com")
+            .WithSetting("BatchDashboard:Notifications:Channels:1:To:0", "oncall@example.com")
+            .WithSetting("BatchDashboard:Notifications:Rules:0:Name", "failures")
+            .WithSetting("BatchDashboard:Notifications:Rules:0:When:0", "failed")
+            .WithSetting("BatchDashboard:Notifications:Rules:0:Channels:0", "chat")
+            .WithSetting("BatchDashboard:Notifications:Rules:0:Channels:1", "mail");
         _api.Add(TestBatches.Json("batch_canary_running", "in_progress"));
         _api.Add(TestBatches.Json("batch_canary_failed", "failed", created: TestBatches.Created - 10));
     }
@@ -41,7 +62,7 @@ public sealed class SecretCanaryTests : IAsyncDisposable
         string[] paths =
         [
             "/", "/batches", "/batches?q=canary&status=failed", "/batches/batch_canary_running", "/batches/batch_canary_failed",
-            "/batches/batch_canary_failed/results", "/batches/new", "/settings", "/audit", "/signin", "/status/500", "/error",
+            "/batches/batch_canary_failed/results", "/batches/new", "/settings", "/audit", "/notifications", "/signin", "/status/500", "/error",
             "/batches/batch_missing", "/nowhere", "/api/batches", "/api/batches/batch_canary_running", "/api/batches/export.csv",
             "/api/batches/export.json", "/api/batches/batch_canary_failed/results/summary", "/api/batches/batch_canary_failed/files/input",
             "/api/batches/batch_missing", "/api/batches?limit=nope", "/healthz", "/embed/batches",
@@ -74,7 +95,7 @@ public sealed class SecretCanaryTests : IAsyncDisposable
         await _app.WaitForSyncAsync(s => s.LastError is not null);
         await ReadAllAsync(client, paths, answers);
 
-        foreach (var secret in new[] { Canary, WebhookCanary, WebhookCanary[6..] })
+        foreach (var secret in new[] { Canary, WebhookCanary, WebhookCanary[6..], SlackCanary, SmtpCanary })
         {
             Assert.DoesNotContain(secret, answers.ToString(), StringComparison.Ordinal);
             Assert.DoesNotContain(secret, string.Join('\n', _app.Logs.Lines), StringComparison.Ordinal);
@@ -91,6 +112,7 @@ public sealed class SecretCanaryTests : IAsyncDisposable
             var text = Encoding.UTF8.GetString(bytes);
             Assert.False(text.Contains(Canary, StringComparison.Ordinal), $"{file} holds the key");
             Assert.False(text.Contains(WebhookCanary[6..], StringComparison.Ordinal), $"{file} holds the webhook secret");
+            Assert.False(text.Contains(SlackCanary, StringComparison.Ordinal) || text.Contains(SmtpCanary, StringComparison.Ordinal), $"{file} holds a channel's secret");
         }
     }
 
