@@ -10,8 +10,9 @@ using static Microsoft.Playwright.Assertions;
 namespace BatchDashboard.EndToEnd.Tests;
 
 /// <summary>
-/// Notifications on the demo: a rule for failed batches mails a real SMTP server and posts to a Slack-compatible
-/// endpoint when a demo batch fails; the delivery log shows both, and "Send again" sends one more.
+/// Notifications on the demo: an admin adds a rule for failed batches in the settings page; it mails a real SMTP
+/// server and posts to a Slack-compatible endpoint when a demo batch fails; the delivery log shows both, and "Send
+/// again" sends one more.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class NotificationJourneyTests(BrowserFixture browser) : IAsyncLifetime
@@ -36,11 +37,7 @@ public sealed class NotificationJourneyTests(BrowserFixture browser) : IAsyncLif
             .WithSetting("BatchDashboard:Notifications:Channels:1:Port", _smtp.Port.ToString(CultureInfo.InvariantCulture))
             .WithSetting("BatchDashboard:Notifications:Channels:1:Security", "None")
             .WithSetting("BatchDashboard:Notifications:Channels:1:From", "Batch Dashboard <batches@example.com>")
-            .WithSetting("BatchDashboard:Notifications:Channels:1:To:0", "oncall@example.com")
-            .WithSetting("BatchDashboard:Notifications:Rules:0:Name", "Failures")
-            .WithSetting("BatchDashboard:Notifications:Rules:0:When:0", "failed")
-            .WithSetting("BatchDashboard:Notifications:Rules:0:Channels:0", "team-slack")
-            .WithSetting("BatchDashboard:Notifications:Rules:0:Channels:1", "oncall-mail");
+            .WithSetting("BatchDashboard:Notifications:Channels:1:To:0", "oncall@example.com");
         _baseAddress = _app.StartOnLoopback();
         await _app.WaitForSyncAsync(s => s.ConnectionId == "demo" && s.Phase == SyncPhase.Polling);
     }
@@ -50,6 +47,23 @@ public sealed class NotificationJourneyTests(BrowserFixture browser) : IAsyncLif
     {
         await using var session = await PageSession.OpenAsync(browser.Browser, _baseAddress);
         var page = session.Page;
+
+        // The rule, added in the settings page: failed batches (ticked to start with), to both channels.
+        await page.GotoAsync("/settings");
+        await session.WaitForInteractiveAsync();
+        await page.GetByTestId("add-rule").ClickAsync();
+        await page.GetByRole(AriaRole.Textbox, new() { Name = "Name" }).FillAsync("Failures");
+        await page.GetByRole(AriaRole.Checkbox, new() { Name = "oncall-mail: email to oncall@example.com", Exact = false }).CheckAsync();
+        var dialogViolations = await Accessibility.SeriousViolationsAsync(page);
+        Assert.True(dialogViolations.Count == 0, "rule dialog: " + string.Join(Environment.NewLine, dialogViolations));
+        await session.ScreenshotAsync("notifications-rule-dialog");
+        await page.GetByTestId("rule-save").ClickAsync();
+        await Expect(page.GetByText("The rule was added: it applies from now on.")).ToBeVisibleAsync();
+        var rule = page.GetByTestId("rules-table").Locator("tbody tr");
+        await Expect(rule).ToHaveCountAsync(1);
+        await Expect(rule).ToContainTextAsync(new Regex(@"Failures\s+failed\s+every batch\s+team-slack, oncall-mail\s+here, by local"));
+        await session.ScreenshotAsync("notifications-rule-added");
+
         await page.GotoAsync("/batches/new");
         await session.WaitForInteractiveAsync();
         // More prompt tokens than gpt-4o's tier-1 queue takes: the demo's emulator fails it at validation.
@@ -81,11 +95,15 @@ public sealed class NotificationJourneyTests(BrowserFixture browser) : IAsyncLif
         foreach (var scheme in new[] { ColorScheme.Dark, ColorScheme.Light })
         {
             await page.EmulateMediaAsync(new() { ColorScheme = scheme });
-            await page.GotoAsync("/notifications");
-            await session.WaitForInteractiveAsync();
+            foreach (var path in new[] { "/settings", "/notifications" })
+            {
+                await page.GotoAsync(path);
+                await session.WaitForInteractiveAsync();
+                var violations = await Accessibility.SeriousViolationsAsync(page);
+                Assert.True(violations.Count == 0, $"{path}, {scheme}: " + string.Join(Environment.NewLine, violations));
+            }
+
             await Expect(rows).ToHaveCountAsync(2);
-            var violations = await Accessibility.SeriousViolationsAsync(page);
-            Assert.True(violations.Count == 0, $"{scheme}: " + string.Join(Environment.NewLine, violations));
         }
 
         await session.ScreenshotAsync("notifications-log");

@@ -46,6 +46,8 @@ internal class BatchCacheDbContext : DbContext
 
     public DbSet<NotificationDeliveryRecord> NotificationDeliveries => Set<NotificationDeliveryRecord>();
 
+    public DbSet<NotificationRuleRecord> NotificationRules => Set<NotificationRuleRecord>();
+
     public DbSet<AuditRecord> AuditEntries => Set<AuditRecord>();
 
     public DbSet<SyncLeaseRecord> SyncLeases => Set<SyncLeaseRecord>();

@@ -50,6 +50,47 @@ internal sealed class NotificationDeliveryRecord
     public long CreatedAt { get; set; }
 }
 
+/// <summary>A notification rule an admin set in the settings page (rules in configuration are read from there).</summary>
+internal sealed class NotificationRuleRecord
+{
+    public long Key { get; set; }
+    public required string Name { get; set; }
+
+    /// <summary>The events, comma-separated.</summary>
+    public required string When { get; set; }
+
+    public string? Connection { get; set; }
+    public string? Endpoint { get; set; }
+    public string? Model { get; set; }
+    public string? Metadata { get; set; }
+
+    /// <summary>The channels' ids, comma-separated.</summary>
+    public required string Channels { get; set; }
+
+    public required string UpdatedBy { get; set; }
+    public long UpdatedAt { get; set; }
+}
+
+internal sealed class NotificationRuleRecordConfiguration : IEntityTypeConfiguration<NotificationRuleRecord>
+{
+    public void Configure(EntityTypeBuilder<NotificationRuleRecord> builder)
+    {
+        builder.ToTable("notification_rules");
+        builder.HasKey(r => r.Key);
+        builder.Property(r => r.Key).HasColumnName("key").ValueGeneratedOnAdd();
+        builder.Property(r => r.Name).HasColumnName("name");
+        builder.Property(r => r.When).HasColumnName("events");
+        builder.Property(r => r.Connection).HasColumnName("connection_id");
+        builder.Property(r => r.Endpoint).HasColumnName("endpoint");
+        builder.Property(r => r.Model).HasColumnName("model");
+        builder.Property(r => r.Metadata).HasColumnName("metadata");
+        builder.Property(r => r.Channels).HasColumnName("channels");
+        builder.Property(r => r.UpdatedBy).HasColumnName("updated_by");
+        builder.Property(r => r.UpdatedAt).HasColumnName("updated_at");
+        builder.HasIndex(r => r.Name).IsUnique().HasDatabaseName("ux_notification_rules_name");
+    }
+}
+
 internal sealed class BatchEventRecordConfiguration : IEntityTypeConfiguration<BatchEventRecord>
 {
     public void Configure(EntityTypeBuilder<BatchEventRecord> builder)
@@ -171,6 +212,46 @@ internal sealed class NotificationStore(IDbContextFactory<BatchCacheDbContext> c
     {
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
         return await context.NotificationDeliveries.AsNoTracking().OrderByDescending(d => d.Key).Take(limit).ToListAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<NotificationRuleRecord>> GetRulesAsync(CancellationToken cancellationToken)
+    {
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        return await context.NotificationRules.AsNoTracking().OrderBy(r => r.Key).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Adds a rule (no key) or replaces one; false when there is no rule with that key any more.</summary>
+    public async Task<bool> SaveRuleAsync(NotificationRuleRecord rule, CancellationToken cancellationToken)
+    {
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        if (rule.Key == 0)
+        {
+            context.NotificationRules.Add(rule);
+        }
+        else if (await context.NotificationRules.FindAsync([rule.Key], cancellationToken) is { } existing)
+        {
+            context.Entry(existing).CurrentValues.SetValues(rule);
+        }
+        else
+        {
+            return false;
+        }
+
+        await context.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
+    public async Task<bool> DeleteRuleAsync(long key, CancellationToken cancellationToken)
+    {
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        return await context.NotificationRules.Where(r => r.Key == key).ExecuteDeleteAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>Forgets events matched before <paramref name="before"/>: they were told, and the deliveries keep the log.</summary>
+    public async Task<int> PruneEventsAsync(long before, CancellationToken cancellationToken)
+    {
+        await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
+        return await context.BatchEvents.Where(e => e.Matched && e.OccurredAt < before).ExecuteDeleteAsync(cancellationToken);
     }
 
     /// <summary>Every running batch's document, through the running batches' partial index.</summary>

@@ -294,28 +294,13 @@ public sealed class NotificationSettings
             }
         }
 
+        var channelIds = options.Channels.Select(c => c.Id).OfType<string>().ToList();
         for (var i = 0; i < options.Rules.Count; i++)
         {
-            var rule = options.Rules[i];
-            var key = $"{NotificationOptions.SectionName}:Rules:{i}";
-            if (string.IsNullOrWhiteSpace(rule.Name))
+            found.AddRange(RuleProblems(options.Rules[i], $"{NotificationOptions.SectionName}:Rules:{i}:", channelIds));
+            if (options.Rules.Take(i).Any(r => r.Name == options.Rules[i].Name))
             {
-                found.Add($"{key}:Name is required: the delivery log names rules by it.");
-            }
-
-            if (rule.When.Count == 0 || rule.When.Exists(w => !NotificationEvents.All.Contains(w)))
-            {
-                found.Add($"{key}:When must list events among: {string.Join(", ", NotificationEvents.All)}.");
-            }
-
-            if (rule.Channels.Count == 0 || rule.Channels.Exists(c => !options.Channels.Exists(entry => entry.Id == c)))
-            {
-                found.Add($"{key}:Channels must name one or more of the channels' Ids.");
-            }
-
-            if (rule.Metadata is { } metadata && (metadata.IndexOf('=', StringComparison.Ordinal) is var at && at <= 0))
-            {
-                found.Add($"{key}:Metadata must be key=value, e.g. team=search.");
+                found.Add($"{NotificationOptions.SectionName}:Rules:{i}:Name '{options.Rules[i].Name}' is used by another rule.");
             }
         }
 
@@ -325,6 +310,36 @@ public sealed class NotificationSettings
         }
 
         return channels;
+    }
+
+    /// <summary>
+    /// What is wrong with a rule, each problem led by <paramref name="prefix"/> (its configuration key, or nothing for
+    /// the settings page's form); empty when it can be used.
+    /// </summary>
+    public static List<string> RuleProblems(RuleOptions rule, string prefix, IReadOnlyCollection<string> channelIds)
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(rule.Name))
+        {
+            problems.Add($"{prefix}Name is required: the delivery log names rules by it.");
+        }
+
+        if (rule.When.Count == 0 || rule.When.Exists(w => !NotificationEvents.All.Contains(w)))
+        {
+            problems.Add($"{prefix}When must list events among: {string.Join(", ", NotificationEvents.All)}.");
+        }
+
+        if (rule.Channels.Count == 0 || rule.Channels.Exists(c => !channelIds.Contains(c)))
+        {
+            problems.Add($"{prefix}Channels must name one or more of the channels' Ids.");
+        }
+
+        if (rule.Metadata is { } metadata && metadata.IndexOf('=', StringComparison.Ordinal) <= 0)
+        {
+            problems.Add($"{prefix}Metadata must be key=value, e.g. team=search.");
+        }
+
+        return problems;
     }
 
     /// <summary>An address mail can go to or come from: <c>oncall@example.com</c> or <c>On call &lt;oncall@example.com&gt;</c>.</summary>

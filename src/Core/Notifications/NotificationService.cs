@@ -15,12 +15,25 @@ public sealed record NotificationDelivery(
     long Key, string ConnectionId, string BatchId, string Kind, string Rule, string Channel, string Where, string State, int Attempts,
     DateTimeOffset CreatedAt, DateTimeOffset? LastAttemptAt, DateTimeOffset? NextAttemptAt, string? Answer);
 
-/// <summary>The delivery log, for its page and the settings page.</summary>
+/// <summary>A rule as the settings page shows it: from configuration (read-only there), or set in the page (with a key).</summary>
+public sealed record NotificationRule(long? Key, RuleOptions Rule, string? UpdatedBy, DateTimeOffset? UpdatedAt)
+{
+    public bool FromConfiguration => Key is null;
+}
+
+/// <summary>The delivery log and the rules, for their pages.</summary>
 public interface INotificationLog
 {
     IReadOnlyList<NotificationChannel> Channels { get; }
 
-    IReadOnlyList<RuleOptions> Rules { get; }
+    /// <summary>The rules from configuration, then those set in the settings page.</summary>
+    Task<IReadOnlyList<NotificationRule>> GetRulesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Adds a rule (no key) or changes one set in the page; returns what is wrong with it, or nothing when saved.</summary>
+    Task<IReadOnlyList<string>> SaveRuleAsync(long? key, RuleOptions rule, string user, CancellationToken cancellationToken);
+
+    /// <summary>Removes a rule set in the page; false when there is no such rule.</summary>
+    Task<bool> DeleteRuleAsync(long key, CancellationToken cancellationToken);
 
     /// <summary>The newest deliveries first.</summary>
     Task<IReadOnlyList<NotificationDelivery>> ListAsync(int limit, CancellationToken cancellationToken);
@@ -55,6 +68,9 @@ internal sealed partial class NotificationService(
 {
     public static readonly TimeSpan ScanInterval = TimeSpan.FromSeconds(30);
 
+    /// <summary>Events matched longer ago than this are forgotten; their deliveries stay in the log.</summary>
+    public static readonly TimeSpan KeepEvents = TimeSpan.FromDays(30);
+
     public static readonly TimeSpan[] Retries =
         [TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30), TimeSpan.FromHours(2)];
 
@@ -65,7 +81,43 @@ internal sealed partial class NotificationService(
 
     public IReadOnlyList<NotificationChannel> Channels => settings.Channels;
 
-    public IReadOnlyList<RuleOptions> Rules => settings.Rules;
+    public async Task<IReadOnlyList<NotificationRule>> GetRulesAsync(CancellationToken cancellationToken) =>
+        [.. settings.Rules.Select(r => new NotificationRule(null, r, null, null)),
+         .. (await store.GetRulesAsync(cancellationToken)).Select(r => new NotificationRule(r.Key, new RuleOptions
+         {
+             Name = r.Name, When = [.. r.When.Split(',', StringSplitOptions.RemoveEmptyEntries)], Connection = r.Connection, Endpoint = r.Endpoint,
+             Model = r.Model, Metadata = r.Metadata, Channels = [.. r.Channels.Split(',', StringSplitOptions.RemoveEmptyEntries)],
+         }, r.UpdatedBy, DateTimeOffset.FromUnixTimeSeconds(r.UpdatedAt)))];
+
+    public async Task<IReadOnlyList<string>> SaveRuleAsync(long? key, RuleOptions rule, string user, CancellationToken cancellationToken)
+    {
+        static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+        rule = new RuleOptions
+        {
+            Name = Blank(rule.Name), When = [.. rule.When.Distinct()], Connection = Blank(rule.Connection), Endpoint = Blank(rule.Endpoint),
+            Model = Blank(rule.Model), Metadata = Blank(rule.Metadata), Channels = [.. rule.Channels.Distinct()],
+        };
+        var problems = NotificationSettings.RuleProblems(rule, "", [.. settings.Channels.Select(c => c.Id)]);
+        if ((await GetRulesAsync(cancellationToken)).Any(r => !(key is not null && r.Key == key) && string.Equals(r.Rule.Name, rule.Name, StringComparison.OrdinalIgnoreCase)))
+        {
+            problems.Add($"Name '{rule.Name}' is used by another rule.");
+        }
+
+        if (problems.Count > 0)
+        {
+            return problems;
+        }
+
+        var saved = await store.SaveRuleAsync(new NotificationRuleRecord
+        {
+            Key = key ?? 0, Name = rule.Name!, When = string.Join(',', rule.When), Connection = rule.Connection, Endpoint = rule.Endpoint,
+            Model = rule.Model, Metadata = rule.Metadata, Channels = string.Join(',', rule.Channels), UpdatedBy = user,
+            UpdatedAt = timeProvider.GetUtcNow().ToUnixTimeSeconds(),
+        }, cancellationToken);
+        return saved ? [] : ["That rule was removed meanwhile."];
+    }
+
+    public Task<bool> DeleteRuleAsync(long key, CancellationToken cancellationToken) => store.DeleteRuleAsync(key, cancellationToken);
 
     public async Task<IReadOnlyList<NotificationDelivery>> ListAsync(int limit, CancellationToken cancellationToken)
     {
@@ -92,11 +144,6 @@ internal sealed partial class NotificationService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (settings.Rules.Count == 0)
-        {
-            return; // nothing to tell anyone; the log (if any, from before) is still read by its page
-        }
-
         // A batch just written may have ended: look at once rather than at the next round.
         using var subscription = changes.Subscribe(change =>
         {
@@ -142,13 +189,20 @@ internal sealed partial class NotificationService(
     internal async Task<TimeSpan> RunOnceAsync(CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
-        if (now - _scanned >= ScanInterval && settings.Rules.Any(r => r.When.Exists(NotificationEvents.Alarms.Contains)))
+        var rules = (await GetRulesAsync(cancellationToken)).Select(r => r.Rule).ToList();
+        if (now - _scanned >= ScanInterval)
         {
             _scanned = now;
-            await ScanRunningAsync(now, cancellationToken);
+            if (rules.Exists(r => r.When.Exists(NotificationEvents.Alarms.Contains)))
+            {
+                await ScanRunningAsync(now, cancellationToken);
+            }
+
+            await store.PruneEventsAsync((now - KeepEvents).ToUnixTimeSeconds(), cancellationToken);
         }
 
-        await MatchAsync(now, cancellationToken);
+        // Events no rule wants are matched too (to nothing): a rule added later tells of what happens from then on.
+        await MatchAsync(rules, now, cancellationToken);
         await SendDueAsync(cancellationToken);
         var next = await store.NextDueAsync(cancellationToken);
         var untilDue = next is { } due ? DateTimeOffset.FromUnixTimeSeconds(due) - timeProvider.GetUtcNow() : ScanInterval;
@@ -173,13 +227,13 @@ internal sealed partial class NotificationService(
         }
     }
 
-    private async Task MatchAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task MatchAsync(IReadOnlyList<RuleOptions> rules, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var queued = 0;
         foreach (var @event in await store.GetUnmatchedEventsAsync(200, cancellationToken))
         {
             var cached = await queries.GetAsync(@event.BatchId, @event.ConnectionId, cancellationToken);
-            var deliveries = cached is null ? [] : settings.Rules
+            var deliveries = cached is null ? [] : rules
                 .Where(rule => Matches(rule, @event.Kind, @event.ConnectionId, cached.Batch))
                 .SelectMany(rule => rule.Channels.Distinct().Select(channel => new NotificationDeliveryRecord
                 {

@@ -62,7 +62,7 @@ internal sealed partial class DemoEmulatorService(
     {
         if (_server is not null && SelfAddress.Of(services) is { } root)
         {
-            _server.Webhooks = new WebhookTarget(new Uri($"{root}/webhooks/{ConnectionId}"), secret);
+            _server.Webhooks = new WebhookTarget(new Uri($"{root.ToString().TrimEnd('/')}/webhooks/{ConnectionId}"), secret);
             LogWebhooks(logger, _server.Webhooks.Url);
         }
     }

@@ -21,6 +21,7 @@ public sealed partial record AuditRowViewModel(AuditEntry Entry, string? BatchHr
         "retry" => "Retry",
         "create" => "New batch",
         "resend" => "Notification sent again",
+        "rules" => "Notification rule",
         "sign-in" => "Sign-in",
         "sign-out" => "Sign-out",
         var other => other,

@@ -38,7 +38,8 @@ public sealed class NotificationLogViewModel(INotificationLog log, TimeProvider 
 
     public DateTimeOffset Now { get; private set; }
 
-    public IReadOnlyList<RuleOptions> Rules => log.Rules;
+    /// <summary>How many rules there are (configuration's and the settings page's).</summary>
+    public int RuleCount { get; private set; }
 
     public IReadOnlyList<NotificationChannel> Channels => log.Channels;
 
@@ -48,6 +49,7 @@ public sealed class NotificationLogViewModel(INotificationLog log, TimeProvider 
         try
         {
             Rows = [.. (await log.ListAsync(PageSize, cancellationToken)).Select(d => NotificationRowViewModel.From(d, Now))];
+            RuleCount = (await log.GetRulesAsync(cancellationToken)).Count;
             Error = null;
         }
         catch (DbException ex)

@@ -1,3 +1,4 @@
+using BatchDashboard.Core.Notifications;
 using BatchDashboard.Core.Capacity;
 using BatchDashboard.Core.Connections;
 using BatchDashboard.Core.Sync;
@@ -25,13 +26,40 @@ public sealed record ConnectionSettingsRow(string Id, string Name, string Kind, 
 /// </summary>
 public sealed class SettingsViewModel(
     IConnectionCatalog catalog, IOptionsMonitor<DashboardOptions> dashboard, IOptions<SyncOptions> sync, IOptions<CapacityOptions> capacity,
-    Core.Notifications.INotificationLog notifications, Core.Notifications.NotificationSettings notificationSettings)
+    INotificationLog notifications, NotificationSettings notificationSettings)
 {
-    /// <summary>The notification rules, each a name, its events, what narrows it, and its channels.</summary>
-    public IReadOnlyList<(string Name, string When, string Narrowed, string Channels)> Rules =>
-        [.. notifications.Rules.Select(r => (r.Name ?? "", string.Join(", ", r.When.Select(w => w.Replace('_', ' '))),
-            string.Join(", ", new[] { r.Connection is null ? null : $"connection {r.Connection}", r.Endpoint, r.Model, r.Metadata }.Where(n => n is not null)) is { Length: > 0 } narrowed ? narrowed : "every batch",
-            string.Join(", ", r.Channels)))];
+    /// <summary>The notification rules, configuration's first; null until loaded.</summary>
+    public IReadOnlyList<NotificationRule>? Rules { get; private set; }
+
+    /// <summary>Why the rules could not be read, for a person; null when they were.</summary>
+    public string? RulesError { get; private set; }
+
+    public IReadOnlyList<Core.Notifications.NotificationChannel> NotificationChannels => notifications.Channels;
+
+    /// <summary>The connections a rule may be narrowed to.</summary>
+    public IReadOnlyList<(string Id, string Name)> ConnectionChoices => [.. catalog.Connections.Select(c => (c.Id, c.Name))];
+
+    public async Task LoadRulesAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            Rules = await notifications.GetRulesAsync(cancellationToken);
+            RulesError = null;
+        }
+        catch (System.Data.Common.DbException)
+        {
+            RulesError = "The rules set here could not be read: the cache cannot be reached. Reload the page to try again.";
+        }
+    }
+
+    /// <summary>A rule's events in words.</summary>
+    public static string WhenOf(RuleOptions rule) => string.Join(", ", rule.When.Select(w => w.Replace('_', ' ')));
+
+    /// <summary>What narrows a rule, in words; "every batch" when nothing does.</summary>
+    public static string NarrowedOf(RuleOptions rule) =>
+        string.Join(", ", new[] { rule.Connection is null ? null : $"connection {rule.Connection}", rule.Endpoint, rule.Model, rule.Metadata }.Where(n => n is not null)) is { Length: > 0 } narrowed
+            ? narrowed
+            : "every batch";
 
     /// <summary>The channels, each an id and where it goes: never a secret (a Slack address shows its host only).</summary>
     public IReadOnlyList<(string Id, string Where)> Channels => [.. notifications.Channels.Select(c => (c.Id, c.Describe()))];

@@ -25,6 +25,9 @@ public enum DashboardAction
 
     /// <summary>Sends a notification again, from the delivery log: an admin's.</summary>
     Resend,
+
+    /// <summary>Adds, changes or removes a notification rule in the settings page: an admin's.</summary>
+    Rules,
 }
 
 /// <summary>Thrown instead of doing an action the person may not do now; its message says why, for a snackbar.</summary>
@@ -52,7 +55,7 @@ public sealed class DashboardActions(
     public static DashboardRole RoleFor(DashboardAction action) => action switch
     {
         DashboardAction.Refresh => DashboardRole.Viewer,
-        DashboardAction.Resend => DashboardRole.Admin,
+        DashboardAction.Resend or DashboardAction.Rules => DashboardRole.Admin,
         _ => DashboardRole.Operator,
     };
 
@@ -78,11 +81,25 @@ public sealed class DashboardActions(
         RunAsync(DashboardAction.Resend, delivery.ConnectionId, delivery.BatchId, () => notifications.SendAgainAsync(delivery.Key, cancellationToken),
             queued => queued ? $"queued the {delivery.Kind} notification to {delivery.Channel} again" : "the delivery is no longer in the log", cancellationToken);
 
+    /// <summary>Adds (no key) or changes a notification rule: what is wrong with it, or nothing when saved.</summary>
+    public async Task<IReadOnlyList<string>> SaveRuleAsync(long? key, RuleOptions rule, CancellationToken cancellationToken)
+    {
+        var user = DashboardRoles.NameOf(await UserAsync());
+        return await RunAsync(DashboardAction.Rules, null, rule.Name ?? "(unnamed rule)", () => notifications.SaveRuleAsync(key, rule, user, cancellationToken),
+            problems => problems.Count == 0 ? $"{(key is null ? "added" : "changed")} the rule: when {string.Join(", ", rule.When)}, to {string.Join(", ", rule.Channels)}"
+                : $"not saved: {string.Join(" ", problems)}", cancellationToken);
+    }
+
+    /// <summary>Removes a notification rule set in the settings page; false when there was none.</summary>
+    public Task<bool> DeleteRuleAsync(NotificationRule rule, CancellationToken cancellationToken) =>
+        RunAsync(DashboardAction.Rules, null, rule.Rule.Name ?? "(unnamed rule)", () => notifications.DeleteRuleAsync(rule.Key ?? 0, cancellationToken),
+            removed => removed ? "removed the rule" : "the rule was already gone", cancellationToken);
+
     public Task<Batch> CreateAsync(string connectionId, Stream input, string fileName, BatchSubmission submission, IProgress<long>? uploaded, CancellationToken cancellationToken) =>
         RunAsync(DashboardAction.Create, connectionId, fileName, () => submissions.CreateAsync(connectionId, input, fileName, submission, uploaded, cancellationToken),
             batch => $"created {batch.Id} for {submission.Endpoint}", cancellationToken);
 
-    private async Task<T> RunAsync<T>(DashboardAction action, string connectionId, string target, Func<Task<T>> run, Func<T, string> describe, CancellationToken cancellationToken)
+    private async Task<T> RunAsync<T>(DashboardAction action, string? connectionId, string target, Func<Task<T>> run, Func<T, string> describe, CancellationToken cancellationToken)
     {
         var user = await UserAsync();
         var name = DashboardRoles.NameOf(user);
@@ -123,7 +140,7 @@ public sealed class DashboardActions(
     private string? Refusal(DashboardAction action, ClaimsPrincipal user)
     {
         var settings = options.CurrentValue;
-        if (settings.ReadOnly && action is not (DashboardAction.Refresh or DashboardAction.Resend))
+        if (settings.ReadOnly && action is not (DashboardAction.Refresh or DashboardAction.Resend or DashboardAction.Rules))
         {
             return "This dashboard is read-only: it does not cancel, retry or create batches.";
         }
@@ -132,13 +149,14 @@ public sealed class DashboardActions(
         return DashboardRoles.Of(user, settings.Access) >= needed
             ? null
             : action == DashboardAction.Resend ? "You need the admin role to send notifications again."
+            : action == DashboardAction.Rules ? "You need the admin role to change notification rules."
             : $"You need the {needed.ToString().ToLowerInvariant()} role to {action.ToString().ToLowerInvariant()} batches.";
     }
 
     private async Task<ClaimsPrincipal> UserAsync() => (await authentication.GetAuthenticationStateAsync()).User;
 
     /// <summary>The action's outcome stands even when its audit entry cannot be written; that is logged instead.</summary>
-    private async Task WriteAsync(string user, string action, string connectionId, string target, AuditResult result, string detail)
+    private async Task WriteAsync(string user, string action, string? connectionId, string target, AuditResult result, string detail)
     {
         try
         {

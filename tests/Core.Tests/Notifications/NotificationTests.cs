@@ -213,6 +213,39 @@ public class NotificationTests
         Assert.Contains("is finalizing for longer than usual", posted.Body, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ARuleSetInTheSettingsPage_IsKeptInTheCache_AndUsed_BesideConfigurations()
+    {
+        await using var receiver = new ApiTestServer(_ => Task.CompletedTask);
+        var settings = Rule("from configuration", "completed", "hooks");
+        settings["BatchDashboard:Notifications:Channels:0:Id"] = "hooks";
+        settings["BatchDashboard:Notifications:Channels:0:Kind"] = "Webhook";
+        settings["BatchDashboard:Notifications:Channels:0:Url"] = receiver.BaseUrl + "/hooks";
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var harness = await StartHarnessAsync(settings, clock);
+        harness.Services.GetRequiredService<ConnectionCatalog>().Add(harness.Connection);
+        var log = harness.Services.GetRequiredService<INotificationLog>();
+
+        Assert.Equal(["Name 'From Configuration' is used by another rule."],
+            await log.SaveRuleAsync(null, new RuleOptions { Name = "From Configuration", When = ["failed"], Channels = ["hooks"] }, "ana", Token));
+        Assert.Equal(2, (await log.SaveRuleAsync(null, new RuleOptions { Name = "page rule", When = ["exploded"], Channels = ["pager"] }, "ana", Token)).Count);
+        Assert.Empty(await log.SaveRuleAsync(null, new RuleOptions { Name = " search failures ", When = ["failed"], Metadata = "team=search", Channels = ["hooks"] }, "ana", Token));
+
+        var rules = await log.GetRulesAsync(Token);
+        Assert.Equal([("from configuration", true, null), ("search failures", false, "ana")], rules.Select(r => (r.Rule.Name, r.FromConfiguration, r.UpdatedBy)));
+
+        harness.Api.Add(Running("batch_1", "search"));
+        var syncer = harness.Syncer();
+        await syncer.RunCycleAsync(Token);
+        Fail(harness.Api, "batch_1");
+        await syncer.RunCycleAsync(Token);
+        await harness.Services.GetRequiredService<NotificationService>().RunOnceAsync(Token);
+        Assert.Equal("search failures", Assert.Single(await log.ListAsync(10, Token)).Rule);
+
+        Assert.True(await log.DeleteRuleAsync(rules[1].Key!.Value, Token));
+        Assert.Single(await log.GetRulesAsync(Token));
+    }
+
     [Theory]
     [InlineData(null, null, null, null, true)]
     [InlineData("TEST", null, null, null, true)]

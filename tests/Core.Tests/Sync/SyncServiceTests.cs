@@ -53,7 +53,9 @@ public sealed class SyncServiceTests : IAsyncDisposable
         await using var services = new ServiceCollection().AddLogging().AddBatchCore(configuration).BuildServiceProvider();
         var sync = services.GetRequiredService<ISyncStatusProvider>();
         var brokenKeepsFailing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var healthyImported = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var healthyUpdated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var updated = false;
         using var subscription = services.GetRequiredService<IBatchChangeNotifications>().Subscribe(change =>
         {
             var states = sync.GetAll().ToDictionary(s => s.ConnectionId);
@@ -62,9 +64,14 @@ public sealed class SyncServiceTests : IAsyncDisposable
                 brokenKeepsFailing.TrySetResult();
             }
 
-            if (change.ConnectionId == "healthy" && change.ChangedBatchIds.Contains("batch_ok") && _healthy.Calls > 1)
+            if (change.ConnectionId == "healthy" && change.ChangedBatchIds.Contains("batch_ok"))
             {
-                healthyUpdated.TrySetResult();
+                // Its import first (however slow the machine), then the change made after it.
+                healthyImported.TrySetResult();
+                if (Volatile.Read(ref updated))
+                {
+                    healthyUpdated.TrySetResult();
+                }
             }
 
             return Task.CompletedTask;
@@ -78,6 +85,8 @@ public sealed class SyncServiceTests : IAsyncDisposable
         // The broken connection fails cycle after cycle (each with its retries) ...
         await brokenKeepsFailing.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
         // ... while the healthy one imports, then picks up a change on a later cycle.
+        await healthyImported.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
+        Volatile.Write(ref updated, true); // before the change: the cycle that sees it may tell of it at once
         _healthy.Update("batch_ok", b => b["status"] = "finalizing");
         await healthyUpdated.Task.WaitAsync(TimeSpan.FromSeconds(20), TestContext.Current.CancellationToken);
 

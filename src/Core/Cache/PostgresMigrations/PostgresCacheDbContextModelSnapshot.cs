@@ -545,6 +545,72 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
                     b.ToTable("notification_deliveries", (string)null);
                 });
 
+            modelBuilder.Entity("BatchDashboard.Core.Cache.NotificationRuleRecord", b =>
+                {
+                    b.Property<long>("Key")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("key");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Key"));
+
+                    b.Property<string>("Channels")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("channels")
+                        .UseCollation("C");
+
+                    b.Property<string>("Connection")
+                        .HasColumnType("text")
+                        .HasColumnName("connection_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Endpoint")
+                        .HasColumnType("text")
+                        .HasColumnName("endpoint")
+                        .UseCollation("C");
+
+                    b.Property<string>("Metadata")
+                        .HasColumnType("text")
+                        .HasColumnName("metadata")
+                        .UseCollation("C");
+
+                    b.Property<string>("Model")
+                        .HasColumnType("text")
+                        .HasColumnName("model")
+                        .UseCollation("C");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name")
+                        .UseCollation("C");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("updated_by")
+                        .UseCollation("C");
+
+                    b.Property<string>("When")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("events")
+                        .UseCollation("C");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ux_notification_rules_name");
+
+                    b.ToTable("notification_rules", (string)null);
+                });
+
             modelBuilder.Entity("BatchDashboard.Core.Cache.ResultFileRecord", b =>
                 {
                     b.Property<long>("Key")
