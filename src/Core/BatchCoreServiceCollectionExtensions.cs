@@ -148,7 +148,8 @@ public static class BatchCoreServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<Notifications.NotificationOptions>>(new Notifications.NotificationOptionsValidator(configuration));
         services.TryAddSingleton(provider => new Notifications.NotificationSettings(configuration, provider.GetRequiredService<IOptions<Notifications.NotificationOptions>>()));
         services.TryAddSingleton<NotificationStore>();
-        services.AddHttpClient(Notifications.NotificationSender.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30));
+        // Never logged by the factory: a Slack channel's address is its secret (telemetry leaves it out too: SecretAddress).
+        services.AddHttpClient(Notifications.NotificationSender.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(30)).RemoveAllLoggers();
         services.TryAddSingleton<Notifications.NotificationSender>();
         services.TryAddSingleton<Notifications.NotificationService>();
         services.TryAddSingleton<Notifications.INotificationLog>(provider => provider.GetRequiredService<Notifications.NotificationService>());

@@ -50,7 +50,8 @@ internal static class Telemetry
                 .WithTracing(tracing => tracing.AddSource(names)
                     // Probes, static files and the circuits' connection would drown the rest: they are not traced.
                     .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsNoise(context.Request.Path))
-                    .AddHttpClientInstrumentation())
+                    // A Slack channel's address is its secret: its requests are not traced.
+                    .AddHttpClientInstrumentation(options => options.FilterHttpRequestMessage = request => !BatchDashboard.Core.Notifications.SecretAddress.Of(request)))
                 .WithLogging()
                 .UseOtlpExporter();
         }

@@ -6,6 +6,17 @@ using MimeKit;
 
 namespace BatchDashboard.Core.Notifications;
 
+/// <summary>
+/// Marks a request whose address is a secret (a Slack incoming webhook's: its path is the credential), so telemetry
+/// leaves it out: a trace's <c>url.full</c> would carry it.
+/// </summary>
+public static class SecretAddress
+{
+    public static readonly HttpRequestOptionsKey<bool> Option = new("BatchDashboard.SecretAddress");
+
+    public static bool Of(HttpRequestMessage request) => request.Options.TryGetValue(Option, out var secret) && secret;
+}
+
 /// <summary>What one try at a delivery came to: whether it went, and what the other end answered, in words.</summary>
 internal sealed record SendResult(bool Sent, string Answer);
 
@@ -61,6 +72,7 @@ internal sealed class NotificationSender(IHttpClientFactory httpClients, TimePro
     private async Task<SendResult> PostAsync(NotificationChannel channel, byte[] body, string? webhookId, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, channel.Url) { Content = new ByteArrayContent(body) };
+        request.Options.Set(SecretAddress.Option, channel.Kind == ChannelKind.Slack);
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         if (webhookId is not null)
         {

@@ -35,9 +35,7 @@ internal sealed class SyncLoop(
             try
             {
                 var report = await syncers.For(connection.Id).RunCycleAsync(stoppingToken);
-                wait = !report.HasActiveBatches ? settings.IdlePollInterval
-                    : await WebhooksArriveAsync(connection, stoppingToken) ? Max(settings.WebhookPollInterval, settings.ActivePollInterval)
-                    : settings.ActivePollInterval;
+                wait = await WaitAfterAsync(connection, report.HasActiveBatches, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -67,6 +65,18 @@ internal sealed class SyncLoop(
                 return;
             }
         }
+    }
+
+    /// <summary>
+    /// How long to wait after a good cycle: the idle interval with nothing running; else the active one, or the
+    /// webhooks' while the connection's webhooks arrive (never shorter than the active one).
+    /// </summary>
+    internal async Task<TimeSpan> WaitAfterAsync(ApiConnection connection, bool hasActiveBatches, CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        return !hasActiveBatches ? settings.IdlePollInterval
+            : await WebhooksArriveAsync(connection, stoppingToken) ? Max(settings.WebhookPollInterval, settings.ActivePollInterval)
+            : settings.ActivePollInterval;
     }
 
     /// <summary>True when the connection has a webhook secret and a verified delivery came within the last day.</summary>

@@ -87,6 +87,26 @@ public class WebhookInboxTests
     }
 
     [Fact]
+    public async Task WhileWebhooksArrive_TheSyncPollsRunningBatchesLessOften_AndAsOftenAgainADayAfterTheLast()
+    {
+        var clock = new ManualClock(Now);
+        await using var harness = await StartHarnessAsync(clock);
+        var connection = WithWebhooks(harness.Connection, Key);
+        harness.Services.GetRequiredService<ConnectionCatalog>().Add(connection);
+        var loop = harness.Services.GetRequiredService<BatchDashboard.Core.Sync.SyncLoop>();
+        var options = harness.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SyncOptions>>().Value;
+
+        Assert.Equal(options.ActivePollInterval, await loop.WaitAfterAsync(connection, hasActiveBatches: true, Token));
+        Assert.Equal(WebhookOutcome.Accepted, (await SendAsync(harness.Services.GetRequiredService<IWebhookInbox>(), connection.Id, Delivery("batch.completed", "batch_x", Now))).Outcome);
+        Assert.Equal(options.WebhookPollInterval, await loop.WaitAfterAsync(connection, hasActiveBatches: true, Token));
+        Assert.Equal(options.IdlePollInterval, await loop.WaitAfterAsync(connection, hasActiveBatches: false, Token));
+        Assert.Equal(options.ActivePollInterval, await loop.WaitAfterAsync(WithWebhooks(connection, key: null), hasActiveBatches: true, Token));
+
+        clock.Advance(TimeSpan.FromDays(1));
+        Assert.Equal(options.ActivePollInterval, await loop.WaitAfterAsync(connection, hasActiveBatches: true, Token));
+    }
+
+    [Fact]
     public async Task ForgedStaleAndUnaddressedDeliveries_AreRefused_AndOtherEventsAreOnlyAcknowledged()
     {
         var clock = new ManualClock(Now);

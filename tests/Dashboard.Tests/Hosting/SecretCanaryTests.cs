@@ -23,6 +23,7 @@ public sealed class SecretCanaryTests : IAsyncDisposable
     private static readonly string SmtpCanary = "smtp-canary-" + Guid.NewGuid().ToString("N");
     private readonly DashboardAppFactory _app = new();
     private readonly FakeBatchApi _api;
+    private readonly ApiTestServer _slack = new(_ => Task.CompletedTask);
 
     public SecretCanaryTests()
     {
@@ -30,14 +31,17 @@ public sealed class SecretCanaryTests : IAsyncDisposable
         _app.WithSetting("OPENAI_API_KEY", Canary);
         _app.WithSetting("OPENAI_WEBHOOK_SECRET", WebhookCanary);
         // Notification channels' secrets: a Slack address (its path is the secret) and an SMTP password.
-        _app.WithSetting("CANARY_SLACK_URL", "https://hooks.slack.example/services/" + SlackCanary)
+        // The factory's own HttpClient logging would print a request's address at this level: not the notifications'.
+        _app.WithSetting("Logging:LogLevel:System.Net.Http.HttpClient", "Information")
+            .WithSetting("CANARY_SLACK_URL", _slack.BaseUrl + "/services/" + SlackCanary)
             .WithSetting("CANARY_SMTP_PASSWORD", SmtpCanary)
             .WithSetting("BatchDashboard:Notifications:Channels:0:Id", "chat")
             .WithSetting("BatchDashboard:Notifications:Channels:0:Kind", "Slack")
             .WithSetting("BatchDashboard:Notifications:Channels:0:UrlName", "CANARY_SLACK_URL")
             .WithSetting("BatchDashboard:Notifications:Channels:1:Id", "mail")
             .WithSetting("BatchDashboard:Notifications:Channels:1:Kind", "Email")
-            .WithSetting("BatchDashboard:Notifications:Channels:1:Host", "smtp.example")
+            .WithSetting("BatchDashboard:Notifications:Channels:1:Host", "127.0.0.1")
+            .WithSetting("BatchDashboard:Notifications:Channels:1:Port", Loopback.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithSetting("BatchDashboard:Notifications:Channels:1:UserName", "batches")
             .WithSetting("BatchDashboard:Notifications:Channels:1:PasswordName", "CANARY_SMTP_PASSWORD")
             .WithSetting("BatchDashboard:Notifications:Channels:1:From", "batches@example.com")
@@ -82,6 +86,29 @@ public sealed class SecretCanaryTests : IAsyncDisposable
             using var answer = await client.SendAsync(delivery, Token);
             answers.Append(answer.StatusCode).Append(answer.Headers).Append(await answer.Content.ReadAsStringAsync(Token));
         }
+
+        // A batch fails: the rule posts to Slack (its address holds the canary) and mails (the server is down: the
+        // password is never sent, and the failure is said without it). Both are tried, logged and listed.
+        var log = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<BatchDashboard.Core.Notifications.INotificationLog>(_app.Services);
+        var tried = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (log.Subscribe(async () =>
+        {
+            if ((await log.ListAsync(10, Token)).Count(d => d.Attempts > 0) >= 2)
+            {
+                tried.TrySetResult();
+            }
+        }))
+        {
+            _api.Update("batch_canary_running", b =>
+            {
+                b["status"] = "failed";
+                b["failed_at"] = TestBatches.Created + 600;
+            });
+            await tried.Task.WaitAsync(TimeSpan.FromSeconds(30), Token);
+        }
+
+        Assert.Single(_slack.Requests);
+        await ReadAllAsync(client, ["/notifications"], answers);
 
         // Now the API fails, echoing the key, as a careless proxy might; the sync and every page go on.
         _api.Fault = async context =>
@@ -129,5 +156,9 @@ public sealed class SecretCanaryTests : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _slack.DisposeAsync();
+    }
 }
