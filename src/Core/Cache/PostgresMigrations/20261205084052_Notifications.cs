@@ -52,6 +52,27 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
                     table.PrimaryKey("PK_notification_deliveries", x => x.key);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "notification_rules",
+                columns: table => new
+                {
+                    key = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    name = table.Column<string>(type: "text", nullable: false, collation: "C"),
+                    events = table.Column<string>(type: "text", nullable: false, collation: "C"),
+                    connection_id = table.Column<string>(type: "text", nullable: true, collation: "C"),
+                    endpoint = table.Column<string>(type: "text", nullable: true, collation: "C"),
+                    model = table.Column<string>(type: "text", nullable: true, collation: "C"),
+                    metadata = table.Column<string>(type: "text", nullable: true, collation: "C"),
+                    channels = table.Column<string>(type: "text", nullable: false, collation: "C"),
+                    updated_by = table.Column<string>(type: "text", nullable: false, collation: "C"),
+                    updated_at = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_notification_rules", x => x.key);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "ix_batch_events_unmatched",
                 table: "batch_events",
@@ -73,6 +94,12 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
                 table: "notification_deliveries",
                 columns: new[] { "event_key", "rule", "channel" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ux_notification_rules_name",
+                table: "notification_rules",
+                column: "name",
+                unique: true);
         }
 
         /// <inheritdoc />
@@ -83,6 +110,9 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
 
             migrationBuilder.DropTable(
                 name: "notification_deliveries");
+
+            migrationBuilder.DropTable(
+                name: "notification_rules");
         }
     }
 }

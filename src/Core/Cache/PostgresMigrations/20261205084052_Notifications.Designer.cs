@@ -4,58 +4,71 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace BatchDashboard.Core.Cache.Migrations
+namespace BatchDashboard.Core.Cache.PostgresMigrations
 {
-    [DbContext(typeof(BatchCacheDbContext))]
-    [Migration("20261205075423_Notifications")]
+    [DbContext(typeof(PostgresCacheDbContext))]
+    [Migration("20261205084052_Notifications")]
     partial class Notifications
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder.HasAnnotation("ProductVersion", "10.0.14");
+            modelBuilder
+                .HasAnnotation("ProductVersion", "10.0.14")
+                .HasAnnotation("Relational:MaxIdentifierLength", 63);
+
+            NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("BatchDashboard.Core.Cache.AuditRecord", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
                     b.Property<string>("Action")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("action");
+                        .HasColumnType("text")
+                        .HasColumnName("action")
+                        .UseCollation("C");
 
                     b.Property<long>("At")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("at");
 
                     b.Property<string>("ConnectionId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("connection_id");
+                        .HasColumnType("text")
+                        .HasColumnName("connection_id")
+                        .UseCollation("C");
 
                     b.Property<string>("Detail")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("detail");
+                        .HasColumnType("text")
+                        .HasColumnName("detail")
+                        .UseCollation("C");
 
                     b.Property<string>("Result")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("result");
+                        .HasColumnType("text")
+                        .HasColumnName("result")
+                        .UseCollation("C");
 
                     b.Property<string>("Target")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("target");
+                        .HasColumnType("text")
+                        .HasColumnName("target")
+                        .UseCollation("C");
 
                     b.Property<string>("User")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("user");
+                        .HasColumnType("text")
+                        .HasColumnName("user")
+                        .UseCollation("C");
 
                     b.HasKey("Id");
 
@@ -65,13 +78,14 @@ namespace BatchDashboard.Core.Cache.Migrations
             modelBuilder.Entity("BatchDashboard.Core.Cache.BatchDocumentRecord", b =>
                 {
                     b.Property<long>("BatchKey")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("batch_key");
 
                     b.Property<string>("RawJson")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("raw_json");
+                        .HasColumnType("text")
+                        .HasColumnName("raw_json")
+                        .UseCollation("C");
 
                     b.HasKey("BatchKey");
 
@@ -82,30 +96,35 @@ namespace BatchDashboard.Core.Cache.Migrations
                 {
                     b.Property<long>("Key")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("key");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Key"));
 
                     b.Property<string>("BatchId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("batch_id");
+                        .HasColumnType("text")
+                        .HasColumnName("batch_id")
+                        .UseCollation("C");
 
                     b.Property<string>("ConnectionId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("connection_id");
+                        .HasColumnType("text")
+                        .HasColumnName("connection_id")
+                        .UseCollation("C");
 
                     b.Property<string>("Kind")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("kind");
+                        .HasColumnType("text")
+                        .HasColumnName("kind")
+                        .UseCollation("C");
 
                     b.Property<bool>("Matched")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("matched");
 
                     b.Property<long>("OccurredAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("occurred_at");
 
                     b.HasKey("Key");
@@ -123,17 +142,19 @@ namespace BatchDashboard.Core.Cache.Migrations
             modelBuilder.Entity("BatchDashboard.Core.Cache.BatchMetadataRecord", b =>
                 {
                     b.Property<long>("BatchKey")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("batch_key");
 
                     b.Property<string>("Key")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("key");
+                        .HasColumnType("text")
+                        .HasColumnName("key")
+                        .UseCollation("C");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("value");
+                        .HasColumnType("text")
+                        .HasColumnName("value")
+                        .UseCollation("C");
 
                     b.HasKey("BatchKey", "Key");
 
@@ -147,110 +168,123 @@ namespace BatchDashboard.Core.Cache.Migrations
                 {
                     b.Property<long>("Key")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("key");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Key"));
+
                     b.Property<bool>("Alarm")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("alarm");
 
                     b.Property<string>("ConnectionId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("connection_id");
+                        .HasColumnType("text")
+                        .HasColumnName("connection_id")
+                        .UseCollation("C");
 
                     b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_at");
 
                     b.Property<long?>("EndedAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("ended_at");
 
                     b.Property<string>("Endpoint")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("endpoint");
+                        .HasColumnType("text")
+                        .HasColumnName("endpoint")
+                        .UseCollation("C");
 
                     b.Property<string>("ErrorFileId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("error_file_id");
+                        .HasColumnType("text")
+                        .HasColumnName("error_file_id")
+                        .UseCollation("C");
 
                     b.Property<long?>("ExpiresAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("expires_at");
 
                     b.Property<double?>("FailedShare")
-                        .HasColumnType("REAL")
+                        .HasColumnType("double precision")
                         .HasColumnName("failed_share");
 
                     b.Property<long>("FirstSeenAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("first_seen_at");
 
                     b.Property<string>("Id")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("id");
+                        .HasColumnType("text")
+                        .HasColumnName("id")
+                        .UseCollation("C");
 
                     b.Property<string>("InputFileId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("input_file_id");
+                        .HasColumnType("text")
+                        .HasColumnName("input_file_id")
+                        .UseCollation("C");
 
                     b.Property<bool>("IsTerminal")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("is_terminal");
 
                     b.Property<string>("Model")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("model");
+                        .HasColumnType("text")
+                        .HasColumnName("model")
+                        .UseCollation("C");
 
                     b.Property<string>("OutputFileId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("output_file_id");
+                        .HasColumnType("text")
+                        .HasColumnName("output_file_id")
+                        .UseCollation("C");
 
                     b.Property<string>("Phase")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("phase");
+                        .HasColumnType("text")
+                        .HasColumnName("phase")
+                        .UseCollation("C");
 
                     b.Property<long?>("PhaseStartedAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("phase_started_at");
 
                     b.Property<int?>("RequestCompleted")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("request_completed");
 
                     b.Property<int?>("RequestFailed")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("request_failed");
 
                     b.Property<int?>("RequestTotal")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("request_total");
 
                     b.Property<string>("SearchText")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("search_text");
+                        .HasColumnType("text")
+                        .HasColumnName("search_text")
+                        .UseCollation("C");
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("status");
+                        .HasColumnType("text")
+                        .HasColumnName("status")
+                        .UseCollation("C");
 
                     b.Property<string>("StatusRaw")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("status_raw");
+                        .HasColumnType("text")
+                        .HasColumnName("status_raw")
+                        .UseCollation("C");
 
                     b.Property<long>("UpdatedAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("updated_at");
 
                     b.HasKey("Key");
 
                     b.HasIndex("ConnectionId", "CreatedAt")
                         .HasDatabaseName("ix_batches_active")
-                        .HasFilter("is_terminal = 0");
+                        .HasFilter("is_terminal = FALSE");
 
                     b.HasIndex("ConnectionId", "Id")
                         .IsUnique()
@@ -270,7 +304,7 @@ namespace BatchDashboard.Core.Cache.Migrations
 
                     b.HasIndex("Alarm", "ConnectionId", "Endpoint", "Model")
                         .HasDatabaseName("ix_batches_alarm")
-                        .HasFilter("alarm = 1");
+                        .HasFilter("alarm = TRUE");
 
                     b.HasIndex("FailedShare", "Alarm", "ConnectionId", "Endpoint", "Model")
                         .HasDatabaseName("ix_batches_failed_share")
@@ -283,33 +317,36 @@ namespace BatchDashboard.Core.Cache.Migrations
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
                     b.Property<long>("BatchKey")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("batch_key");
 
                     b.Property<long>("ObservedAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("observed_at");
 
                     b.Property<int?>("RequestCompleted")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("request_completed");
 
                     b.Property<int?>("RequestFailed")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("request_failed");
 
                     b.Property<int?>("RequestTotal")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("request_total");
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("status");
+                        .HasColumnType("text")
+                        .HasColumnName("status")
+                        .UseCollation("C");
 
                     b.HasKey("Id");
 
@@ -323,18 +360,22 @@ namespace BatchDashboard.Core.Cache.Migrations
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
                     b.Property<string>("FriendlyName")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("friendly_name");
+                        .HasColumnType("text")
+                        .HasColumnName("friendly_name")
+                        .UseCollation("C");
 
                     b.Property<string>("Xml")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("xml");
+                        .HasColumnType("text")
+                        .HasColumnName("xml")
+                        .UseCollation("C");
 
                     b.HasKey("Id");
 
@@ -344,44 +385,49 @@ namespace BatchDashboard.Core.Cache.Migrations
             modelBuilder.Entity("BatchDashboard.Core.Cache.InputTokenRecord", b =>
                 {
                     b.Property<string>("ConnectionId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("connection_id");
+                        .HasColumnType("text")
+                        .HasColumnName("connection_id")
+                        .UseCollation("C");
 
                     b.Property<string>("FileId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("file_id");
+                        .HasColumnType("text")
+                        .HasColumnName("file_id")
+                        .UseCollation("C");
 
                     b.Property<long>("AttemptedAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("attempted_at");
 
                     b.Property<long?>("CountedAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("counted_at");
 
                     b.Property<string>("Encoding")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("encoding");
+                        .HasColumnType("text")
+                        .HasColumnName("encoding")
+                        .UseCollation("C");
 
                     b.Property<string>("Error")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("error");
+                        .HasColumnType("text")
+                        .HasColumnName("error")
+                        .UseCollation("C");
 
                     b.Property<bool>("Estimated")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("estimated");
 
                     b.Property<string>("Model")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("model");
+                        .HasColumnType("text")
+                        .HasColumnName("model")
+                        .UseCollation("C");
 
                     b.Property<int>("Requests")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("requests");
 
                     b.Property<long?>("Tokens")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("tokens");
 
                     b.HasKey("ConnectionId", "FileId");
@@ -392,24 +438,27 @@ namespace BatchDashboard.Core.Cache.Migrations
             modelBuilder.Entity("BatchDashboard.Core.Cache.LearnedLimitRecord", b =>
                 {
                     b.Property<string>("ConnectionId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("connection_id");
+                        .HasColumnType("text")
+                        .HasColumnName("connection_id")
+                        .UseCollation("C");
 
                     b.Property<string>("Model")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("model");
+                        .HasColumnType("text")
+                        .HasColumnName("model")
+                        .UseCollation("C");
 
                     b.Property<string>("BatchId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("batch_id");
+                        .HasColumnType("text")
+                        .HasColumnName("batch_id")
+                        .UseCollation("C");
 
                     b.Property<long>("LearnedAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("learned_at");
 
                     b.Property<long>("Tokens")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("tokens");
 
                     b.HasKey("ConnectionId", "Model");
@@ -421,62 +470,71 @@ namespace BatchDashboard.Core.Cache.Migrations
                 {
                     b.Property<long>("Key")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("key");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Key"));
+
                     b.Property<string>("Answer")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("answer");
+                        .HasColumnType("text")
+                        .HasColumnName("answer")
+                        .UseCollation("C");
 
                     b.Property<int>("Attempts")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("attempts");
 
                     b.Property<string>("BatchId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("batch_id");
+                        .HasColumnType("text")
+                        .HasColumnName("batch_id")
+                        .UseCollation("C");
 
                     b.Property<string>("Channel")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("channel");
+                        .HasColumnType("text")
+                        .HasColumnName("channel")
+                        .UseCollation("C");
 
                     b.Property<string>("ConnectionId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("connection_id");
+                        .HasColumnType("text")
+                        .HasColumnName("connection_id")
+                        .UseCollation("C");
 
                     b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("created_at");
 
                     b.Property<long>("EventKey")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("event_key");
 
                     b.Property<string>("Kind")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("kind");
+                        .HasColumnType("text")
+                        .HasColumnName("kind")
+                        .UseCollation("C");
 
                     b.Property<long?>("LastAttemptAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("last_attempt_at");
 
                     b.Property<long?>("NextAttemptAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("next_attempt_at");
 
                     b.Property<string>("Rule")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("rule");
+                        .HasColumnType("text")
+                        .HasColumnName("rule")
+                        .UseCollation("C");
 
                     b.Property<string>("State")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("state");
+                        .HasColumnType("text")
+                        .HasColumnName("state")
+                        .UseCollation("C");
 
                     b.HasKey("Key");
 
@@ -490,70 +548,144 @@ namespace BatchDashboard.Core.Cache.Migrations
                     b.ToTable("notification_deliveries", (string)null);
                 });
 
+            modelBuilder.Entity("BatchDashboard.Core.Cache.NotificationRuleRecord", b =>
+                {
+                    b.Property<long>("Key")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("key");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Key"));
+
+                    b.Property<string>("Channels")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("channels")
+                        .UseCollation("C");
+
+                    b.Property<string>("Connection")
+                        .HasColumnType("text")
+                        .HasColumnName("connection_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Endpoint")
+                        .HasColumnType("text")
+                        .HasColumnName("endpoint")
+                        .UseCollation("C");
+
+                    b.Property<string>("Metadata")
+                        .HasColumnType("text")
+                        .HasColumnName("metadata")
+                        .UseCollation("C");
+
+                    b.Property<string>("Model")
+                        .HasColumnType("text")
+                        .HasColumnName("model")
+                        .UseCollation("C");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name")
+                        .UseCollation("C");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("updated_by")
+                        .UseCollation("C");
+
+                    b.Property<string>("When")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("events")
+                        .UseCollation("C");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ux_notification_rules_name");
+
+                    b.ToTable("notification_rules", (string)null);
+                });
+
             modelBuilder.Entity("BatchDashboard.Core.Cache.ResultFileRecord", b =>
                 {
                     b.Property<long>("Key")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("key");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Key"));
+
                     b.Property<long>("BatchKey")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("batch_key");
 
                     b.Property<long>("BytesRead")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("bytes_read");
 
                     b.Property<long?>("BytesTotal")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("bytes_total");
 
                     b.Property<string>("Error")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("error");
+                        .HasColumnType("text")
+                        .HasColumnName("error")
+                        .UseCollation("C");
 
                     b.Property<bool>("ExpiredUpstream")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("expired_upstream");
 
                     b.Property<string>("FileId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("file_id");
+                        .HasColumnType("text")
+                        .HasColumnName("file_id")
+                        .UseCollation("C");
 
                     b.Property<long?>("IndexedAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("indexed_at");
 
                     b.Property<string>("Kind")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("kind");
+                        .HasColumnType("text")
+                        .HasColumnName("kind")
+                        .UseCollation("C");
 
                     b.Property<int>("Lines")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("lines");
 
                     b.Property<string>("LocalPath")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("local_path");
+                        .HasColumnType("text")
+                        .HasColumnName("local_path")
+                        .UseCollation("C");
 
                     b.Property<int>("MalformedLines")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("malformed_lines");
 
                     b.Property<string>("Model")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("model");
+                        .HasColumnType("text")
+                        .HasColumnName("model")
+                        .UseCollation("C");
 
                     b.Property<string>("State")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("state");
+                        .HasColumnType("text")
+                        .HasColumnName("state")
+                        .UseCollation("C");
 
                     b.Property<long?>("UpstreamExpiresAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("upstream_expires_at");
 
                     b.HasKey("Key");
@@ -569,26 +701,30 @@ namespace BatchDashboard.Core.Cache.Migrations
                 {
                     b.Property<long>("Key")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("key");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Key"));
+
                     b.Property<long>("BatchKey")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("batch_key");
 
                     b.Property<string>("Kind")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("kind");
+                        .HasColumnType("text")
+                        .HasColumnName("kind")
+                        .UseCollation("C");
 
                     b.Property<int>("Line")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("line");
 
                     b.Property<string>("Message")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("message");
+                        .HasColumnType("text")
+                        .HasColumnName("message")
+                        .UseCollation("C");
 
                     b.HasKey("Key");
 
@@ -602,80 +738,86 @@ namespace BatchDashboard.Core.Cache.Migrations
                 {
                     b.Property<long>("Key")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("key");
 
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Key"));
+
                     b.Property<long>("BatchKey")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("batch_key");
 
                     b.Property<long>("CachedTokens")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("cached_tokens");
 
                     b.Property<string>("CustomId")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("custom_id");
+                        .HasColumnType("text")
+                        .HasColumnName("custom_id")
+                        .UseCollation("C");
 
                     b.Property<string>("ErrorCode")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("error_code");
+                        .HasColumnType("text")
+                        .HasColumnName("error_code")
+                        .UseCollation("C");
 
                     b.Property<string>("ErrorMessage")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("error_message");
+                        .HasColumnType("text")
+                        .HasColumnName("error_message")
+                        .UseCollation("C");
 
                     b.Property<int?>("InputLength")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("input_length");
 
                     b.Property<int?>("InputLine")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("input_line");
 
                     b.Property<long?>("InputOffset")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("input_offset");
 
                     b.Property<long>("InputTokens")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("input_tokens");
 
                     b.Property<int>("Outcome")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("outcome");
 
                     b.Property<long>("OutputTokens")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("output_tokens");
 
                     b.Property<long>("Position")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("position");
 
                     b.Property<long>("ReasoningTokens")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("reasoning_tokens");
 
                     b.Property<string>("ResultKind")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("result_kind");
+                        .HasColumnType("text")
+                        .HasColumnName("result_kind")
+                        .UseCollation("C");
 
                     b.Property<int?>("ResultLength")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("result_length");
 
                     b.Property<int?>("ResultLine")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("result_line");
 
                     b.Property<long?>("ResultOffset")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("result_offset");
 
                     b.Property<int?>("StatusCode")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("status_code");
 
                     b.HasKey("Key");
@@ -699,21 +841,23 @@ namespace BatchDashboard.Core.Cache.Migrations
             modelBuilder.Entity("BatchDashboard.Core.Cache.SyncLeaseRecord", b =>
                 {
                     b.Property<string>("Name")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("name");
+                        .HasColumnType("text")
+                        .HasColumnName("name")
+                        .UseCollation("C");
 
                     b.Property<long>("AcquiredAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("acquired_at");
 
                     b.Property<long>("ExpiresAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("expires_at");
 
                     b.Property<string>("Holder")
                         .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("holder");
+                        .HasColumnType("text")
+                        .HasColumnName("holder")
+                        .UseCollation("C");
 
                     b.HasKey("Name");
 
@@ -723,39 +867,43 @@ namespace BatchDashboard.Core.Cache.Migrations
             modelBuilder.Entity("BatchDashboard.Core.Cache.SyncStateRecord", b =>
                 {
                     b.Property<string>("ConnectionId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("connection_id");
+                        .HasColumnType("text")
+                        .HasColumnName("connection_id")
+                        .UseCollation("C");
 
                     b.Property<long?>("HeadMarkCreatedAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("head_mark_created_at");
 
                     b.Property<string>("HeadMarkId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("head_mark_id");
+                        .HasColumnType("text")
+                        .HasColumnName("head_mark_id")
+                        .UseCollation("C");
 
                     b.Property<string>("ImportCursor")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("import_cursor");
+                        .HasColumnType("text")
+                        .HasColumnName("import_cursor")
+                        .UseCollation("C");
 
                     b.Property<bool>("InitialImportComplete")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("initial_import_complete");
 
                     b.Property<long?>("LastAttemptAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("last_attempt_at");
 
                     b.Property<string>("LastError")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("last_error");
+                        .HasColumnType("text")
+                        .HasColumnName("last_error")
+                        .UseCollation("C");
 
                     b.Property<long?>("LastSuccessAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("last_success_at");
 
                     b.Property<bool>("SearchIndexed")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("search_indexed");
 
                     b.HasKey("ConnectionId");
@@ -766,23 +914,27 @@ namespace BatchDashboard.Core.Cache.Migrations
             modelBuilder.Entity("BatchDashboard.Core.Cache.WebhookReceiptRecord", b =>
                 {
                     b.Property<string>("ConnectionId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("connection_id");
+                        .HasColumnType("text")
+                        .HasColumnName("connection_id")
+                        .UseCollation("C");
 
                     b.Property<string>("WebhookId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("webhook_id");
+                        .HasColumnType("text")
+                        .HasColumnName("webhook_id")
+                        .UseCollation("C");
 
                     b.Property<string>("BatchId")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("batch_id");
+                        .HasColumnType("text")
+                        .HasColumnName("batch_id")
+                        .UseCollation("C");
 
                     b.Property<string>("EventType")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("event_type");
+                        .HasColumnType("text")
+                        .HasColumnName("event_type")
+                        .UseCollation("C");
 
                     b.Property<long>("ReceivedAt")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("received_at");
 
                     b.HasKey("ConnectionId", "WebhookId");

@@ -4,71 +4,58 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace BatchDashboard.Core.Cache.PostgresMigrations
+namespace BatchDashboard.Core.Cache.Migrations
 {
-    [DbContext(typeof(PostgresCacheDbContext))]
-    [Migration("20261205075441_Notifications")]
+    [DbContext(typeof(BatchCacheDbContext))]
+    [Migration("20261205084031_Notifications")]
     partial class Notifications
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.14")
-                .HasAnnotation("Relational:MaxIdentifierLength", 63);
-
-            NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
+            modelBuilder.HasAnnotation("ProductVersion", "10.0.14");
 
             modelBuilder.Entity("BatchDashboard.Core.Cache.AuditRecord", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
                     b.Property<string>("Action")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("action")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("action");
 
                     b.Property<long>("At")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("at");
 
                     b.Property<string>("ConnectionId")
-                        .HasColumnType("text")
-                        .HasColumnName("connection_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connection_id");
 
                     b.Property<string>("Detail")
-                        .HasColumnType("text")
-                        .HasColumnName("detail")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("detail");
 
                     b.Property<string>("Result")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("result")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("result");
 
                     b.Property<string>("Target")
-                        .HasColumnType("text")
-                        .HasColumnName("target")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("target");
 
                     b.Property<string>("User")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("user")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user");
 
                     b.HasKey("Id");
 
@@ -78,14 +65,13 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
             modelBuilder.Entity("BatchDashboard.Core.Cache.BatchDocumentRecord", b =>
                 {
                     b.Property<long>("BatchKey")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("batch_key");
 
                     b.Property<string>("RawJson")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("raw_json")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("raw_json");
 
                     b.HasKey("BatchKey");
 
@@ -96,35 +82,30 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
                 {
                     b.Property<long>("Key")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("key");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Key"));
 
                     b.Property<string>("BatchId")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("batch_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("batch_id");
 
                     b.Property<string>("ConnectionId")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("connection_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connection_id");
 
                     b.Property<string>("Kind")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("kind")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
 
                     b.Property<bool>("Matched")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("matched");
 
                     b.Property<long>("OccurredAt")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("occurred_at");
 
                     b.HasKey("Key");
@@ -142,19 +123,17 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
             modelBuilder.Entity("BatchDashboard.Core.Cache.BatchMetadataRecord", b =>
                 {
                     b.Property<long>("BatchKey")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("batch_key");
 
                     b.Property<string>("Key")
-                        .HasColumnType("text")
-                        .HasColumnName("key")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("key");
 
                     b.Property<string>("Value")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("value")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("value");
 
                     b.HasKey("BatchKey", "Key");
 
@@ -168,123 +147,110 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
                 {
                     b.Property<long>("Key")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("key");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Key"));
-
                     b.Property<bool>("Alarm")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("alarm");
 
                     b.Property<string>("ConnectionId")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("connection_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connection_id");
 
                     b.Property<long>("CreatedAt")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
                     b.Property<long?>("EndedAt")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("ended_at");
 
                     b.Property<string>("Endpoint")
-                        .HasColumnType("text")
-                        .HasColumnName("endpoint")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("endpoint");
 
                     b.Property<string>("ErrorFileId")
-                        .HasColumnType("text")
-                        .HasColumnName("error_file_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error_file_id");
 
                     b.Property<long?>("ExpiresAt")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("expires_at");
 
                     b.Property<double?>("FailedShare")
-                        .HasColumnType("double precision")
+                        .HasColumnType("REAL")
                         .HasColumnName("failed_share");
 
                     b.Property<long>("FirstSeenAt")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("first_seen_at");
 
                     b.Property<string>("Id")
-                        .HasColumnType("text")
-                        .HasColumnName("id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
 
                     b.Property<string>("InputFileId")
-                        .HasColumnType("text")
-                        .HasColumnName("input_file_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("input_file_id");
 
                     b.Property<bool>("IsTerminal")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("is_terminal");
 
                     b.Property<string>("Model")
-                        .HasColumnType("text")
-                        .HasColumnName("model")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model");
 
                     b.Property<string>("OutputFileId")
-                        .HasColumnType("text")
-                        .HasColumnName("output_file_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("output_file_id");
 
                     b.Property<string>("Phase")
-                        .HasColumnType("text")
-                        .HasColumnName("phase")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("phase");
 
                     b.Property<long?>("PhaseStartedAt")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("phase_started_at");
 
                     b.Property<int?>("RequestCompleted")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("request_completed");
 
                     b.Property<int?>("RequestFailed")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("request_failed");
 
                     b.Property<int?>("RequestTotal")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("request_total");
 
                     b.Property<string>("SearchText")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("search_text")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("search_text");
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("status")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
 
                     b.Property<string>("StatusRaw")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("status_raw")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status_raw");
 
                     b.Property<long>("UpdatedAt")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("updated_at");
 
                     b.HasKey("Key");
 
                     b.HasIndex("ConnectionId", "CreatedAt")
                         .HasDatabaseName("ix_batches_active")
-                        .HasFilter("is_terminal = FALSE");
+                        .HasFilter("is_terminal = 0");
 
                     b.HasIndex("ConnectionId", "Id")
                         .IsUnique()
@@ -304,7 +270,7 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
 
                     b.HasIndex("Alarm", "ConnectionId", "Endpoint", "Model")
                         .HasDatabaseName("ix_batches_alarm")
-                        .HasFilter("alarm = TRUE");
+                        .HasFilter("alarm = 1");
 
                     b.HasIndex("FailedShare", "Alarm", "ConnectionId", "Endpoint", "Model")
                         .HasDatabaseName("ix_batches_failed_share")
@@ -317,36 +283,33 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
                     b.Property<long>("BatchKey")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("batch_key");
 
                     b.Property<long>("ObservedAt")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("observed_at");
 
                     b.Property<int?>("RequestCompleted")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("request_completed");
 
                     b.Property<int?>("RequestFailed")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("request_failed");
 
                     b.Property<int?>("RequestTotal")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("request_total");
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("status")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
 
                     b.HasKey("Id");
 
@@ -360,22 +323,18 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("id");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
                     b.Property<string>("FriendlyName")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("friendly_name")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("friendly_name");
 
                     b.Property<string>("Xml")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("xml")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("xml");
 
                     b.HasKey("Id");
 
@@ -385,49 +344,44 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
             modelBuilder.Entity("BatchDashboard.Core.Cache.InputTokenRecord", b =>
                 {
                     b.Property<string>("ConnectionId")
-                        .HasColumnType("text")
-                        .HasColumnName("connection_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connection_id");
 
                     b.Property<string>("FileId")
-                        .HasColumnType("text")
-                        .HasColumnName("file_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("file_id");
 
                     b.Property<long>("AttemptedAt")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("attempted_at");
 
                     b.Property<long?>("CountedAt")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("counted_at");
 
                     b.Property<string>("Encoding")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("encoding")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("encoding");
 
                     b.Property<string>("Error")
-                        .HasColumnType("text")
-                        .HasColumnName("error")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error");
 
                     b.Property<bool>("Estimated")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("estimated");
 
                     b.Property<string>("Model")
-                        .HasColumnType("text")
-                        .HasColumnName("model")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model");
 
                     b.Property<int>("Requests")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("requests");
 
                     b.Property<long?>("Tokens")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("tokens");
 
                     b.HasKey("ConnectionId", "FileId");
@@ -438,27 +392,24 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
             modelBuilder.Entity("BatchDashboard.Core.Cache.LearnedLimitRecord", b =>
                 {
                     b.Property<string>("ConnectionId")
-                        .HasColumnType("text")
-                        .HasColumnName("connection_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connection_id");
 
                     b.Property<string>("Model")
-                        .HasColumnType("text")
-                        .HasColumnName("model")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model");
 
                     b.Property<string>("BatchId")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("batch_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("batch_id");
 
                     b.Property<long>("LearnedAt")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("learned_at");
 
                     b.Property<long>("Tokens")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("tokens");
 
                     b.HasKey("ConnectionId", "Model");
@@ -470,71 +421,62 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
                 {
                     b.Property<long>("Key")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("key");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Key"));
-
                     b.Property<string>("Answer")
-                        .HasColumnType("text")
-                        .HasColumnName("answer")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("answer");
 
                     b.Property<int>("Attempts")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("attempts");
 
                     b.Property<string>("BatchId")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("batch_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("batch_id");
 
                     b.Property<string>("Channel")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("channel")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channel");
 
                     b.Property<string>("ConnectionId")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("connection_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connection_id");
 
                     b.Property<long>("CreatedAt")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
                     b.Property<long>("EventKey")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("event_key");
 
                     b.Property<string>("Kind")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("kind")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
 
                     b.Property<long?>("LastAttemptAt")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("last_attempt_at");
 
                     b.Property<long?>("NextAttemptAt")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("next_attempt_at");
 
                     b.Property<string>("Rule")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("rule")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("rule");
 
                     b.Property<string>("State")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("state")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
 
                     b.HasKey("Key");
 
@@ -548,78 +490,126 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
                     b.ToTable("notification_deliveries", (string)null);
                 });
 
+            modelBuilder.Entity("BatchDashboard.Core.Cache.NotificationRuleRecord", b =>
+                {
+                    b.Property<long>("Key")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Channels")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("channels");
+
+                    b.Property<string>("Connection")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connection_id");
+
+                    b.Property<string>("Endpoint")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("endpoint");
+
+                    b.Property<string>("Metadata")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("metadata");
+
+                    b.Property<string>("Model")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("updated_by");
+
+                    b.Property<string>("When")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("events");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ux_notification_rules_name");
+
+                    b.ToTable("notification_rules", (string)null);
+                });
+
             modelBuilder.Entity("BatchDashboard.Core.Cache.ResultFileRecord", b =>
                 {
                     b.Property<long>("Key")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("key");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Key"));
-
                     b.Property<long>("BatchKey")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("batch_key");
 
                     b.Property<long>("BytesRead")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("bytes_read");
 
                     b.Property<long?>("BytesTotal")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("bytes_total");
 
                     b.Property<string>("Error")
-                        .HasColumnType("text")
-                        .HasColumnName("error")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error");
 
                     b.Property<bool>("ExpiredUpstream")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("expired_upstream");
 
                     b.Property<string>("FileId")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("file_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("file_id");
 
                     b.Property<long?>("IndexedAt")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("indexed_at");
 
                     b.Property<string>("Kind")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("kind")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
 
                     b.Property<int>("Lines")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("lines");
 
                     b.Property<string>("LocalPath")
-                        .HasColumnType("text")
-                        .HasColumnName("local_path")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("local_path");
 
                     b.Property<int>("MalformedLines")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("malformed_lines");
 
                     b.Property<string>("Model")
-                        .HasColumnType("text")
-                        .HasColumnName("model")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model");
 
                     b.Property<string>("State")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("state")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
 
                     b.Property<long?>("UpstreamExpiresAt")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("upstream_expires_at");
 
                     b.HasKey("Key");
@@ -635,30 +625,26 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
                 {
                     b.Property<long>("Key")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("key");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Key"));
-
                     b.Property<long>("BatchKey")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("batch_key");
 
                     b.Property<string>("Kind")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("kind")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
 
                     b.Property<int>("Line")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("line");
 
                     b.Property<string>("Message")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("message")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("message");
 
                     b.HasKey("Key");
 
@@ -672,86 +658,80 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
                 {
                     b.Property<long>("Key")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("key");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Key"));
-
                     b.Property<long>("BatchKey")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("batch_key");
 
                     b.Property<long>("CachedTokens")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("cached_tokens");
 
                     b.Property<string>("CustomId")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("custom_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("custom_id");
 
                     b.Property<string>("ErrorCode")
-                        .HasColumnType("text")
-                        .HasColumnName("error_code")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error_code");
 
                     b.Property<string>("ErrorMessage")
-                        .HasColumnType("text")
-                        .HasColumnName("error_message")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error_message");
 
                     b.Property<int?>("InputLength")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("input_length");
 
                     b.Property<int?>("InputLine")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("input_line");
 
                     b.Property<long?>("InputOffset")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("input_offset");
 
                     b.Property<long>("InputTokens")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("input_tokens");
 
                     b.Property<int>("Outcome")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("outcome");
 
                     b.Property<long>("OutputTokens")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("output_tokens");
 
                     b.Property<long>("Position")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("position");
 
                     b.Property<long>("ReasoningTokens")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("reasoning_tokens");
 
                     b.Property<string>("ResultKind")
-                        .HasColumnType("text")
-                        .HasColumnName("result_kind")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("result_kind");
 
                     b.Property<int?>("ResultLength")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("result_length");
 
                     b.Property<int?>("ResultLine")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("result_line");
 
                     b.Property<long?>("ResultOffset")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("result_offset");
 
                     b.Property<int?>("StatusCode")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("status_code");
 
                     b.HasKey("Key");
@@ -775,23 +755,21 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
             modelBuilder.Entity("BatchDashboard.Core.Cache.SyncLeaseRecord", b =>
                 {
                     b.Property<string>("Name")
-                        .HasColumnType("text")
-                        .HasColumnName("name")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
 
                     b.Property<long>("AcquiredAt")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("acquired_at");
 
                     b.Property<long>("ExpiresAt")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("expires_at");
 
                     b.Property<string>("Holder")
                         .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("holder")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("holder");
 
                     b.HasKey("Name");
 
@@ -801,43 +779,39 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
             modelBuilder.Entity("BatchDashboard.Core.Cache.SyncStateRecord", b =>
                 {
                     b.Property<string>("ConnectionId")
-                        .HasColumnType("text")
-                        .HasColumnName("connection_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connection_id");
 
                     b.Property<long?>("HeadMarkCreatedAt")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("head_mark_created_at");
 
                     b.Property<string>("HeadMarkId")
-                        .HasColumnType("text")
-                        .HasColumnName("head_mark_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("head_mark_id");
 
                     b.Property<string>("ImportCursor")
-                        .HasColumnType("text")
-                        .HasColumnName("import_cursor")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("import_cursor");
 
                     b.Property<bool>("InitialImportComplete")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("initial_import_complete");
 
                     b.Property<long?>("LastAttemptAt")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("last_attempt_at");
 
                     b.Property<string>("LastError")
-                        .HasColumnType("text")
-                        .HasColumnName("last_error")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
 
                     b.Property<long?>("LastSuccessAt")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("last_success_at");
 
                     b.Property<bool>("SearchIndexed")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("search_indexed");
 
                     b.HasKey("ConnectionId");
@@ -848,27 +822,23 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
             modelBuilder.Entity("BatchDashboard.Core.Cache.WebhookReceiptRecord", b =>
                 {
                     b.Property<string>("ConnectionId")
-                        .HasColumnType("text")
-                        .HasColumnName("connection_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connection_id");
 
                     b.Property<string>("WebhookId")
-                        .HasColumnType("text")
-                        .HasColumnName("webhook_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("webhook_id");
 
                     b.Property<string>("BatchId")
-                        .HasColumnType("text")
-                        .HasColumnName("batch_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("batch_id");
 
                     b.Property<string>("EventType")
-                        .HasColumnType("text")
-                        .HasColumnName("event_type")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("event_type");
 
                     b.Property<long>("ReceivedAt")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("received_at");
 
                     b.HasKey("ConnectionId", "WebhookId");

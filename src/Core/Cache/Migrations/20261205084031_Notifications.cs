@@ -51,6 +51,27 @@ namespace BatchDashboard.Core.Cache.Migrations
                     table.PrimaryKey("PK_notification_deliveries", x => x.key);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "notification_rules",
+                columns: table => new
+                {
+                    key = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    name = table.Column<string>(type: "TEXT", nullable: false),
+                    events = table.Column<string>(type: "TEXT", nullable: false),
+                    connection_id = table.Column<string>(type: "TEXT", nullable: true),
+                    endpoint = table.Column<string>(type: "TEXT", nullable: true),
+                    model = table.Column<string>(type: "TEXT", nullable: true),
+                    metadata = table.Column<string>(type: "TEXT", nullable: true),
+                    channels = table.Column<string>(type: "TEXT", nullable: false),
+                    updated_by = table.Column<string>(type: "TEXT", nullable: false),
+                    updated_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_notification_rules", x => x.key);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "ix_batch_events_unmatched",
                 table: "batch_events",
@@ -72,6 +93,12 @@ namespace BatchDashboard.Core.Cache.Migrations
                 table: "notification_deliveries",
                 columns: new[] { "event_key", "rule", "channel" },
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ux_notification_rules_name",
+                table: "notification_rules",
+                column: "name",
+                unique: true);
         }
 
         /// <inheritdoc />
@@ -82,6 +109,9 @@ namespace BatchDashboard.Core.Cache.Migrations
 
             migrationBuilder.DropTable(
                 name: "notification_deliveries");
+
+            migrationBuilder.DropTable(
+                name: "notification_rules");
         }
     }
 }
