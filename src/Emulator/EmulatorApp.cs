@@ -34,8 +34,9 @@ public static class EmulatorApp
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new EmulatorState(options, time));
         builder.Services.AddSingleton(new EmulatorFaults(options));
-        builder.Services.AddSingleton(time);
-        builder.Services.AddSingleton<WebhookSender>();
+        // The emulator's clock for its webhooks only: the host's own services keep the system's.
+        builder.Services.AddSingleton(provider => new WebhookSender(
+            provider.GetRequiredService<EmulatorState>(), options, time, provider.GetRequiredService<ILogger<WebhookSender>>()));
         builder.Services.AddHostedService(provider => provider.GetRequiredService<WebhookSender>());
 
         var app = builder.Build();

@@ -396,9 +396,9 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
 
     /// <summary>
     /// Creates the connection's sync state when missing (every connection with cached batches has one, so queries
-    /// find the unindexed ones in that small table), and says whether its batches are in the free-text index.
+    /// find the unindexed ones in that small table), and says whether its batches are in the free-text index and
+    /// whether its first import is done (an end seen before that is history, not an event).
     /// </summary>
-    /// <summary>The connection's sync state row, made when missing: whether its search is indexed, and its first import done.</summary>
     private static async Task<(bool SearchIndexed, bool Imported)> EnsureSyncStateAsync(DbConnection connection, DbTransaction transaction, CacheDialect dialect,
         string connectionId, CancellationToken cancellationToken)
     {

@@ -46,7 +46,8 @@ public interface INotificationLog
 }
 
 /// <summary>
-/// Tells people of what happens to batches, by the rules in <c>BatchDashboard:Notifications</c>. Events come from the
+/// Tells people of what happens to batches, by the rules in <c>BatchDashboard:Notifications</c> and those an admin set
+/// in the settings page (read again every round, so a change applies at once on every instance). Events come from the
 /// cache: a batch's end is written with its new status (<see cref="NotificationStore"/>), and the running batches'
 /// alarms (a phase longer than usual, a high failure rate, expiring soon: the flags the pages show) are looked for
 /// every half minute. Each event is matched against the rules once, its deliveries queued in the same transaction,
