@@ -233,7 +233,8 @@ internal sealed partial class NotificationService(
         var queued = 0;
         foreach (var @event in await store.GetUnmatchedEventsAsync(200, cancellationToken))
         {
-            var cached = await queries.GetAsync(@event.BatchId, @event.ConnectionId, cancellationToken);
+            // The batch is read only when some rule wants this kind of event.
+            var cached = rules.Any(r => r.When.Contains(@event.Kind)) ? await queries.GetAsync(@event.BatchId, @event.ConnectionId, cancellationToken) : null;
             var deliveries = cached is null ? [] : rules
                 .Where(rule => Matches(rule, @event.Kind, @event.ConnectionId, cached.Batch))
                 .SelectMany(rule => rule.Channels.Distinct().Select(channel => new NotificationDeliveryRecord
