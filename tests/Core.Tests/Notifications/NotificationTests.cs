@@ -268,9 +268,50 @@ public class NotificationTests
     }
 }
 
-/// <summary>The same on PostgreSQL.</summary>
+/// <summary>The same on PostgreSQL, and two instances sharing it: an end both see is one event, told once.</summary>
 [Collection(PostgresCollection.Name)]
 public sealed class NotificationOnPostgresTests(PostgresServer postgres) : NotificationTests
 {
     protected override Task<CoreHarness> StartHarnessAsync(Dictionary<string, string?> settings, TimeProvider time) => CoreHarness.StartAsync(postgres, settings, time);
+
+    [Fact]
+    public async Task TwoInstancesWritingTheSameEnd_MakeOneEvent_AndOneDelivery()
+    {
+        await using var receiver = new ApiTestServer(_ => Task.CompletedTask);
+        var database = await postgres.CreateDatabaseAsync();
+        Dictionary<string, string?> Settings() => new()
+        {
+            ["BatchDashboard:Database:Provider"] = "Postgres",
+            ["ConnectionStrings:BatchCache"] = database,
+            ["BatchDashboard:Notifications:Rules:0:Name"] = "ends",
+            ["BatchDashboard:Notifications:Rules:0:When:0"] = "failed",
+            ["BatchDashboard:Notifications:Rules:0:Channels:0"] = "hooks",
+            ["BatchDashboard:Notifications:Channels:0:Id"] = "hooks",
+            ["BatchDashboard:Notifications:Channels:0:Kind"] = "Webhook",
+            ["BatchDashboard:Notifications:Channels:0:Url"] = receiver.BaseUrl + "/hooks",
+        };
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        await using var a = await CoreHarness.StartAsync(Settings(), clock);
+        await using var b = await CoreHarness.StartAsync(Settings(), clock);
+        a.Api.Add(TestBatches.Json("batch_shared", "in_progress"));
+        b.Api.Add(TestBatches.Json("batch_shared", "in_progress"));
+        foreach (var harness in new[] { a, b })
+        {
+            harness.Services.GetRequiredService<ConnectionCatalog>().Add(TestClients.Connection(harness.Connection.BaseUrl));
+        }
+
+        await a.Syncer().RunCycleAsync(TestContext.Current.CancellationToken); // the first import, by one of them
+        foreach (var harness in new[] { a, b })
+        {
+            harness.Api.Update("batch_shared", x => x["status"] = "failed");
+        }
+
+        // Both write the end (the leader's cycle, and another instance's refresh or webhook), at once.
+        await Task.WhenAll(a.Syncer().RunCycleAsync(TestContext.Current.CancellationToken), b.Syncer().RunCycleAsync(TestContext.Current.CancellationToken));
+        await a.Services.GetRequiredService<NotificationService>().RunOnceAsync(TestContext.Current.CancellationToken);
+        await a.Services.GetRequiredService<NotificationService>().RunOnceAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, await a.ScalarAsync("SELECT COUNT(*) FROM batch_events"));
+        Assert.Single(receiver.Requests);
+    }
 }
