@@ -32,6 +32,8 @@ public sealed class DashboardJourneyTests(BrowserFixture browser) : IAsyncLifeti
         await Expect(page).ToHaveURLAsync(new Regex("batches\\?status=in_progress$"));
         var rows = page.Locator("tbody tr");
         await Expect(rows.First).ToBeVisibleAsync();
+        // The address changes before the filtered rows arrive: wait for them, not for the address.
+        await Expect(page.Locator("tbody tr .status-chip").Filter(new() { HasNotText = "in progress" })).ToHaveCountAsync(0);
         var chips = await page.Locator("tbody tr .status-chip").AllInnerTextsAsync();
         Assert.NotEmpty(chips);
         Assert.All(chips, chip => Assert.Equal("in progress", chip));
