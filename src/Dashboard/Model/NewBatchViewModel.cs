@@ -243,7 +243,11 @@ public sealed class NewBatchViewModel(
             Validation = await CheckAsync(Endpoint);
             if (Tokens is null)
             {
-                await TakeCountAsync(CountTokensAsync(_path, _form.Token), () => { });
+                // Counted only once the file passes: a count started for an invalid one would run on unwaited for.
+                if (Validation is { IsValid: true })
+                {
+                    await TakeCountAsync(CountTokensAsync(_path, _form.Token), () => { });
+                }
             }
             else
             {

@@ -34,7 +34,8 @@ public sealed class SettingsViewModel(
     /// <summary>Why the rules could not be read, for a person; null when they were.</summary>
     public string? RulesError { get; private set; }
 
-    public IReadOnlyList<Core.Notifications.NotificationChannel> NotificationChannels => notifications.Channels;
+    /// <summary>The channels: each shown by <see cref="NotificationChannel.Describe"/>, never with a secret (a Slack address by its host only).</summary>
+    public IReadOnlyList<NotificationChannel> NotificationChannels => notifications.Channels;
 
     /// <summary>The connections a rule may be narrowed to.</summary>
     public IReadOnlyList<(string Id, string Name)> ConnectionChoices => [.. catalog.Connections.Select(c => (c.Id, c.Name))];
@@ -60,9 +61,6 @@ public sealed class SettingsViewModel(
         string.Join(", ", new[] { rule.Connection is null ? null : $"connection {rule.Connection}", rule.Endpoint, rule.Model, rule.Metadata }.Where(n => n is not null)) is { Length: > 0 } narrowed
             ? narrowed
             : "every batch";
-
-    /// <summary>The channels, each an id and where it goes: never a secret (a Slack address shows its host only).</summary>
-    public IReadOnlyList<(string Id, string Where)> Channels => [.. notifications.Channels.Select(c => (c.Id, c.Describe()))];
 
     /// <summary>The base of the links in messages.</summary>
     public string LinksTo => notificationSettings.DashboardUrl?.ToString() ?? "not known yet (set BatchDashboard:Notifications:DashboardUrl)";
