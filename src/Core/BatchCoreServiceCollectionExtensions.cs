@@ -91,6 +91,7 @@ public static class BatchCoreServiceCollectionExtensions
 
         // The cache's two sides: the sync writes through the store, pages read through the queries.
         services.TryAddSingleton<CacheGeneration>();
+        services.TryAddSingleton<InsightRollups>();
         services.TryAddSingleton<BatchStore>();
         services.TryAddSingleton<IBatchQueries, BatchQueries>();
         services.TryAddSingleton<BatchChangeNotifier>();
@@ -123,6 +124,7 @@ public static class BatchCoreServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<Capacity.CapacityOptions>, Capacity.CapacityOptionsValidator>();
         services.TryAddSingleton<Capacity.CapacityStore>();
         services.TryAddSingleton<Capacity.ICapacityQueries, Capacity.CapacityQueries>();
+        services.TryAddSingleton<Insights.IInsightQueries, Insights.InsightQueries>();
         services.TryAddSingleton<Capacity.InputTokenCountingService>();
         services.TryAddSingleton<Capacity.IInputTokenCounting>(provider => provider.GetRequiredService<Capacity.InputTokenCountingService>());
 

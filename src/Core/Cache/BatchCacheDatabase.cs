@@ -33,12 +33,15 @@ internal sealed class BatchCacheDatabase(
             await MigrateInTurnAsync(context, cancellationToken);
             await BatchStore.FillPhasesAsync(context, cancellationToken);
             await LearnLimitsAsync(context, pending, cancellationToken);
+            await new InsightRollups(contextFactory, timeProvider).RecountUncountedAsync(cancellationToken);
             return;
         }
 
         await context.Database.MigrateAsync(cancellationToken);
         await BatchStore.FillPhasesAsync(context, cancellationToken);
         await LearnLimitsAsync(context, pending, cancellationToken);
+        // Once, for connections imported before the cache kept the insights' rollups.
+        await new InsightRollups(contextFactory, timeProvider).RecountUncountedAsync(cancellationToken);
 
         // WAL lets pages read while the sync writes; the mode is stored in the file, so once is enough.
         await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);

@@ -48,6 +48,16 @@ internal class BatchCacheDbContext : DbContext
 
     public DbSet<NotificationRuleRecord> NotificationRules => Set<NotificationRuleRecord>();
 
+    public DbSet<InsightDayRecord> InsightDays => Set<InsightDayRecord>();
+
+    public DbSet<InsightDurationRecord> InsightDurations => Set<InsightDurationRecord>();
+
+    public DbSet<InsightErrorRecord> InsightErrors => Set<InsightErrorRecord>();
+
+    public DbSet<InsightErrorBatchRecord> InsightErrorBatches => Set<InsightErrorBatchRecord>();
+
+    public DbSet<InsightStateRecord> InsightStates => Set<InsightStateRecord>();
+
     public DbSet<AuditRecord> AuditEntries => Set<AuditRecord>();
 
     public DbSet<SyncLeaseRecord> SyncLeases => Set<SyncLeaseRecord>();

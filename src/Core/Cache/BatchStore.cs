@@ -18,7 +18,8 @@ internal sealed record ActiveBatch(string Id, long CreatedAt);
 /// older than what is cached (a lower status, or fewer finished requests in the same status) is ignored, so a
 /// finished batch never goes back. Snapshots are written only when status or counts change.
 /// </summary>
-internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextFactory, TimeProvider timeProvider, CacheGeneration generation)
+internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextFactory, TimeProvider timeProvider, CacheGeneration generation,
+    InsightRollups insights)
 {
     private const string UpsertSql = """
         INSERT INTO batches (connection_id, id, status, status_raw, is_terminal, endpoint, model, input_file_id, output_file_id,
@@ -60,6 +61,8 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         var existing = await ReadExistingAsync(connection, transaction, connectionId, batches, cancellationToken);
         var (searchIndexed, imported) = await EnsureSyncStateAsync(connection, transaction, dialect, connectionId, cancellationToken);
         var indexSearch = searchIndexed && dialect.HasSearchTable;
+        await InsightRollups.LockAsync(connection, transaction, dialect, connectionId, cancellationToken);
+        var rollups = await InsightRollups.IsCountedAsync(connection, transaction, connectionId, cancellationToken) ? new InsightDelta() : null;
         await using var commands = new Commands(connection, transaction, dialect);
         var added = new List<string>();
         var changed = new List<string>();
@@ -107,12 +110,22 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
                 await commands.RecordEventAsync(connectionId, batch.Id, batch.Status.Name, now, cancellationToken);
             }
 
+            if (rollups is not null)
+            {
+                await AddToRollupsAsync(rollups, connection, transaction, connectionId, key, found ? cached : null, batch, cancellationToken);
+            }
+
             existing[batch.Id] = batch;
             changed.Add(batch.Id);
             if (!found)
             {
                 added.Add(batch.Id);
             }
+        }
+
+        if (rollups is not null)
+        {
+            await rollups.FlushAsync(connection, transaction, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -122,6 +135,30 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         }
 
         return new StoreResult(added, changed, stale);
+    }
+
+    /// <summary>
+    /// The batch's change to the insights' rollups: what its cached state added goes, what it adds now comes. Its
+    /// indexed errors move with it when it moves to another day, model or metadata (rare once it has ended).
+    /// </summary>
+    private static async Task AddToRollupsAsync(InsightDelta rollups, DbConnection connection, DbTransaction transaction, string connectionId,
+        long key, Batch? cached, Batch batch, CancellationToken cancellationToken)
+    {
+        var now = BatchOutcome.Of(batch);
+        rollups.Add(connectionId, now, +1);
+        if (cached is null)
+        {
+            return;
+        }
+
+        var before = BatchOutcome.Of(cached);
+        rollups.Add(connectionId, before, -1);
+        if ((before.Day != now.Day || before.Endpoint != now.Endpoint || before.Model != now.Model || !before.Metadata.SequenceEqual(now.Metadata))
+            && await InsightRollups.ReadLedgerAsync(connection, transaction, key, cancellationToken) is { Count: > 0 } errors)
+        {
+            rollups.AddErrors(connectionId, before, errors, -1);
+            rollups.AddErrors(connectionId, now, errors, +1);
+        }
     }
 
     /// <summary>
@@ -170,11 +207,12 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
     }
 
     /// <summary>
-    /// After a connection's first import: its batches into the free-text index, the deferred indexes when they were
-    /// left out, then the planner's statistics. Each in one pass.
+    /// After a connection's first import: its insights' rollups counted, its batches into the free-text index, the
+    /// deferred indexes when they were left out, then the planner's statistics. Each in one pass.
     /// </summary>
     public async Task FinishFirstImportAsync(string connectionId, CancellationToken cancellationToken)
     {
+        await insights.RecountAsync(connectionId, cancellationToken);
         await BuildSearchIndexAsync(connectionId, cancellationToken);
         await BuildDeferredIndexesAsync(cancellationToken);
         await AnalyzeAsync(cancellationToken);

@@ -34,6 +34,7 @@ internal sealed class ResultIndexService(
     ResultStore store,
     ResultIndexer indexer,
     ResultFilesLocation files,
+    InsightRollups insights,
     TimeProvider timeProvider,
     ILogger<ResultIndexService> logger) : BackgroundService, IResultIndexing
 {
@@ -151,6 +152,9 @@ internal sealed class ResultIndexService(
                     previousState = file.State;
                 }, cancellationToken);
             }
+
+            // The failures by error code the insights count, from what is indexed now.
+            await insights.RecordErrorsAsync(key, cancellationToken);
         }
         finally
         {

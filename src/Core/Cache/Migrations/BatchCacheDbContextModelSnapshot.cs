@@ -386,6 +386,212 @@ namespace BatchDashboard.Core.Cache.Migrations
                     b.ToTable("input_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("BatchDashboard.Core.Cache.InsightDayRecord", b =>
+                {
+                    b.Property<string>("MetaKey")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("meta_key");
+
+                    b.Property<string>("MetaValue")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("meta_value");
+
+                    b.Property<long>("Day")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("day");
+
+                    b.Property<string>("ConnectionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connection_id");
+
+                    b.Property<string>("Endpoint")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("endpoint");
+
+                    b.Property<string>("Model")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model");
+
+                    b.Property<string>("Status")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("status");
+
+                    b.Property<long>("Batches")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("batches");
+
+                    b.Property<long>("CachedTokens")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cached_tokens");
+
+                    b.Property<long>("Completed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("completed");
+
+                    b.Property<long>("Failed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failed");
+
+                    b.Property<long>("InputTokens")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("input_tokens");
+
+                    b.Property<long>("OutputTokens")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("output_tokens");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("requests");
+
+                    b.Property<long>("Unrun")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("unrun");
+
+                    b.Property<long>("UnrunInputTokens")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("unrun_input_tokens");
+
+                    b.HasKey("MetaKey", "MetaValue", "Day", "ConnectionId", "Endpoint", "Model", "Status");
+
+                    b.HasIndex("MetaKey", "Day")
+                        .HasDatabaseName("ix_insight_days_key_day");
+
+                    b.ToTable("insight_days", (string)null);
+                });
+
+            modelBuilder.Entity("BatchDashboard.Core.Cache.InsightDurationRecord", b =>
+                {
+                    b.Property<string>("MetaKey")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("meta_key");
+
+                    b.Property<string>("MetaValue")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("meta_value");
+
+                    b.Property<long>("Day")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("day");
+
+                    b.Property<string>("ConnectionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connection_id");
+
+                    b.Property<string>("Endpoint")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("endpoint");
+
+                    b.Property<string>("Model")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model");
+
+                    b.Property<int>("SizeBucket")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("size_bucket");
+
+                    b.Property<long>("Batches")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("batches");
+
+                    b.Property<string>("Finalizing")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("finalizing");
+
+                    b.Property<string>("InProgress")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("in_progress");
+
+                    b.Property<string>("Turnaround")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("turnaround");
+
+                    b.Property<string>("Validating")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("validating");
+
+                    b.HasKey("MetaKey", "MetaValue", "Day", "ConnectionId", "Endpoint", "Model", "SizeBucket");
+
+                    b.ToTable("insight_durations", (string)null);
+                });
+
+            modelBuilder.Entity("BatchDashboard.Core.Cache.InsightErrorBatchRecord", b =>
+                {
+                    b.Property<long>("BatchKey")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("batch_key");
+
+                    b.Property<string>("Code")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("requests");
+
+                    b.HasKey("BatchKey", "Code");
+
+                    b.ToTable("insight_error_batches", (string)null);
+                });
+
+            modelBuilder.Entity("BatchDashboard.Core.Cache.InsightErrorRecord", b =>
+                {
+                    b.Property<string>("MetaKey")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("meta_key");
+
+                    b.Property<string>("MetaValue")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("meta_value");
+
+                    b.Property<long>("Day")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("day");
+
+                    b.Property<string>("ConnectionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connection_id");
+
+                    b.Property<string>("Endpoint")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("endpoint");
+
+                    b.Property<string>("Model")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model");
+
+                    b.Property<string>("Code")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("requests");
+
+                    b.HasKey("MetaKey", "MetaValue", "Day", "ConnectionId", "Endpoint", "Model", "Code");
+
+                    b.ToTable("insight_errors", (string)null);
+                });
+
+            modelBuilder.Entity("BatchDashboard.Core.Cache.InsightStateRecord", b =>
+                {
+                    b.Property<string>("ConnectionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("connection_id");
+
+                    b.Property<long>("CountedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("counted_at");
+
+                    b.HasKey("ConnectionId");
+
+                    b.ToTable("insight_states", (string)null);
+                });
+
             modelBuilder.Entity("BatchDashboard.Core.Cache.LearnedLimitRecord", b =>
                 {
                     b.Property<string>("ConnectionId")
@@ -865,6 +1071,15 @@ namespace BatchDashboard.Core.Cache.Migrations
                 });
 
             modelBuilder.Entity("BatchDashboard.Core.Cache.BatchSnapshotRecord", b =>
+                {
+                    b.HasOne("BatchDashboard.Core.Cache.BatchRecord", null)
+                        .WithMany()
+                        .HasForeignKey("BatchKey")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("BatchDashboard.Core.Cache.InsightErrorBatchRecord", b =>
                 {
                     b.HasOne("BatchDashboard.Core.Cache.BatchRecord", null)
                         .WithMany()

@@ -432,6 +432,235 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
                     b.ToTable("input_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("BatchDashboard.Core.Cache.InsightDayRecord", b =>
+                {
+                    b.Property<string>("MetaKey")
+                        .HasColumnType("text")
+                        .HasColumnName("meta_key")
+                        .UseCollation("C");
+
+                    b.Property<string>("MetaValue")
+                        .HasColumnType("text")
+                        .HasColumnName("meta_value")
+                        .UseCollation("C");
+
+                    b.Property<long>("Day")
+                        .HasColumnType("bigint")
+                        .HasColumnName("day");
+
+                    b.Property<string>("ConnectionId")
+                        .HasColumnType("text")
+                        .HasColumnName("connection_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Endpoint")
+                        .HasColumnType("text")
+                        .HasColumnName("endpoint")
+                        .UseCollation("C");
+
+                    b.Property<string>("Model")
+                        .HasColumnType("text")
+                        .HasColumnName("model")
+                        .UseCollation("C");
+
+                    b.Property<string>("Status")
+                        .HasColumnType("text")
+                        .HasColumnName("status")
+                        .UseCollation("C");
+
+                    b.Property<long>("Batches")
+                        .HasColumnType("bigint")
+                        .HasColumnName("batches");
+
+                    b.Property<long>("CachedTokens")
+                        .HasColumnType("bigint")
+                        .HasColumnName("cached_tokens");
+
+                    b.Property<long>("Completed")
+                        .HasColumnType("bigint")
+                        .HasColumnName("completed");
+
+                    b.Property<long>("Failed")
+                        .HasColumnType("bigint")
+                        .HasColumnName("failed");
+
+                    b.Property<long>("InputTokens")
+                        .HasColumnType("bigint")
+                        .HasColumnName("input_tokens");
+
+                    b.Property<long>("OutputTokens")
+                        .HasColumnType("bigint")
+                        .HasColumnName("output_tokens");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("bigint")
+                        .HasColumnName("requests");
+
+                    b.Property<long>("Unrun")
+                        .HasColumnType("bigint")
+                        .HasColumnName("unrun");
+
+                    b.Property<long>("UnrunInputTokens")
+                        .HasColumnType("bigint")
+                        .HasColumnName("unrun_input_tokens");
+
+                    b.HasKey("MetaKey", "MetaValue", "Day", "ConnectionId", "Endpoint", "Model", "Status");
+
+                    b.HasIndex("MetaKey", "Day")
+                        .HasDatabaseName("ix_insight_days_key_day");
+
+                    b.ToTable("insight_days", (string)null);
+                });
+
+            modelBuilder.Entity("BatchDashboard.Core.Cache.InsightDurationRecord", b =>
+                {
+                    b.Property<string>("MetaKey")
+                        .HasColumnType("text")
+                        .HasColumnName("meta_key")
+                        .UseCollation("C");
+
+                    b.Property<string>("MetaValue")
+                        .HasColumnType("text")
+                        .HasColumnName("meta_value")
+                        .UseCollation("C");
+
+                    b.Property<long>("Day")
+                        .HasColumnType("bigint")
+                        .HasColumnName("day");
+
+                    b.Property<string>("ConnectionId")
+                        .HasColumnType("text")
+                        .HasColumnName("connection_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Endpoint")
+                        .HasColumnType("text")
+                        .HasColumnName("endpoint")
+                        .UseCollation("C");
+
+                    b.Property<string>("Model")
+                        .HasColumnType("text")
+                        .HasColumnName("model")
+                        .UseCollation("C");
+
+                    b.Property<int>("SizeBucket")
+                        .HasColumnType("integer")
+                        .HasColumnName("size_bucket");
+
+                    b.Property<long>("Batches")
+                        .HasColumnType("bigint")
+                        .HasColumnName("batches");
+
+                    b.Property<string>("Finalizing")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("finalizing")
+                        .UseCollation("C");
+
+                    b.Property<string>("InProgress")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("in_progress")
+                        .UseCollation("C");
+
+                    b.Property<string>("Turnaround")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("turnaround")
+                        .UseCollation("C");
+
+                    b.Property<string>("Validating")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("validating")
+                        .UseCollation("C");
+
+                    b.HasKey("MetaKey", "MetaValue", "Day", "ConnectionId", "Endpoint", "Model", "SizeBucket");
+
+                    b.ToTable("insight_durations", (string)null);
+                });
+
+            modelBuilder.Entity("BatchDashboard.Core.Cache.InsightErrorBatchRecord", b =>
+                {
+                    b.Property<long>("BatchKey")
+                        .HasColumnType("bigint")
+                        .HasColumnName("batch_key");
+
+                    b.Property<string>("Code")
+                        .HasColumnType("text")
+                        .HasColumnName("code")
+                        .UseCollation("C");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("bigint")
+                        .HasColumnName("requests");
+
+                    b.HasKey("BatchKey", "Code");
+
+                    b.ToTable("insight_error_batches", (string)null);
+                });
+
+            modelBuilder.Entity("BatchDashboard.Core.Cache.InsightErrorRecord", b =>
+                {
+                    b.Property<string>("MetaKey")
+                        .HasColumnType("text")
+                        .HasColumnName("meta_key")
+                        .UseCollation("C");
+
+                    b.Property<string>("MetaValue")
+                        .HasColumnType("text")
+                        .HasColumnName("meta_value")
+                        .UseCollation("C");
+
+                    b.Property<long>("Day")
+                        .HasColumnType("bigint")
+                        .HasColumnName("day");
+
+                    b.Property<string>("ConnectionId")
+                        .HasColumnType("text")
+                        .HasColumnName("connection_id")
+                        .UseCollation("C");
+
+                    b.Property<string>("Endpoint")
+                        .HasColumnType("text")
+                        .HasColumnName("endpoint")
+                        .UseCollation("C");
+
+                    b.Property<string>("Model")
+                        .HasColumnType("text")
+                        .HasColumnName("model")
+                        .UseCollation("C");
+
+                    b.Property<string>("Code")
+                        .HasColumnType("text")
+                        .HasColumnName("code")
+                        .UseCollation("C");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("bigint")
+                        .HasColumnName("requests");
+
+                    b.HasKey("MetaKey", "MetaValue", "Day", "ConnectionId", "Endpoint", "Model", "Code");
+
+                    b.ToTable("insight_errors", (string)null);
+                });
+
+            modelBuilder.Entity("BatchDashboard.Core.Cache.InsightStateRecord", b =>
+                {
+                    b.Property<string>("ConnectionId")
+                        .HasColumnType("text")
+                        .HasColumnName("connection_id")
+                        .UseCollation("C");
+
+                    b.Property<long>("CountedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("counted_at");
+
+                    b.HasKey("ConnectionId");
+
+                    b.ToTable("insight_states", (string)null);
+                });
+
             modelBuilder.Entity("BatchDashboard.Core.Cache.LearnedLimitRecord", b =>
                 {
                     b.Property<string>("ConnectionId")
@@ -961,6 +1190,15 @@ namespace BatchDashboard.Core.Cache.PostgresMigrations
                 });
 
             modelBuilder.Entity("BatchDashboard.Core.Cache.BatchSnapshotRecord", b =>
+                {
+                    b.HasOne("BatchDashboard.Core.Cache.BatchRecord", null)
+                        .WithMany()
+                        .HasForeignKey("BatchKey")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("BatchDashboard.Core.Cache.InsightErrorBatchRecord", b =>
                 {
                     b.HasOne("BatchDashboard.Core.Cache.BatchRecord", null)
                         .WithMany()
