@@ -1,7 +1,7 @@
 using System.Globalization;
 using BatchDashboard.Benchmarks;
 
-// dotnet run -c Release --project bench/Benchmarks -- [--suite core|scale|pages|results|startup|capacity|all] [--starts N] [--batches N] [--scale N,N,N] [--poll SECONDS] [--runs N] [--file-mb N] [--out FILE]
+// dotnet run -c Release --project bench/Benchmarks -- [--suite core|scale|pages|results|startup|capacity|insights|all] [--insight-batches N] [--starts N] [--batches N] [--scale N,N,N] [--poll SECONDS] [--runs N] [--file-mb N] [--out FILE]
 var suite = "all";
 var batches = 100_000;
 var poll = TimeSpan.FromSeconds(3);
@@ -9,6 +9,7 @@ var runs = 300;
 var fileMegabytes = 1024L;
 var starts = 10;
 int[] scale = [10_000, 100_000, 1_000_000];
+var insightBatches = 1_000_000;
 string? output = null;
 for (var i = 0; i < args.Length - 1; i++)
 {
@@ -21,13 +22,14 @@ for (var i = 0; i < args.Length - 1; i++)
         case "--file-mb": fileMegabytes = long.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--scale": scale = [.. args[i + 1].Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture))]; break;
         case "--out": output = args[i + 1]; break;
+        case "--insight-batches": insightBatches = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--starts": starts = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
     }
 }
 
-if (suite is not ("core" or "scale" or "pages" or "results" or "startup" or "capacity" or "all"))
+if (suite is not ("core" or "scale" or "pages" or "results" or "startup" or "capacity" or "insights" or "all"))
 {
-    Console.Error.WriteLine($"--suite '{suite}' is not core, scale, pages, results, startup, capacity or all.");
+    Console.Error.WriteLine($"--suite '{suite}' is not core, scale, pages, results, startup, capacity, insights or all.");
     return 2;
 }
 
@@ -62,6 +64,11 @@ if (suite is "startup" or "all")
 if (suite is "capacity" or "all")
 {
     report.AppendLine("## Capacity: counting prompt tokens, and the queues' view").AppendLine().AppendLine(await CapacityBenchmarks.RunAsync(200L * 1024 * 1024, batches, runs));
+}
+
+if (suite is "insights" or "all")
+{
+    report.AppendLine("## Insights: the page's reads at a million batches").AppendLine().AppendLine(await InsightBenchmarks.RunAsync(insightBatches, runs));
 }
 
 Console.WriteLine(report);

@@ -52,10 +52,14 @@ public sealed record SpendRow(DateOnly Day, string Model, long Batches, long Inp
 public sealed record GroupSpendRow(string? Value, long Batches, long Requests, long InputTokens, long CachedTokens, long OutputTokens, decimal Cost,
     long UnpricedBatches);
 
-/// <summary>Requests of expired or cancelled batches that never ran, and what their inputs would have cost.</summary>
+/// <summary>
+/// Expired or cancelled batches: the requests that never ran and what their inputs would have cost, and what was paid
+/// for the requests that did run (their results are kept, and can be downloaded while the files last).
+/// </summary>
 /// <param name="UnrunInputTokens">Estimated from each batch's own input tokens per completed request; 0 where none completed.</param>
-/// <param name="UnknownBatches">Batches whose unrun requests could not be priced: none of theirs completed, or the model has no price.</param>
-public sealed record WasteRow(string Status, string Model, long Batches, long Unrun, long UnrunInputTokens, decimal Cost, long UnknownBatches);
+/// <param name="UnknownBatches">Batches with unrun requests that could not be priced: none of theirs completed, or the model has no price.</param>
+/// <param name="PaidCost">The batch price of the tokens these batches used; null when the model has no price.</param>
+public sealed record WasteRow(string Status, string Model, long Batches, long Unrun, long UnrunInputTokens, decimal Cost, long UnknownBatches, decimal? PaidCost);
 
 /// <summary>Everything the insights page shows for one filter.</summary>
 /// <param name="ErrorsCounted">Failed requests found in indexed result files, of <see cref="FailedRequests"/> the batches report.</param>
@@ -76,12 +80,19 @@ public sealed record InsightReport(
     IReadOnlyList<string> MetadataKeys);
 
 /// <summary>
-/// How batches like one went, from the rollups of the last <see cref="HistoryEstimate.Lookback"/>: same connection,
+/// How batches like one went, from the rollups of the last <see cref="Lookback"/>: same connection,
 /// endpoint and model, of a similar size when enough of those completed, otherwise of any size.
 /// </summary>
 /// <param name="SameSize">True when the figures are for batches of its own size bucket.</param>
 public sealed record SimilarBatches(long Count, bool SameSize, DurationStats Turnaround, TimeSpan? TurnaroundLow, TimeSpan? TurnaroundHigh,
-    PhaseSpread Validating, PhaseSpread InProgress, PhaseSpread Finalizing);
+    PhaseSpread Validating, PhaseSpread InProgress, PhaseSpread Finalizing)
+{
+    /// <summary>How far back an estimate looks for batches like the one it is for.</summary>
+    public static readonly TimeSpan Lookback = TimeSpan.FromDays(30);
+
+    /// <summary>Fewer completed batches of its size than this, and an estimate looks at every size.</summary>
+    public const int EnoughOfSameSize = 5;
+}
 
 /// <summary>The 10th to 90th percentile of a phase's length, and its median.</summary>
 public sealed record PhaseSpread(long Count, TimeSpan? Low, TimeSpan? Median, TimeSpan? High);

@@ -24,12 +24,6 @@ public interface IInsightQueries
 internal sealed class InsightQueries(IDbContextFactory<BatchCacheDbContext> contextFactory, IOptionsMonitor<PricingOptions> pricing, TimeProvider timeProvider)
     : IInsightQueries
 {
-    /// <summary>How far back the estimates on a batch's page look for batches like it.</summary>
-    public static readonly TimeSpan Lookback = TimeSpan.FromDays(30);
-
-    /// <summary>Fewer completed batches of its size than this, and an estimate looks at every size.</summary>
-    public const int EnoughOfSameSize = 5;
-
     private static readonly double[] Percentiles = [0.5, 0.9, 0.99];
 
     public async Task<InsightReport> GetReportAsync(InsightFilter filter, CancellationToken cancellationToken)
@@ -63,22 +57,23 @@ internal sealed class InsightQueries(IDbContextFactory<BatchCacheDbContext> cont
             {
                 var tokens = new TokenCounts(g.Sum(d => d.InputTokens), g.Sum(d => d.CachedTokens), g.Sum(d => d.OutputTokens), 0);
                 return new SpendRow(BatchOutcome.DateOf(g.Key.Day), g.Key.Model, g.Sum(d => d.Batches), tokens.Input, tokens.Cached, tokens.Output,
-                    prices.Estimate(g.Key.Model, tokens)?.BatchPrice);
+                    CostOf(prices, g.Key.Model, tokens));
             })
             .OrderBy(r => r.Day).ThenBy(r => r.Model, StringComparer.Ordinal)
             .ToList();
         var waste = days
-            .Where(d => d.Status is "expired" or "cancelled" && d.Unrun > 0)
+            .Where(d => d.Status is "expired" or "cancelled")
             .GroupBy(d => (d.Status, d.Model))
             .Select(g =>
             {
                 var price = prices.PriceOf(g.Key.Model);
                 var tokens = g.Sum(d => d.UnrunInputTokens);
                 var cost = price is null ? 0 : tokens * price.Input / 1_000_000m * (1 - prices.BatchDiscount);
-                var unknown = g.Where(d => price is null || d.UnrunInputTokens == 0).Sum(d => d.Batches);
-                return new WasteRow(g.Key.Status, g.Key.Model, g.Sum(d => d.Batches), g.Sum(d => d.Unrun), tokens, cost, unknown);
+                var unknown = g.Where(d => d.Unrun > 0 && (price is null || d.UnrunInputTokens == 0)).Sum(d => d.Batches);
+                var paid = CostOf(prices, g.Key.Model, new TokenCounts(g.Sum(d => d.InputTokens), g.Sum(d => d.CachedTokens), g.Sum(d => d.OutputTokens), 0));
+                return new WasteRow(g.Key.Status, g.Key.Model, g.Sum(d => d.Batches), g.Sum(d => d.Unrun), tokens, cost, unknown, paid);
             })
-            .OrderByDescending(r => r.Cost).ThenByDescending(r => r.Unrun)
+            .OrderByDescending(r => r.Cost).ThenByDescending(r => r.Unrun).ThenBy(r => r.Status, StringComparer.Ordinal)
             .ToList();
 
         return new InsightReport(filter, volume, durations, trend, failures, errors, errors.Sum(e => e.Requests), days.Sum(d => d.Failed), spend,
@@ -89,7 +84,7 @@ internal sealed class InsightQueries(IDbContextFactory<BatchCacheDbContext> cont
     {
         var outcome = BatchOutcome.Of(batch);
         var to = DateOnly.FromDateTime(timeProvider.GetUtcNow().UtcDateTime);
-        var filter = new InsightFilter(to.AddDays(-(int)Lookback.TotalDays), to)
+        var filter = new InsightFilter(to.AddDays(-(int)SimilarBatches.Lookback.TotalDays), to)
         {
             ConnectionId = connectionId,
             Endpoint = outcome.Endpoint,
@@ -99,7 +94,7 @@ internal sealed class InsightQueries(IDbContextFactory<BatchCacheDbContext> cont
         await context.Database.OpenConnectionAsync(cancellationToken);
         var rows = await ReadDurationRowsAsync(context.Database.GetDbConnection(), filter, cancellationToken);
         var sameSize = rows.Where(r => r.SizeBucket == outcome.SizeBucket && outcome.SizeBucket > 0).ToList();
-        var chosen = sameSize.Sum(r => r.Batches) >= EnoughOfSameSize ? sameSize : rows;
+        var chosen = sameSize.Sum(r => r.Batches) >= SimilarBatches.EnoughOfSameSize ? sameSize : rows;
         var merged = Merge(chosen);
         if (merged.Batches == 0)
         {
@@ -112,6 +107,10 @@ internal sealed class InsightQueries(IDbContextFactory<BatchCacheDbContext> cont
         return new SimilarBatches(merged.Batches, ReferenceEquals(chosen, sameSize), Stats(merged.Turnaround), merged.Turnaround.Percentile(0.1),
             merged.Turnaround.Percentile(0.9), Spread(merged.Validating), Spread(merged.InProgress), Spread(merged.Finalizing));
     }
+
+    /// <summary>The batch price of the tokens; nothing used costs nothing, priced or not; null for tokens of a model without a price.</summary>
+    private static decimal? CostOf(PricingOptions prices, string model, TokenCounts tokens) =>
+        tokens.Input == 0 && tokens.Output == 0 ? 0 : prices.Estimate(model, tokens)?.BatchPrice;
 
     internal static DurationStats Stats(DurationHistogram histogram) => histogram.Count <= 0
         ? DurationStats.Empty
@@ -328,7 +327,7 @@ internal sealed class InsightQueries(IDbContextFactory<BatchCacheDbContext> cont
             {
                 var (value, model) = (reader.GetString(0), reader.GetString(1));
                 var (batches, requests, input, cached, output) = (reader.Int64(2), reader.Int64(3), reader.Int64(4), reader.Int64(5), reader.Int64(6));
-                var cost = prices.Estimate(model, new TokenCounts(input, cached, output, 0))?.BatchPrice;
+                var cost = CostOf(prices, model, new TokenCounts(input, cached, output, 0));
                 var total = sums.GetValueOrDefault(value);
                 sums[value] = (total.Batches + batches, total.Requests + requests, total.Input + input, total.Cached + cached, total.Output + output,
                     total.Cost + (cost ?? 0), total.Unpriced + (cost is null ? batches : 0));
@@ -356,7 +355,7 @@ internal sealed class InsightQueries(IDbContextFactory<BatchCacheDbContext> cont
 
                 var tokens = new TokenCounts(model.Sum(d => d.InputTokens) - counted.Input, model.Sum(d => d.CachedTokens) - counted.Cached,
                     model.Sum(d => d.OutputTokens) - counted.Output, 0);
-                var cost = prices.Estimate(model.Key, tokens)?.BatchPrice;
+                var cost = CostOf(prices, model.Key, tokens);
                 batchesWithout += batches;
                 requestsWithout += model.Sum(d => d.Requests) - counted.Requests;
                 inputWithout += tokens.Input;

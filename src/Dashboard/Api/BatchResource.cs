@@ -166,4 +166,5 @@ public sealed record ApiErrorDetail(
 [JsonSerializable(typeof(ResultDetailResource))]
 [JsonSerializable(typeof(CapacityResource))]
 [JsonSerializable(typeof(CapacityFitResource))]
+[JsonSerializable(typeof(InsightReportResource))]
 internal sealed partial class DashboardApiJson : JsonSerializerContext;

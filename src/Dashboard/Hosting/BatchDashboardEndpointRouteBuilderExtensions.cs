@@ -55,6 +55,7 @@ public static class BatchDashboardEndpointRouteBuilderExtensions
         pages.MapBatchApi();
         pages.MapResultApi();
         pages.MapCapacityApi();
+        pages.MapInsightApi();
         pages.MapAccessEndpoints();
         // Its frame-ancestors is ours (SecurityHeaders): two CSP headers would allow only what both allow.
         pages.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

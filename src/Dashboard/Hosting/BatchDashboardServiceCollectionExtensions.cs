@@ -57,6 +57,7 @@ public static class BatchDashboardServiceCollectionExtensions
         services.AddHostedService<NotificationLinks>();
         services.AddScoped<SettingsViewModel>();
         services.AddScoped<CapacityViewModel>();
+        services.AddScoped<InsightsViewModel>();
         services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, Telemetry.CircuitTelemetry>();
         services.AddHealthChecks()
             .AddCheck("process", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy("The process answers."), tags: [HealthProbes.Live])

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Connections;
+using BatchDashboard.Core.Insights;
 using BatchDashboard.Core.Queries;
 using BatchDashboard.Core.Results;
 using BatchDashboard.Core.Submissions;
@@ -17,6 +18,7 @@ namespace BatchDashboard.Dashboard.Model;
 public sealed class BatchDetailViewModel(
     IBatchQueries queries,
     IResultQueries results,
+    IInsightQueries insightQueries,
     IConnectionCatalog connections,
     ISyncStatusProvider sync,
     IOptions<SyncOptions> syncOptions,
@@ -43,6 +45,11 @@ public sealed class BatchDetailViewModel(
     public IReadOnlyList<CachedBatch> Retries { get; private set; } = [];
 
     public ProgressProjection Projection { get; private set; } = ProgressProjection.None;
+
+    /// <summary>How batches like this one went lately (read while it runs), and its end estimated from that and its pace.</summary>
+    public SimilarBatches? Similar { get; private set; }
+
+    public EndEstimate Estimate { get; private set; } = EndEstimate.None;
 
     public string RawJson { get; private set; } = "";
 
@@ -131,6 +138,47 @@ public sealed class BatchDetailViewModel(
         _ => null,
     };
 
+    /// <summary>What the estimated end rests on: "from its pace (62% done) and 42 similar batches".</summary>
+    public string EstimateBasis => Estimate switch
+    {
+        { Basis: Core.Insights.EstimateBasis.PaceAndHistory, Similar: { } similar } =>
+            $"from its pace ({Estimate.PaceWeight:0%} done) and {Plural.Of(similar.Count, "similar batch")}",
+        { Basis: Core.Insights.EstimateBasis.History, Similar: { } similar } => $"from how {Plural.Of(similar.Count, "similar batch")} went",
+        { Basis: Core.Insights.EstimateBasis.Pace } => "at its pace; no similar batch completed lately",
+        _ => "",
+    };
+
+    /// <summary>
+    /// How sure the estimate is, from batches like this one: how long they took, or how long the phase it is in
+    /// usually lasts. Null when none completed lately.
+    /// </summary>
+    public string? HistoryText
+    {
+        get
+        {
+            if (Similar is not { } similar || Cached is not { Batch: var batch })
+            {
+                return null;
+            }
+
+            var like = $"{Plural.Of(similar.Count, "similar batch")} ({(similar.SameSize ? "same model, endpoint and size" : "same model and endpoint, any size")}, "
+                + $"last {(int)SimilarBatches.Lookback.TotalDays} days)";
+            var few = similar.Count < SimilarBatches.EnoughOfSameSize ? " Few to go on: a rough guide." : "";
+            static string Span(PhaseSpread spread) => spread.Low == spread.High
+                ? RelativeTime.Duration(spread.Median ?? TimeSpan.Zero)
+                : $"{RelativeTime.Duration(spread.Low ?? TimeSpan.Zero)} to {RelativeTime.Duration(spread.High ?? TimeSpan.Zero)}";
+            return batch.Status.Kind switch
+            {
+                BatchStatusKind.Validating when similar.Validating.Count > 0 => $"Validating usually takes {Span(similar.Validating)} here: {like}.{few}",
+                BatchStatusKind.Finalizing when similar.Finalizing.Count > 0 => $"Finalizing usually takes {Span(similar.Finalizing)} here: {like}.{few}",
+                _ when similar.TurnaroundLow is { } low && similar.TurnaroundHigh is { } high =>
+                    $"{char.ToUpperInvariant(like[0])}{like[1..]} finished in {(low == high ? RelativeTime.Duration(low) : $"{RelativeTime.Duration(low)} to {RelativeTime.Duration(high)}")}."
+                    + (Estimate.PastUsual ? " This one has run longer than nine in ten of them." : "") + few,
+                _ => null,
+            };
+        }
+    }
+
     /// <summary>Why a running batch has no estimated end, in its phase's words.</summary>
     public string NoEstimate => Cached?.Batch.Status.Kind switch
     {
@@ -160,6 +208,9 @@ public sealed class BatchDetailViewModel(
                 Filter = new BatchFilter { ConnectionId = Cached.ConnectionId, MetadataKey = IBatchRetries.RetryOfKey, MetadataValue = Cached.Batch.Id },
                 PageSize = 20,
             }, cancellationToken)).Items;
+            Similar = Cached is { Batch.Status.IsTerminal: false } running
+                ? await insightQueries.GetSimilarAsync(running.ConnectionId, running.Batch, cancellationToken)
+                : null;
             ModelFromInput = Cached is { Batch: { Model: null, InputFileId: not null } }
                 ? await results.GetInputModelAsync(Cached.ConnectionId, Cached.Batch.Id, cancellationToken)
                 : null;
@@ -188,6 +239,7 @@ public sealed class BatchDetailViewModel(
 
         Insights = BatchInsights.Of(cached.Batch, Now, flags.Value);
         Projection = ProgressProjection.Of(cached.Batch, Insights, History, Now);
+        Estimate = EndEstimate.Of(cached.Batch, Insights, Projection, Similar, Now);
         Sync = sync.GetAll().FirstOrDefault(s => s.ConnectionId == cached.ConnectionId);
     }
 

@@ -35,9 +35,15 @@ public static class DashboardUrls
     public static string BatchResults(string batchId, ResultListQuery? query = null) =>
         "batches/" + Uri.EscapeDataString(batchId) + "/results" + (query?.ToQueryString() ?? "");
 
-    /// <summary>The audit log, newest first; with <paramref name="before"/>, the entries older than that one.</summary>
     public const string Notifications = "notifications";
 
+    /// <summary>How batches performed and what they cost over a range, as <paramref name="query"/> says.</summary>
+    public static string Insights(InsightQuery? query = null) => "insights" + (query?.ToQueryString() ?? "");
+
+    /// <summary>One chart of the insights page as CSV (<see cref="Api.InsightApiEndpoints.Charts"/>).</summary>
+    public static string InsightsCsv(string chart, InsightQuery query) => "api/insights/" + Uri.EscapeDataString(chart) + ".csv" + query.ToQueryString();
+
+    /// <summary>The audit log, newest first; with <paramref name="before"/>, the entries older than that one.</summary>
     public static string Audit(long? before = null) =>
         before is { } id ? "audit?before=" + id.ToString(System.Globalization.CultureInfo.InvariantCulture) : "audit";
 

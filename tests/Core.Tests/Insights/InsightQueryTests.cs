@@ -143,6 +143,7 @@ public class InsightQueryTests
         var waste = Assert.Single(report.Waste);
         Assert.Equal(("expired", 1L, 50L, 5_000L, 0L), (waste.Status, waste.Batches, waste.Unrun, waste.UnrunInputTokens, waste.UnknownBatches));
         Assert.Equal(5_000 * 0.15m / 1_000_000m / 2, waste.Cost);
+        Assert.Equal(0.0006m, waste.PaidCost); // the 4,000 input and 1,000 output tokens its 40 completed requests used
     }
 
     [Fact]
