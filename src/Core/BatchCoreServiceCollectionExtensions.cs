@@ -125,6 +125,12 @@ public static class BatchCoreServiceCollectionExtensions
         services.TryAddSingleton<Capacity.CapacityStore>();
         services.TryAddSingleton<Capacity.ICapacityQueries, Capacity.CapacityQueries>();
         services.TryAddSingleton<Insights.IInsightQueries, Insights.InsightQueries>();
+        // Insights: failed batches' files indexed in the background when asked to, for the failures by error code.
+        services.AddOptions<Insights.InsightOptions>().Bind(configuration.GetSection(Insights.InsightOptions.SectionName))
+            .Validate(o => o.IndexFailedBatchesWithin is null || o.IndexFailedBatchesWithin > TimeSpan.Zero,
+                $"{Insights.InsightOptions.SectionName}:IndexFailedBatchesWithin must be a positive time span (30.00:00:00 for 30 days), or left out.")
+            .ValidateOnStart();
+        services.AddHostedService<Insights.FailedBatchIndexing>();
         services.TryAddSingleton<Capacity.InputTokenCountingService>();
         services.TryAddSingleton<Capacity.IInputTokenCounting>(provider => provider.GetRequiredService<Capacity.InputTokenCountingService>());
 

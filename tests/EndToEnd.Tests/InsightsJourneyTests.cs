@@ -43,6 +43,8 @@ public sealed class InsightsJourneyTests(BrowserFixture browser) : IAsyncLifetim
         // How long a model's batches take; the time in each phase; which errors; what expired unrun.
         await Expect(page.GetByTestId("duration-model").First).ToContainTextAsync(new Regex("\\d+ (h|min)"));
         await Expect(page.GetByTestId("waste-row").First).ToBeVisibleAsync();
+        // The demo indexes its failed batches' files in the background: their error codes arrive as each is read.
+        await Expect(page.GetByTestId("errors-chart").Locator("svg").First).ToBeVisibleAsync(new() { Timeout = 60_000 });
         await Expect(page.GetByTestId("errors-coverage")).ToContainTextAsync("failed requests these batches report");
         await session.ScreenshotAsync("insights-1-month");
 
@@ -66,6 +68,14 @@ public sealed class InsightsJourneyTests(BrowserFixture browser) : IAsyncLifetim
 
         Assert.True(found.Count == 0, string.Join(Environment.NewLine, found));
         await session.ScreenshotAsync("insights-2-by-team");
+
+        // On a phone: the charts and the tables a screen each (LayoutTests checks nothing scrolls sideways).
+        await page.SetViewportSizeAsync(390, 844);
+        await page.GetByTestId("turnaround").ScrollIntoViewIfNeededAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ArtifactsFolder, "insights-phone-turnaround.png") });
+        await page.GetByTestId("phases").ScrollIntoViewIfNeededAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ArtifactsFolder, "insights-phone-phases.png") });
+        await page.SetViewportSizeAsync(1280, 900);
 
         // A day's completed batches: the count in the table is the list's count behind its link.
         await page.GetByTestId("volume").GetByText("Table by day").ClickAsync();

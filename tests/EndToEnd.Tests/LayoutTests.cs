@@ -40,6 +40,7 @@ public sealed class LayoutTests(BrowserFixture browser) : IAsyncLifetime
             ("detail", $"batches/{runningId}?connection=demo"),
             ("results", $"batches/{failedId}/results?connection=demo"),
             ("new-batch", "batches/new"),
+            ("insights", "insights?group=team"),
             ("audit", "audit"),
             ("settings", "settings"),
             ("not-found", "batches/batch_not_cached"),

@@ -165,58 +165,70 @@ internal sealed class InsightDelta
         await using var read = connection.CreateCommand();
         read.Transaction = transaction;
         read.CommandText = $"SELECT batches, turnaround, validating, in_progress, finalizing FROM insight_durations WHERE {Where}";
-        await using var write = connection.CreateCommand();
-        write.Transaction = transaction;
-        write.CommandText = """
-            INSERT INTO insight_durations (meta_key, meta_value, day, connection_id, endpoint, model, size_bucket, batches,
-                turnaround, validating, in_progress, finalizing)
-            VALUES (@meta_key, @meta_value, @day, @connection, @endpoint, @model, @size, @batches, @turnaround, @validating, @in_progress, @finalizing)
-            ON CONFLICT (meta_key, meta_value, day, connection_id, endpoint, model, size_bucket) DO UPDATE SET
-                batches = excluded.batches, turnaround = excluded.turnaround, validating = excluded.validating,
-                in_progress = excluded.in_progress, finalizing = excluded.finalizing
-            """;
-        await using var delete = connection.CreateCommand();
-        delete.Transaction = transaction;
-        delete.CommandText = $"DELETE FROM insight_durations WHERE {Where}";
-
-        foreach (var (key, change) in _durations)
+        // Each parameter created once with its type (PostgreSQL must know it), its value set per key.
+        foreach (var name in KeyParameters)
         {
-            if (change.IsZero)
-            {
-                continue;
-            }
+            read.Add(name, name is "@day" ? 0L : name is "@size" ? 0 : "");
+        }
 
-            var total = new DurationSums();
-            SetKey(read, key);
-            await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
+        CacheStatement? write = null;
+        CacheStatement? delete = null;
+        try
+        {
+            foreach (var (key, change) in _durations)
             {
-                if (await reader.ReadAsync(cancellationToken))
+                if (change.IsZero)
                 {
-                    total.Batches = reader.Int64(0);
-                    total.Turnaround.AddEncoded(reader.GetString(1));
-                    total.Validating.AddEncoded(reader.GetString(2));
-                    total.InProgress.AddEncoded(reader.GetString(3));
-                    total.Finalizing.AddEncoded(reader.GetString(4));
+                    continue;
                 }
-            }
 
-            total.Add(change);
-            if (total.Batches <= 0)
-            {
-                SetKey(delete, key);
-                await delete.ExecuteNonQueryAsync(cancellationToken);
-                continue;
-            }
+                var total = new DurationSums();
+                SetKey(read, key);
+                await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
+                {
+                    if (await reader.ReadAsync(cancellationToken))
+                    {
+                        total.Batches = reader.Int64(0);
+                        total.Turnaround.AddEncoded(reader.GetString(1));
+                        total.Validating.AddEncoded(reader.GetString(2));
+                        total.InProgress.AddEncoded(reader.GetString(3));
+                        total.Finalizing.AddEncoded(reader.GetString(4));
+                    }
+                }
 
-            SetKey(write, key);
-            write.Add("@batches", total.Batches);
-            write.Add("@turnaround", total.Turnaround.Encode());
-            write.Add("@validating", total.Validating.Encode());
-            write.Add("@in_progress", total.InProgress.Encode());
-            write.Add("@finalizing", total.Finalizing.Encode());
-            await write.ExecuteNonQueryAsync(cancellationToken);
+                total.Add(change);
+                if (total.Batches <= 0)
+                {
+                    delete ??= CacheStatement.Prepare(connection, transaction, $"DELETE FROM insight_durations WHERE {Where}", KeyParameters);
+                    SetKey(delete, key);
+                    await delete.ExecuteAsync(cancellationToken);
+                    continue;
+                }
+
+                write ??= CacheStatement.Prepare(connection, transaction, """
+                    INSERT INTO insight_durations (meta_key, meta_value, day, connection_id, endpoint, model, size_bucket, batches,
+                        turnaround, validating, in_progress, finalizing)
+                    VALUES (@meta_key, @meta_value, @day, @connection, @endpoint, @model, @size, @batches, @turnaround, @validating, @in_progress, @finalizing)
+                    ON CONFLICT (meta_key, meta_value, day, connection_id, endpoint, model, size_bucket) DO UPDATE SET
+                        batches = excluded.batches, turnaround = excluded.turnaround, validating = excluded.validating,
+                        in_progress = excluded.in_progress, finalizing = excluded.finalizing
+                    """, [.. KeyParameters, "@batches", "@turnaround", "@validating", "@in_progress", "@finalizing"]);
+                SetKey(write, key);
+                write.Set("@batches", total.Batches);
+                write.Set("@turnaround", total.Turnaround.Encode());
+                write.Set("@validating", total.Validating.Encode());
+                write.Set("@in_progress", total.InProgress.Encode());
+                write.Set("@finalizing", total.Finalizing.Encode());
+                await write.ExecuteAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            await DisposeAsync(write, delete);
         }
     }
+
+    private static readonly string[] KeyParameters = ["@meta_key", "@meta_value", "@day", "@connection", "@endpoint", "@model", "@size"];
 
     private async Task FlushErrorsAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken)
     {
@@ -271,14 +283,19 @@ internal sealed class InsightDelta
 
     private static void SetKey(DbCommand command, DurationKey key)
     {
-        command.Parameters.Clear();
-        command.Add("@meta_key", key.MetaKey);
-        command.Add("@meta_value", key.MetaValue);
-        command.Add("@day", key.Day);
-        command.Add("@connection", key.ConnectionId);
-        command.Add("@endpoint", key.Endpoint);
-        command.Add("@model", key.Model);
-        command.Add("@size", key.SizeBucket);
+        command.Parameters["@meta_key"].Value = key.MetaKey;
+        command.Parameters["@meta_value"].Value = key.MetaValue;
+        command.Parameters["@day"].Value = key.Day;
+        command.Parameters["@connection"].Value = key.ConnectionId;
+        command.Parameters["@endpoint"].Value = key.Endpoint;
+        command.Parameters["@model"].Value = key.Model;
+        command.Parameters["@size"].Value = key.SizeBucket;
+    }
+
+    private static void SetKey(CacheStatement statement, DurationKey key)
+    {
+        SetKey(statement, key.MetaKey, key.MetaValue, key.Day, key.ConnectionId, key.Endpoint, key.Model);
+        statement.Set("@size", key.SizeBucket);
     }
 
     private static async Task DisposeAsync(params CacheStatement?[] statements)
@@ -410,24 +427,27 @@ internal sealed class InsightRollups(IDbContextFactory<BatchCacheDbContext> cont
         var delta = new InsightDelta();
         var outcomes = new Dictionary<long, BatchOutcome>();
         long after = -1;
-        while (true)
+        var readAny = true;
+        while (readAny)
         {
+            readAny = false;
             outcomes.Clear();
             await using (var read = connection.CreateCommand())
             {
                 read.Transaction = transaction;
+                // In key order, every connection's (the connection's own index would be read whole for each chunk).
                 read.CommandText = """
-                    SELECT b.key, d.raw_json FROM batches b JOIN batch_documents d ON d.batch_key = b.key
-                    WHERE b.connection_id = @connection AND b.key > @after ORDER BY b.key LIMIT @limit
+                    SELECT b.key, b.connection_id, d.raw_json FROM batches b JOIN batch_documents d ON d.batch_key = b.key
+                    WHERE b.key > @after ORDER BY b.key LIMIT @limit
                     """;
-                read.Add("@connection", connectionId);
                 read.Add("@after", after);
                 read.Add("@limit", RecountChunk);
                 await using var reader = await read.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
                     after = reader.Int64(0);
-                    if (BatchReader.Read(reader.GetString(1)).Batch is { } batch)
+                    readAny = true;
+                    if (reader.GetString(1) == connectionId && BatchReader.Read(reader.GetString(2)).Batch is { } batch)
                     {
                         var outcome = BatchOutcome.Of(batch);
                         outcomes[after] = outcome;
@@ -438,7 +458,7 @@ internal sealed class InsightRollups(IDbContextFactory<BatchCacheDbContext> cont
 
             if (outcomes.Count == 0)
             {
-                break;
+                continue;
             }
 
             var errors = await ReadErrorCodesAsync(connection, transaction, $"r.batch_key BETWEEN {outcomes.Keys.Min()} AND {outcomes.Keys.Max()}", cancellationToken);

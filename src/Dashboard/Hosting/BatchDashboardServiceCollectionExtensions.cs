@@ -93,6 +93,12 @@ public static class BatchDashboardServiceCollectionExtensions
 
             options.ResetOnStart = true;
         });
+        services.PostConfigure<Core.Insights.InsightOptions>(options =>
+        {
+            // The demo's files are generated on the spot: index its failed batches' files, so the insights' failures
+            // by error code are worth a look from the start.
+            options.IndexFailedBatchesWithin ??= TimeSpan.FromDays(30);
+        });
         services.PostConfigure<SyncOptions>(options =>
         {
             // The demo's batches move every few seconds; show it unless the user chose an interval. Its webhooks bring

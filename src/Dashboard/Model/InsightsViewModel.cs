@@ -13,8 +13,8 @@ public sealed record ChartLine(string Name, string Colour, IReadOnlyList<double?
 /// The insights page: for the query's days and filters, the report from the rollups (<see cref="IInsightQueries"/>),
 /// shaped into chart series and tables, each figure with the list link that shows its batches. One per circuit.
 /// </summary>
-public sealed class InsightsViewModel(IInsightQueries insights, IBatchQueries batches, IConnectionCatalog catalog, TimeProvider time,
-    ILogger<InsightsViewModel> logger)
+public sealed class InsightsViewModel(IInsightQueries insights, IBatchQueries batches, IConnectionCatalog catalog,
+    Microsoft.Extensions.Options.IOptions<InsightOptions> options, TimeProvider time, ILogger<InsightsViewModel> logger)
 {
     /// <summary>The order and colours of the statuses in the volume chart (InsightChart.razor.css maps each to the theme's).</summary>
     public static readonly IReadOnlyList<(string Status, string Label, string Colour)> Statuses =
@@ -51,6 +51,9 @@ public sealed class InsightsViewModel(IInsightQueries insights, IBatchQueries ba
 
     public IReadOnlyList<ApiConnection> Connections => catalog.Connections;
 
+    /// <summary>Failed batches' files are indexed in the background (<see cref="InsightOptions.IndexFailedBatchesWithin"/>).</summary>
+    public bool IndexesFailures => options.Value.IndexFailedBatchesWithin is not null;
+
     public async Task LoadAsync(InsightQuery query, IReadOnlyList<string> problems, CancellationToken cancellationToken)
     {
         Query = query;
@@ -80,18 +83,29 @@ public sealed class InsightsViewModel(IInsightQueries insights, IBatchQueries ba
             .Select(s => new ChartLine(s.Label, s.Colour, PerDay(rows.Where(r => r.Status == s.Status), r => r.Day, r => requests ? r.Requests : r.Batches)))];
     }
 
-    /// <summary>The median (or 90th percentile) of each phase per day, in minutes.</summary>
-    public IReadOnlyList<ChartLine> PhaseLines(bool p90)
+    /// <summary>The phases the phase chart offers, one at a time (their lengths differ a hundredfold), and the whole.</summary>
+    public static readonly IReadOnlyList<(string Name, string Label)> Phases =
+    [
+        ("validating", "Validating"),
+        ("in_progress", "In progress"),
+        ("finalizing", "Finalizing"),
+        ("turnaround", "End to end"),
+    ];
+
+    /// <summary>A phase's median and 90th percentile per day, in minutes (no point on a day without completed batches).</summary>
+    public IReadOnlyList<ChartLine> PhaseLines(string phase)
     {
         var trend = (Report?.PhaseTrend ?? []).ToDictionary(t => t.Day);
-        ChartLine Line(string name, string colour, Func<PhaseTrendRow, DurationStats> stats) => new(name, colour,
-            [.. Days.Select(day => trend.TryGetValue(day, out var row) && (p90 ? stats(row).P90 : stats(row).P50) is { } value ? Math.Round(value.TotalMinutes, 1) : (double?)null)]);
-        return
-        [
-            Line("validating", Palette[2], t => t.Validating),
-            Line("in progress", Palette[0], t => t.InProgress),
-            Line("finalizing", Palette[1], t => t.Finalizing),
-        ];
+        Func<PhaseTrendRow, DurationStats> stats = phase switch
+        {
+            "validating" => t => t.Validating,
+            "in_progress" => t => t.InProgress,
+            "turnaround" => t => t.Turnaround,
+            _ => t => t.Finalizing,
+        };
+        ChartLine Line(string name, string colour, Func<DurationStats, TimeSpan?> percentile) => new(name, colour,
+            [.. Days.Select(day => trend.TryGetValue(day, out var row) && percentile(stats(row)) is { } value ? Math.Round(value.TotalMinutes, 1) : (double?)null)]);
+        return [Line("median", Palette[0], s => s.P50), Line("p90", Palette[1], s => s.P90)];
     }
 
     /// <summary>The failed share of finished requests per day, in percent.</summary>

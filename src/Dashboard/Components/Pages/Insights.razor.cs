@@ -1,3 +1,5 @@
+using BatchDashboard.Core.Results;
+using BatchDashboard.Core.Sync;
 using BatchDashboard.Dashboard.Model;
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
@@ -7,20 +9,25 @@ namespace BatchDashboard.Dashboard.Components.Pages;
 /// <summary>
 /// The insights page (<see cref="InsightsViewModel"/>): how batches performed and what they cost over a range of
 /// days, by model, endpoint and a metadata key. Its range and filters live in the URL (<see cref="InsightQuery"/>), so
-/// a view can be shared and its CSV files say the same.
+/// a view can be shared and its CSV files say the same. It follows the cache (batches moving on) and the results
+/// index (a batch's error codes counted), re-reading the rollups when either has news.
 /// </summary>
 public sealed partial class Insights : IDisposable
 {
     private readonly CancellationTokenSource _disposed = new();
     private bool _requests;
-    private bool _p90;
+    private string _phase = "finalizing";
     private string? _meta;
     private string? _metaProblem;
     private DateRange? _customRange;
     private InsightQuery? _shown;
+    private IDisposable? _changes;
+    private IDisposable? _indexed;
 
     [Inject] private InsightsViewModel Model { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private IBatchChangeNotifications Changes { get; set; } = default!;
+    [Inject] private IResultIndexing Indexing { get; set; } = default!;
 
     [SupplyParameterFromQuery(Name = "range")] public string? RangeParameter { get; set; }
     [SupplyParameterFromQuery(Name = "from")] public string? FromParameter { get; set; }
@@ -36,7 +43,27 @@ public sealed partial class Insights : IDisposable
     /// <summary>The range select's value: a preset's name, or <c>custom</c>.</summary>
     private string RangeChoice => Query.Range ?? "custom";
 
+    private string PhaseLabel => InsightsViewModel.Phases.First(p => p.Name == _phase).Label;
+
     private IReadOnlyList<string> DayLabels => [.. Model.Days.Select(InsightsViewModel.Day)];
+
+    protected override void OnInitialized()
+    {
+        if (RendererInfo.IsInteractive)
+        {
+            _changes = Changes.Follow(_ => ReloadAsync());
+            _indexed = Indexing.Subscribe(progress => progress.Running ? Task.CompletedTask : ReloadAsync());
+        }
+    }
+
+    private Task ReloadAsync() => InvokeAsync(async () =>
+    {
+        if (!_disposed.IsCancellationRequested)
+        {
+            await Model.LoadAsync(Model.Query, Model.Problems, _disposed.Token);
+            StateHasChanged();
+        }
+    });
 
     protected override async Task OnParametersSetAsync()
     {
@@ -95,6 +122,8 @@ public sealed partial class Insights : IDisposable
 
     public void Dispose()
     {
+        _changes?.Dispose();
+        _indexed?.Dispose();
         _disposed.Cancel();
         _disposed.Dispose();
     }
