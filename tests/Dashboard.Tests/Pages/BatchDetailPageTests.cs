@@ -92,6 +92,33 @@ public sealed class BatchDetailPageTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task RunningBatch_EstimatesItsEnd_FromHowSimilarBatchesWent_AndSaysHowSure()
+    {
+        // Six of the same model, endpoint and size completed in the last days, in 1 h to 1 h 50 min.
+        for (var i = 0; i < 6; i++)
+        {
+            var created = C - 86_400 - (i * 3_600);
+            _api.Add(TestBatches.Json($"batch_past_{i}", "completed", created, total: 1000, change: b =>
+            {
+                b["finalizing_at"] = created + 3_000 + (i * 600);
+                b["completed_at"] = created + 3_600 + (i * 600);
+            }));
+        }
+
+        // Half an hour in, none of its requests finished yet: history alone says when it ends.
+        _api.Add(TestBatches.Json("batch_running", "in_progress", total: 1000, completed: 0, failed: 0));
+
+        var (_, html) = await GetAsync("/batches/batch_running");
+
+        Assert.Contains("<span class=\"figures__note\" data-testid=\"eta-basis\">from how 6 similar batches went</span>", html, StringComparison.Ordinal);
+        // The median of 60 to 110 min, from its creation: 80 min, 50 min from now.
+        Assert.Matches("data-testid=\"eta\"[^>]*>.{0,400}in 5[01] min", html);
+        // Percentiles come from the rollups' histograms, each within about 1% (110 min reads as 1 h 50 or 51 min).
+        Assert.Matches("^6 similar batches \\(same model, endpoint and size, last 30 days\\) finished in 1 h to 1 h 5[01] min\\.$",
+            Regex.Match(html, "data-testid=\"history-estimate\">([^<]*)<").Groups[1].Value);
+    }
+
+    [Fact]
     public async Task FailedValidation_ShowsEachErrorWithItsLine()
     {
         _api.Add(TestBatches.Json("batch_invalid", "failed", total: 0, completed: 0, failed: 0, change: b =>
