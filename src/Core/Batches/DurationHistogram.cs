@@ -148,3 +148,55 @@ public sealed class DurationHistogram
         Count += count;
     }
 }
+
+/// <summary>
+/// How long a set of completed batches took, as the rollups keep it: their number, and a histogram each of their
+/// turnaround and of each phase (<see cref="BatchDurations"/>). Sets of any days and groups add up.
+/// </summary>
+public sealed class DurationHistograms
+{
+    public long Batches { get; set; }
+    public DurationHistogram Turnaround { get; } = new();
+    public DurationHistogram Validating { get; } = new();
+    public DurationHistogram InProgress { get; } = new();
+    public DurationHistogram Finalizing { get; } = new();
+
+    public bool IsZero => Batches == 0 && Turnaround.IsEmpty && Validating.IsEmpty && InProgress.IsEmpty && Finalizing.IsEmpty;
+
+    /// <summary>Adds (<paramref name="sign"/> 1) or takes away (-1) one batch's durations; a phase it has no time for is left out.</summary>
+    public void Add(BatchDurations durations, int sign)
+    {
+        Batches += sign;
+        static void Count(DurationHistogram histogram, TimeSpan? duration, int sign)
+        {
+            if (duration is { } value)
+            {
+                histogram.Add(value, sign);
+            }
+        }
+
+        Count(Turnaround, durations.Turnaround, sign);
+        Count(Validating, durations.Validating, sign);
+        Count(InProgress, durations.InProgress, sign);
+        Count(Finalizing, durations.Finalizing, sign);
+    }
+
+    public void Add(DurationHistograms other)
+    {
+        Batches += other.Batches;
+        Turnaround.Add(other.Turnaround);
+        Validating.Add(other.Validating);
+        InProgress.Add(other.InProgress);
+        Finalizing.Add(other.Finalizing);
+    }
+
+    /// <summary>Adds a stored row: its batches and its four histograms' text (<see cref="DurationHistogram.Encode"/>).</summary>
+    public void Add(long batches, string? turnaround, string? validating, string? inProgress, string? finalizing)
+    {
+        Batches += batches;
+        Turnaround.AddEncoded(turnaround);
+        Validating.AddEncoded(validating);
+        InProgress.AddEncoded(inProgress);
+        Finalizing.AddEncoded(finalizing);
+    }
+}

@@ -15,7 +15,7 @@ internal sealed class InsightDelta
     private const int Measures = 9;
 
     private readonly Dictionary<DayKey, long[]> _days = [];
-    private readonly Dictionary<DurationKey, DurationSums> _durations = [];
+    private readonly Dictionary<DurationKey, DurationHistograms> _durations = [];
     private readonly Dictionary<ErrorKey, long> _errors = [];
 
     public bool IsEmpty => _days.Count == 0 && _durations.Count == 0 && _errors.Count == 0;
@@ -46,7 +46,7 @@ internal sealed class InsightDelta
                 var durationKey = new DurationKey(metaKey, metaValue, outcome.Day, connectionId, outcome.Endpoint, outcome.Model, outcome.SizeBucket);
                 if (!_durations.TryGetValue(durationKey, out var histograms))
                 {
-                    _durations[durationKey] = histograms = new DurationSums();
+                    _durations[durationKey] = histograms = new DurationHistograms();
                 }
 
                 histograms.Add(durations, sign);
@@ -182,17 +182,13 @@ internal sealed class InsightDelta
                     continue;
                 }
 
-                var total = new DurationSums();
+                var total = new DurationHistograms();
                 SetKey(read, key);
                 await using (var reader = await read.ExecuteReaderAsync(cancellationToken))
                 {
                     if (await reader.ReadAsync(cancellationToken))
                     {
-                        total.Batches = reader.Int64(0);
-                        total.Turnaround.AddEncoded(reader.GetString(1));
-                        total.Validating.AddEncoded(reader.GetString(2));
-                        total.InProgress.AddEncoded(reader.GetString(3));
-                        total.Finalizing.AddEncoded(reader.GetString(4));
+                        total.Add(reader.Int64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4));
                     }
                 }
 
@@ -314,43 +310,6 @@ internal sealed class InsightDelta
     private readonly record struct DurationKey(string MetaKey, string MetaValue, long Day, string ConnectionId, string Endpoint, string Model, int SizeBucket);
 
     private readonly record struct ErrorKey(string MetaKey, string MetaValue, long Day, string ConnectionId, string Endpoint, string Model, string Code);
-
-    private sealed class DurationSums
-    {
-        public long Batches { get; set; }
-        public DurationHistogram Turnaround { get; } = new();
-        public DurationHistogram Validating { get; } = new();
-        public DurationHistogram InProgress { get; } = new();
-        public DurationHistogram Finalizing { get; } = new();
-
-        public bool IsZero => Batches == 0 && Turnaround.IsEmpty && Validating.IsEmpty && InProgress.IsEmpty && Finalizing.IsEmpty;
-
-        public void Add(BatchDurations durations, int sign)
-        {
-            Batches += sign;
-            static void Count(DurationHistogram histogram, TimeSpan? duration, int sign)
-            {
-                if (duration is { } value)
-                {
-                    histogram.Add(value, sign);
-                }
-            }
-
-            Count(Turnaround, durations.Turnaround, sign);
-            Count(Validating, durations.Validating, sign);
-            Count(InProgress, durations.InProgress, sign);
-            Count(Finalizing, durations.Finalizing, sign);
-        }
-
-        public void Add(DurationSums other)
-        {
-            Batches += other.Batches;
-            Turnaround.Add(other.Turnaround);
-            Validating.Add(other.Validating);
-            InProgress.Add(other.InProgress);
-            Finalizing.Add(other.Finalizing);
-        }
-    }
 }
 
 /// <summary>

@@ -122,30 +122,12 @@ internal sealed class InsightQueries(IDbContextFactory<BatchCacheDbContext> cont
     private sealed record DurationRowData(long Day, string Endpoint, string Model, int SizeBucket, long Batches, string Turnaround, string Validating,
         string InProgress, string Finalizing);
 
-    private sealed class Histograms
+    private static DurationHistograms Merge(IEnumerable<DurationRowData> rows)
     {
-        public long Batches { get; set; }
-        public DurationHistogram Turnaround { get; } = new();
-        public DurationHistogram Validating { get; } = new();
-        public DurationHistogram InProgress { get; } = new();
-        public DurationHistogram Finalizing { get; } = new();
-
-        public void Add(DurationRowData row)
-        {
-            Batches += row.Batches;
-            Turnaround.AddEncoded(row.Turnaround);
-            Validating.AddEncoded(row.Validating);
-            InProgress.AddEncoded(row.InProgress);
-            Finalizing.AddEncoded(row.Finalizing);
-        }
-    }
-
-    private static Histograms Merge(IEnumerable<DurationRowData> rows)
-    {
-        var merged = new Histograms();
+        var merged = new DurationHistograms();
         foreach (var row in rows)
         {
-            merged.Add(row);
+            merged.Add(row.Batches, row.Turnaround, row.Validating, row.InProgress, row.Finalizing);
         }
 
         return merged;

@@ -243,9 +243,11 @@ public sealed record BatchListQuery
         return text.ToString();
     }
 
-    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    /// <summary>A query value, trimmed; null when empty.</summary>
+    internal static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
-    private static DateOnly? Day(string? text, string name, List<string> problems)
+    /// <summary>A <c>yyyy-mm-dd</c> query value; one it cannot read is described in <paramref name="problems"/>.</summary>
+    internal static DateOnly? Day(string? text, string name, List<string> problems)
     {
         if (string.IsNullOrWhiteSpace(text))
         {

@@ -196,21 +196,7 @@ public sealed record InsightQuery
 
     public static string Iso(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    private static string? Clean(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    private static string? Clean(string? value) => BatchListQuery.Clean(value);
 
-    private static DateOnly? Day(string? text, string name, List<string> problems)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-
-        if (DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
-        {
-            return day;
-        }
-
-        problems.Add($"{name} '{text}' is not a date (yyyy-mm-dd)");
-        return null;
-    }
+    private static DateOnly? Day(string? text, string name, List<string> problems) => BatchListQuery.Day(text, name, problems);
 }
