@@ -135,11 +135,11 @@ public static class InsightCsv
                 break;
             case "turnaround":
                 Row("by", "group", "batches", "turnaround_p50_s", "turnaround_p90_s", "turnaround_p99_s", "validating_p50_s", "validating_p90_s",
-                    "in_progress_p50_s", "in_progress_p90_s", "finalizing_p50_s", "finalizing_p90_s");
+                    "validating_p99_s", "in_progress_p50_s", "in_progress_p90_s", "in_progress_p99_s", "finalizing_p50_s", "finalizing_p90_s", "finalizing_p99_s");
                 foreach (var r in report.Durations)
                 {
                     Row(r.Dimension, r.Label, r.Turnaround.Count, r.Turnaround.P50, r.Turnaround.P90, r.Turnaround.P99, r.Validating.P50, r.Validating.P90,
-                        r.InProgress.P50, r.InProgress.P90, r.Finalizing.P50, r.Finalizing.P90);
+                        r.Validating.P99, r.InProgress.P50, r.InProgress.P90, r.InProgress.P99, r.Finalizing.P50, r.Finalizing.P90, r.Finalizing.P99);
                 }
 
                 break;

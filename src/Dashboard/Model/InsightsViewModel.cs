@@ -92,6 +92,15 @@ public sealed class InsightsViewModel(IInsightQueries insights, IBatchQueries ba
         ("turnaround", "End to end"),
     ];
 
+    /// <summary>A row's percentiles of the whole batch (<c>turnaround</c>) or of one phase (<see cref="Phases"/>).</summary>
+    public static DurationStats StatsOf(DurationRow row, string measure) => measure switch
+    {
+        "validating" => row.Validating,
+        "in_progress" => row.InProgress,
+        "finalizing" => row.Finalizing,
+        _ => row.Turnaround,
+    };
+
     /// <summary>A phase's median and 90th percentile per day, in minutes (no point on a day without completed batches).</summary>
     public IReadOnlyList<ChartLine> PhaseLines(string phase)
     {

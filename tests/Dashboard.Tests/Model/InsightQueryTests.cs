@@ -76,7 +76,7 @@ public sealed class InsightQueryTests
             [new GroupSpendRow(null, 2, 200, 1_000, 0, 500, 0.0375m, 0)], null, [], []);
 
         Assert.Equal("day,status,batches,requests,completed,failed,unrun\n2026-11-03,completed,2,200,190,10,0\n", InsightCsv.Of("volume", report).ReplaceLineEndings("\n"));
-        Assert.EndsWith("model,gpt-4o,2,5400,7200,,,,,,,\n", InsightCsv.Of("turnaround", report).ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.EndsWith("model,gpt-4o,2,5400,7200,,,,,,,,,,\n", InsightCsv.Of("turnaround", report).ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.EndsWith("2026-11-03,190,10,0.05\n", InsightCsv.Of("failures", report).ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.EndsWith("2026-11-03,'=cmd,3\n", InsightCsv.Of("errors", report).ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.EndsWith("2026-11-03,gpt-4o,2,1000,0,500,0.0375\n", InsightCsv.Of("spend", report).ReplaceLineEndings("\n"), StringComparison.Ordinal);

@@ -55,6 +55,11 @@ public sealed class InsightsPageTests() : LivePageContext(
         Assert.Equal($"batches?status=completed&model=gpt-4o-mini-2024-07-18&from={Day}&to={Day}&sort=duration",
             model.QuerySelector("a")!.GetAttribute("href"));
 
+        // The same percentiles of one phase: finalizing took 100 s in each.
+        page.FindAll("[data-testid=turnaround-measure] button").Single(b => b.TextContent.Trim() == "Finalizing").Click();
+        page.WaitForAssertion(() => Assert.Equal(["3", "1 min", "1 min", "1 min"],
+            page.Find("[data-testid=duration-model]").QuerySelectorAll("td").Take(4).Select(c => c.TextContent.Trim())));
+
         var waste = page.Find("[data-testid=waste-row]");
         Assert.Contains("expired", waste.TextContent, StringComparison.Ordinal);
         Assert.Equal("5", waste.QuerySelectorAll("td")[2].TextContent.Trim()); // 10 requests, 4 completed, 1 failed

@@ -17,6 +17,7 @@ public sealed partial class Insights : IDisposable
     private readonly CancellationTokenSource _disposed = new();
     private bool _requests;
     private string _phase = "finalizing";
+    private string _measure = "turnaround";
     private string? _meta;
     private string? _metaProblem;
     private DateRange? _customRange;
@@ -44,6 +45,8 @@ public sealed partial class Insights : IDisposable
     private string RangeChoice => Query.Range ?? "custom";
 
     private string PhaseLabel => InsightsViewModel.Phases.First(p => p.Name == _phase).Label;
+
+    private string MeasureLabel => InsightsViewModel.Phases.First(p => p.Name == _measure).Label.ToLowerInvariant();
 
     private IReadOnlyList<string> DayLabels => [.. Model.Days.Select(InsightsViewModel.Day)];
 
