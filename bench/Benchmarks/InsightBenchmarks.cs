@@ -22,32 +22,47 @@ internal static class InsightBenchmarks
 {
     private const string Connection = "bench";
 
-    public static async Task<string> RunAsync(int count, int runs)
+    /// <param name="providers"><c>sqlite</c>, <c>postgres</c> or both: PostgreSQL's import of a million batches takes about 15 minutes here.</param>
+    public static async Task<string> RunAsync(int count, int runs, IReadOnlyCollection<string> providers)
     {
         var report = new StringBuilder();
         report.AppendLine(CultureInfo.InvariantCulture,
             $"{count:N0} batches over about {count * 26L / 86_400:N0} days (the synthetic mix: five models, six endpoints, a team of five and a run id per 50 batches as metadata). Median and p99 of {runs} reads, in ms, of a 30-day range ending today.");
         report.AppendLine();
-        var sqlite = await MeasureAsync("SQLite", count, runs, folder => Task.FromResult($"Data Source={Path.Combine(folder, "insights.db")}"), null);
-        await using var postgres = new PostgresServer();
-        await postgres.InitializeAsync();
-        var onPostgres = await MeasureAsync("PostgreSQL", count, runs, _ => postgres.CreateDatabaseAsync(), "Postgres");
-
-        report.AppendLine("| view | SQLite | PostgreSQL |");
-        report.AppendLine("| --- | --- | --- |");
-        foreach (var ((name, onSqlite), (_, onPg)) in sqlite.Times.Zip(onPostgres.Times))
+        var measured = new List<(string Provider, List<(string Name, (double Median, double P99) Time)> Times, string Build)>();
+        if (providers.Contains("sqlite"))
         {
-            report.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {onSqlite.Median:0.00} / {onSqlite.P99:0.00} | {onPg.Median:0.00} / {onPg.P99:0.00} |");
+            var (times, build) = await MeasureAsync(count, runs, folder => Task.FromResult($"Data Source={Path.Combine(folder, "insights.db")}"), null);
+            measured.Add(("SQLite", times, build));
+        }
+
+        if (providers.Contains("postgres"))
+        {
+            await using var postgres = new PostgresServer();
+            await postgres.InitializeAsync();
+            var (times, build) = await MeasureAsync(count, runs, _ => postgres.CreateDatabaseAsync(), "Postgres");
+            measured.Add(("PostgreSQL", times, build));
+        }
+
+        report.AppendLine("| view | " + string.Join(" | ", measured.Select(m => m.Provider)) + " |");
+        report.AppendLine("| --- |" + string.Concat(measured.Select(_ => " --- |")));
+        for (var i = 0; i < (measured.FirstOrDefault().Times?.Count ?? 0); i++)
+        {
+            report.AppendLine(CultureInfo.InvariantCulture,
+                $"| {measured[0].Times[i].Name} | {string.Join(" | ", measured.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m.Times[i].Time.Median:0.00} / {m.Times[i].Time.P99:0.00}")))} |");
         }
 
         report.AppendLine();
-        report.AppendLine(CultureInfo.InvariantCulture, $"- SQLite: {sqlite.Build}");
-        report.AppendLine(CultureInfo.InvariantCulture, $"- PostgreSQL: {onPostgres.Build}");
+        foreach (var (provider, _, build) in measured)
+        {
+            report.AppendLine(CultureInfo.InvariantCulture, $"- {provider}: {build}");
+        }
+
         return report.ToString();
     }
 
     private static async Task<(List<(string Name, (double Median, double P99) Time)> Times, string Build)> MeasureAsync(
-        string name, int count, int runs, Func<string, Task<string>> database, string? provider)
+        int count, int runs, Func<string, Task<string>> database, string? provider)
     {
         var folder = Directory.CreateTempSubdirectory("batch-dashboard-insights-").FullName;
         try
@@ -100,13 +115,24 @@ internal static class InsightBenchmarks
             var times = new List<(string, (double, double))>();
             foreach (var (caseName, filter) in cases)
             {
-                times.Add((caseName, await TimeAsync(() => insights.GetReportAsync(filter, CancellationToken.None), runs)));
+                times.Add((caseName, await CoreBenchmarks.TimeAsync(() => insights.GetReportAsync(filter, CancellationToken.None), runs)));
             }
 
             var running = BatchReader.Read(SyntheticBatches.Create(1, newest)[0]).Batch! with { Status = BatchStatus.Parse("in_progress") };
-            times.Add(("similar batches, for a running batch's estimate", await TimeAsync(() => insights.GetSimilarAsync(Connection, running, CancellationToken.None), runs)));
+            times.Add(("similar batches, for a running batch's estimate", await CoreBenchmarks.TimeAsync(() => insights.GetSimilarAsync(Connection, running, CancellationToken.None), runs)));
+
+            // Once counted, every write keeps the rollups: 20,000 more batches in pages of 100, as the sync stores them.
+            const int More = 20_000;
+            var more = SyntheticBatches.Create(More, newest + 60).ConvertAll(json => BatchReader.Read(json).Batch!);
+            watch.Restart();
+            foreach (var page in more.Chunk(100))
+            {
+                await store.UpsertAsync(Connection, page, CancellationToken.None);
+            }
+
+            var kept = More / watch.Elapsed.TotalSeconds;
             return (times, string.Create(CultureInfo.InvariantCulture,
-                $"stored in {stored.TotalSeconds:0.0} s (rollups left to the end, as a first import does); rollups counted in {recounted.TotalSeconds:0.0} s ({rows})."));
+                $"stored in {stored.TotalSeconds:0.0} s ({count / stored.TotalSeconds:N0} batches/s in pages of 1,000, rollups left to the end, as a first import does); rollups counted in {recounted.TotalSeconds:0.0} s ({rows}); then {More:N0} more batches stored with their rollups kept at {kept:N0} batches/s in pages of 100."));
         }
         finally
         {
@@ -123,24 +149,5 @@ internal static class InsightBenchmarks
         var all = context.InsightDays.LongCount(r => r.MetaKey == "");
         var durations = context.InsightDurations.LongCount();
         return string.Create(CultureInfo.InvariantCulture, $"{days:N0} day rows, {all:N0} of them over all batches; {durations:N0} duration rows");
-    }
-
-    private static async Task<(double Median, double P99)> TimeAsync<T>(Func<Task<T>> action, int runs)
-    {
-        for (var i = 0; i < 10; i++)
-        {
-            await action();
-        }
-
-        var times = new double[runs];
-        for (var i = 0; i < runs; i++)
-        {
-            var watch = Stopwatch.StartNew();
-            await action();
-            times[i] = watch.Elapsed.TotalMilliseconds;
-        }
-
-        Array.Sort(times);
-        return (times[runs / 2], times[(int)Math.Ceiling(runs * 0.99) - 1]);
     }
 }

@@ -1,7 +1,7 @@
 using System.Globalization;
 using BatchDashboard.Benchmarks;
 
-// dotnet run -c Release --project bench/Benchmarks -- [--suite core|scale|pages|results|startup|capacity|insights|all] [--insight-batches N] [--starts N] [--batches N] [--scale N,N,N] [--poll SECONDS] [--runs N] [--file-mb N] [--out FILE]
+// dotnet run -c Release --project bench/Benchmarks -- [--suite core|scale|pages|results|startup|capacity|insights|all] [--insight-batches N] [--insight-on sqlite,postgres] [--starts N] [--batches N] [--scale N,N,N] [--poll SECONDS] [--runs N] [--file-mb N] [--out FILE]
 var suite = "all";
 var batches = 100_000;
 var poll = TimeSpan.FromSeconds(3);
@@ -10,6 +10,7 @@ var fileMegabytes = 1024L;
 var starts = 10;
 int[] scale = [10_000, 100_000, 1_000_000];
 var insightBatches = 1_000_000;
+string[] insightOn = ["sqlite", "postgres"];
 string? output = null;
 for (var i = 0; i < args.Length - 1; i++)
 {
@@ -23,6 +24,7 @@ for (var i = 0; i < args.Length - 1; i++)
         case "--scale": scale = [.. args[i + 1].Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture))]; break;
         case "--out": output = args[i + 1]; break;
         case "--insight-batches": insightBatches = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+        case "--insight-on": insightOn = args[i + 1].Split(','); break;
         case "--starts": starts = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
     }
 }
@@ -68,7 +70,7 @@ if (suite is "capacity" or "all")
 
 if (suite is "insights" or "all")
 {
-    report.AppendLine("## Insights: the page's reads at a million batches").AppendLine().AppendLine(await InsightBenchmarks.RunAsync(insightBatches, runs));
+    report.AppendLine("## Insights: the page's reads at a million batches").AppendLine().AppendLine(await InsightBenchmarks.RunAsync(insightBatches, runs, insightOn));
 }
 
 Console.WriteLine(report);

@@ -58,10 +58,12 @@ internal sealed class BatchStore(IDbContextFactory<BatchCacheDbContext> contextF
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         var dialect = CacheDialect.Of(context);
+        // Before the cached state is read: the rollups take away what that state added, so two writers of one
+        // connection must not both read the same state (PostgreSQL; SQLite's writers take turns already).
+        await InsightRollups.LockAsync(connection, transaction, dialect, connectionId, cancellationToken);
         var existing = await ReadExistingAsync(connection, transaction, connectionId, batches, cancellationToken);
         var (searchIndexed, imported) = await EnsureSyncStateAsync(connection, transaction, dialect, connectionId, cancellationToken);
         var indexSearch = searchIndexed && dialect.HasSearchTable;
-        await InsightRollups.LockAsync(connection, transaction, dialect, connectionId, cancellationToken);
         var rollups = await InsightRollups.IsCountedAsync(connection, transaction, connectionId, cancellationToken) ? new InsightDelta() : null;
         await using var commands = new Commands(connection, transaction, dialect);
         var added = new List<string>();

@@ -475,23 +475,30 @@ internal sealed class InsightRollups(IDbContextFactory<BatchCacheDbContext> cont
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
 
         string connectionId;
-        Batch? batch;
-        await using (var read = connection.CreateCommand())
+        await using (var find = connection.CreateCommand())
         {
-            read.Transaction = transaction;
-            read.CommandText = "SELECT b.connection_id, d.raw_json FROM batches b JOIN batch_documents d ON d.batch_key = b.key WHERE b.key = @key";
-            read.Add("@key", batchKey);
-            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
-            if (!await reader.ReadAsync(cancellationToken))
+            find.Transaction = transaction;
+            find.CommandText = "SELECT connection_id FROM batches WHERE key = @key";
+            find.Add("@key", batchKey);
+            if (await find.ExecuteScalarAsync(cancellationToken) is not string found)
             {
                 return;
             }
 
-            connectionId = reader.GetString(0);
-            batch = BatchReader.Read(reader.GetString(1)).Batch;
+            connectionId = found;
         }
 
+        // The batch as it is once no other writer of its connection can move it (its errors follow it).
         await LockAsync(connection, transaction, dialect, connectionId, cancellationToken);
+        Batch? batch;
+        await using (var read = connection.CreateCommand())
+        {
+            read.Transaction = transaction;
+            read.CommandText = "SELECT raw_json FROM batch_documents WHERE batch_key = @key";
+            read.Add("@key", batchKey);
+            batch = await read.ExecuteScalarAsync(cancellationToken) is string json ? BatchReader.Read(json).Batch : null;
+        }
+
         if (batch is null || !await IsCountedAsync(connection, transaction, connectionId, cancellationToken))
         {
             return;

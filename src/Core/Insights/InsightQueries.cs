@@ -37,7 +37,7 @@ internal sealed class InsightQueries(IDbContextFactory<BatchCacheDbContext> cont
         var (durations, trend) = await ReadDurationsAsync(connection, filter, cancellationToken);
         var errors = await ReadErrorsAsync(connection, filter, cancellationToken);
         var keys = await ReadMetadataKeysAsync(connection, cancellationToken);
-        var (groups, groupProblem) = await ReadGroupsAsync(connection, filter, days, prices, cancellationToken);
+        var (groups, groupProblem) = await ReadGroupsAsync(connection, CacheDialect.Of(context), filter, days, prices, cancellationToken);
 
         var volume = days
             .GroupBy(d => (d.Day, d.Status))
@@ -282,7 +282,7 @@ internal sealed class InsightQueries(IDbContextFactory<BatchCacheDbContext> cont
     /// The spend per value of the chosen key, and a row for the batches without it (all of the filter's batches less
     /// those with a value). A metadata filter on another key cannot be combined: each slice holds one pair.
     /// </summary>
-    private static async Task<(List<GroupSpendRow> Rows, string? Problem)> ReadGroupsAsync(DbConnection connection, InsightFilter filter,
+    private static async Task<(List<GroupSpendRow> Rows, string? Problem)> ReadGroupsAsync(DbConnection connection, CacheDialect dialect, InsightFilter filter,
         List<DayRow> days, PricingOptions prices, CancellationToken cancellationToken)
     {
         if (filter.GroupBy is not { Length: > 0 } groupKey)
@@ -296,10 +296,14 @@ internal sealed class InsightQueries(IDbContextFactory<BatchCacheDbContext> cont
         }
 
         await using var command = connection.CreateCommand();
-        var where = Where(command, filter with { MetadataKey = groupKey, MetadataValue = filter.MetadataKey == groupKey ? filter.MetadataValue : null });
+        var only = filter.MetadataKey == groupKey ? filter.MetadataValue : null;
+        var where = Where(command, filter with { MetadataKey = groupKey, MetadataValue = only });
+        // Every value of the key for the days: their index, where SQLite's planner took the key's every day (42 ms
+        // for a team key at 1,000,000 batches).
+        var index = only is null ? dialect.IndexedBy("ix_insight_days_key_day") : "";
         command.CommandText = $"""
             SELECT meta_value, model, SUM(batches), SUM(requests), SUM(input_tokens), SUM(cached_tokens), SUM(output_tokens)
-            FROM insight_days WHERE {where} AND status <> '{BatchOutcome.Running}' GROUP BY meta_value, model
+            FROM insight_days{index} WHERE {where} AND status <> '{BatchOutcome.Running}' GROUP BY meta_value, model
             """;
         var sums = new Dictionary<string, (long Batches, long Requests, long Input, long Cached, long Output, decimal Cost, long Unpriced)>(StringComparer.Ordinal);
         var withValue = new Dictionary<string, (long Batches, long Requests, long Input, long Cached, long Output)>(StringComparer.Ordinal);

@@ -84,6 +84,35 @@ public class InsightRollupTests
     }
 
     [Fact]
+    public async Task TwoWritersOfOneConnection_RacingOnTheSameBatches_KeepTheRollupsWhole()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var harness = await StartHarnessAsync();
+        var rollups = harness.Services.GetRequiredService<InsightRollups>();
+        await rollups.RecountAsync("default", ct);
+        var random = new Random(11);
+        var batches = Enumerable.Range(0, 25).Select(i => NewBatch(random, $"race_{i}")).ToList();
+        for (var round = 0; round < 12; round++)
+        {
+            // Two answers for the same batches, each a step on from the last round's: as a sync's poll and a
+            // webhook's fetch might bring them at once.
+            var first = batches.Select(b => b.DeepClone().AsObject()).ToList();
+            var second = batches.Select(b => b.DeepClone().AsObject()).ToList();
+            first.ForEach(b => Advance(b, random));
+            second.ForEach(b => Advance(b, random));
+            await Task.WhenAll(
+                harness.Store.UpsertAsync("default", [.. first.Select(b => BatchReader.Read(b.ToJsonString()).Batch!)], ct),
+                harness.Store.UpsertAsync("default", [.. second.Select(b => BatchReader.Read(b.ToJsonString()).Batch!)], ct));
+            batches = random.NextDouble() < 0.5 ? first : second;
+        }
+
+        var kept = await ReadRollupsAsync(harness);
+        await rollups.RecountAsync("default", ct);
+
+        Assert.Equal(await ReadRollupsAsync(harness), kept);
+    }
+
+    [Fact]
     public async Task Writes_LeaveTheRollupsAlone_UntilTheConnectionIsCounted_ThenTheRecountHasEverything()
     {
         var ct = TestContext.Current.CancellationToken;
