@@ -50,6 +50,7 @@ internal static class PageBenchmarks
                 ("batch list, status = failed", "/batches?status=failed"),
                 ("batch list, free text", "/batches?q=run-1234"),
                 ("batch detail (completed)", $"/batches/{completed}?connection={Connection}"),
+                ("insights, last 30 days (every figure on it; the charts drawn once the circuit is up)", "/insights"),
                 ("liveness probe, /alive (JSON, from memory)", "/alive"),
                 ("health probe, /health (JSON; the cache's check reused for 5 s)", "/health"),
             };
