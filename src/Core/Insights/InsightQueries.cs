@@ -134,10 +134,10 @@ internal sealed class InsightQueries(IDbContextFactory<BatchCacheDbContext> cont
     }
 
     /// <summary>The rollup rows' condition for the filter: its slice (all batches, or a metadata key or pair), its days, its columns.</summary>
-    private static string Where(DbCommand command, InsightFilter filter, bool sliceByMetadata = true)
+    private static string Where(DbCommand command, InsightFilter filter)
     {
         var where = new StringBuilder();
-        if (sliceByMetadata && filter.MetadataKey is { } key)
+        if (filter.MetadataKey is { } key)
         {
             where.Append("meta_key = @meta_key");
             command.Add("@meta_key", key);

@@ -182,16 +182,16 @@ public sealed record InsightQuery
         return parts.Count == 0 ? "" : "?" + string.Join('&', parts);
     }
 
-    /// <summary>The range in words: "Last 30 days" or "2026-11-01 to 2026-11-30".</summary>
+    /// <summary>The range as words after "created": "in the last 30 days" or "from 2026-11-01 to 2026-11-30".</summary>
     public string DescribeRange(DateOnly today)
     {
         if (Range is { } name && Ranges.FirstOrDefault(r => r.Name == name) is { Label: { } label })
         {
-            return label;
+            return "in the " + label.ToLowerInvariant();
         }
 
         var (from, to) = DaysAt(today);
-        return $"{Iso(from)} to {Iso(to)}";
+        return $"from {Iso(from)} to {Iso(to)}";
     }
 
     public static string Iso(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

@@ -93,6 +93,6 @@ public sealed class InsightsPageTests() : LivePageContext(
         var page = RenderAt("?from=2025-11-01&to=2025-11-05");
 
         page.WaitForAssertion(() => Assert.Contains("No batches in these days", page.Markup, StringComparison.Ordinal));
-        Assert.Contains("Choose a longer range, or clear a filter.", page.Markup, StringComparison.Ordinal);
+        Assert.Contains("No batch created from 2025-11-01 to 2025-11-05 matches these filters. Choose a longer range, or clear a filter.", page.Markup, StringComparison.Ordinal);
     }
 }
