@@ -85,6 +85,13 @@ public sealed class InsightsJourneyTests(BrowserFixture browser) : IAsyncLifetim
         await Expect(page).ToHaveURLAsync(new Regex("/batches\\?status=completed&from=\\d{4}-\\d\\d-\\d\\d&to=\\d{4}-\\d\\d-\\d\\d$"));
         await Expect(page.GetByTestId("batch-total")).ToContainTextAsync($"{count} of ");
 
+        // An error code's count leads to the batches whose files hold it.
+        await page.GotoAsync("/insights");
+        await session.WaitForInteractiveAsync();
+        await page.GetByTestId("error-code").First.GetByRole(AriaRole.Link).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/batches\\?from=[^&]+&to=[^&]+&code=[a-z_]+&sort=failures$"));
+        await Expect(page.GetByTestId("batch-table").Locator("tbody tr").First).ToBeVisibleAsync();
+
         // A running batch's page says how batches like it went.
         await page.GotoAsync("/batches?status=in_progress");
         await session.WaitForInteractiveAsync();

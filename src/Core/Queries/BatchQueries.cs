@@ -39,7 +39,7 @@ internal sealed class BatchQueries(
     /// <summary>Every member of a filter but its statuses, as one key.</summary>
     private static string FilterKey(BatchFilter filter) => string.Join('\u001f', filter.Endpoint, filter.Model, filter.ConnectionId,
         filter.CreatedFrom?.ToUnixTimeSeconds(), filter.CreatedTo?.ToUnixTimeSeconds(), filter.MetadataKey, filter.MetadataValue, filter.Text,
-        filter.NeedsAttention);
+        filter.NeedsAttention, filter.ErrorCode);
 
     private async Task<BatchListPage> ReadPageAsync(BatchListRequest request, CancellationToken cancellationToken)
     {
@@ -252,7 +252,7 @@ internal sealed class BatchQueries(
     /// </summary>
     private static bool NarrowsBeyondCounts(BatchFilter filter) =>
         filter.CreatedFrom is not null || filter.CreatedTo is not null || filter.NeedsAttention
-        || !string.IsNullOrEmpty(filter.MetadataKey) || !string.IsNullOrWhiteSpace(filter.Text);
+        || !string.IsNullOrEmpty(filter.MetadataKey) || !string.IsNullOrWhiteSpace(filter.Text) || !string.IsNullOrEmpty(filter.ErrorCode);
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
@@ -357,6 +357,13 @@ internal sealed class BatchQueries(
         {
             where.Append(" AND b.created_at < @created_to");
             command.Add("@created_to", to.ToUnixTimeSeconds());
+        }
+
+        if (!string.IsNullOrEmpty(filter.ErrorCode))
+        {
+            // The ledger holds only indexed batches with failures: a small set, read whole.
+            where.Append(" AND b.key IN (SELECT e.batch_key FROM insight_error_batches e WHERE e.code = @error_code)");
+            command.Add("@error_code", filter.ErrorCode);
         }
 
         if (plan.RareMetadata)

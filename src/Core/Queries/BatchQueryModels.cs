@@ -17,6 +17,12 @@ public sealed record BatchFilter
 
     public string? MetadataValue { get; init; }
 
+    /// <summary>
+    /// Only batches whose indexed result files hold a failed request with this error code (the insights' ledger of
+    /// each indexed batch's codes: a batch not indexed yet is not found).
+    /// </summary>
+    public string? ErrorCode { get; init; }
+
     /// <summary>Text found in the id, a file id or the metadata, case-insensitively.</summary>
     public string? Text { get; init; }
 

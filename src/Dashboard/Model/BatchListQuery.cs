@@ -8,7 +8,7 @@ namespace BatchDashboard.Dashboard.Model;
 /// <summary>
 /// The list's filters, sort and page as they live in the URL, shared by the page, its export and the JSON API, so a
 /// link, the back button and <c>GET /api/batches</c> all mean the same thing:
-/// <c>?status=in_progress,failed&amp;attention=1&amp;endpoint=/v1/embeddings&amp;model=…&amp;connection=…&amp;from=2026-11-01&amp;to=2026-11-21&amp;within=7d&amp;meta=team=search&amp;q=…&amp;sort=failures&amp;dir=asc&amp;after=CURSOR&amp;page=2</c>.
+/// <c>?status=in_progress,failed&amp;attention=1&amp;endpoint=/v1/embeddings&amp;model=…&amp;connection=…&amp;from=2026-11-01&amp;to=2026-11-21&amp;within=7d&amp;meta=team=search&amp;code=rate_limit_exceeded&amp;q=…&amp;sort=failures&amp;dir=asc&amp;after=CURSOR&amp;page=2</c>.
 /// </summary>
 public sealed record BatchListQuery
 {
@@ -33,6 +33,9 @@ public sealed record BatchListQuery
     /// <summary><c>key</c> or <c>key=value</c>.</summary>
     public string? Meta { get; init; }
 
+    /// <summary>Batches whose indexed files hold a failed request with this error code: <c>code=rate_limit_exceeded</c>.</summary>
+    public string? ErrorCode { get; init; }
+
     public string? Text { get; init; }
     public BatchSortField Sort { get; init; } = BatchSortField.Created;
     public bool Ascending { get; init; }
@@ -50,7 +53,7 @@ public sealed record BatchListQuery
     ];
 
     public bool HasFilters => Statuses.Count > 0 || Attention || Endpoint is not null || Model is not null || Connection is not null
-        || From is not null || To is not null || Within is not null || Meta is not null || Text is not null;
+        || From is not null || To is not null || Within is not null || Meta is not null || Text is not null || ErrorCode is not null;
 
     /// <summary>Why a metadata filter cannot be used (its key is empty), or null when it can.</summary>
     public static string? MetaProblem(string? meta) =>
@@ -128,6 +131,7 @@ public sealed record BatchListQuery
             To = Day(get("to"), "to", problems),
             Within = within,
             Meta = meta,
+            ErrorCode = Clean(get("code")),
             Text = Clean(get("q")),
             Sort = sort,
             Ascending = dir == "asc",
@@ -159,6 +163,7 @@ public sealed record BatchListQuery
             CreatedTo = To is { } to ? new DateTimeOffset(to.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : null,
             MetadataKey = string.IsNullOrEmpty(key) ? null : key,
             MetadataValue = value,
+            ErrorCode = ErrorCode,
             Text = Text,
             NeedsAttention = Attention,
         };
@@ -213,6 +218,7 @@ public sealed record BatchListQuery
         Add("to", To?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         Add("within", Within);
         Add("meta", Meta);
+        Add("code", ErrorCode);
         Add("q", Text);
         Add("sort", Sort == BatchSortField.Created ? null : Sort.ToString().ToLowerInvariant());
         Add("dir", Ascending ? "asc" : null);
@@ -239,6 +245,7 @@ public sealed record BatchListQuery
         if (Within is not null) { Add("created in the " + Windows.First(w => w.Name == Within).Label.ToLowerInvariant()); }
         if (From is not null || To is not null) { Add($"created {From?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "…"} to {To?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "…"}"); }
         if (Meta is not null) { Add("metadata " + Meta); }
+        if (ErrorCode is not null) { Add("failing with " + ErrorCode); }
         if (Text is not null) { Add($"“{Text}”"); }
         return text.ToString();
     }

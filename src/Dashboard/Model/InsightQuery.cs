@@ -132,10 +132,10 @@ public sealed record InsightQuery
 
     /// <summary>
     /// The batch list showing the batches behind a figure: this query's filters and days (or one day), narrowed to a
-    /// status (<c>running</c> is every status before an end), a model, an endpoint or a metadata pair.
+    /// status (<c>running</c> is every status before an end), a model, an endpoint, a metadata pair or an error code.
     /// </summary>
     public BatchListQuery ListOf(DateOnly today, DateOnly? day = null, string? status = null, string? model = null, string? endpoint = null,
-        string? meta = null, BatchSortField sort = BatchSortField.Created)
+        string? meta = null, BatchSortField sort = BatchSortField.Created, string? errorCode = null)
     {
         var (from, to) = DaysAt(today);
         return new BatchListQuery
@@ -147,6 +147,7 @@ public sealed record InsightQuery
             Model = model ?? Model,
             Meta = meta ?? Meta,
             Statuses = StatusesOf(status),
+            ErrorCode = errorCode,
             Sort = sort,
         };
     }

@@ -166,8 +166,8 @@ public sealed class InsightsViewModel(IInsightQueries insights, IBatchQueries ba
 
     /// <summary>The list of the batches behind a figure (see <see cref="InsightQuery.ListOf"/>).</summary>
     public string ListLink(DateOnly? day = null, string? status = null, string? model = null, string? endpoint = null, string? meta = null,
-        BatchSortField sort = BatchSortField.Created) =>
-        DashboardUrls.Batches(Query.ListOf(Today, day, status, model, endpoint, meta, sort));
+        BatchSortField sort = BatchSortField.Created, string? errorCode = null) =>
+        DashboardUrls.Batches(Query.ListOf(Today, day, status, model, endpoint, meta, sort, errorCode));
 
     /// <summary>The list of the completed batches behind a turnaround row.</summary>
     public string DurationLink(DurationRow row) => row.Dimension switch

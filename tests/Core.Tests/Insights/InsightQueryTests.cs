@@ -186,6 +186,13 @@ public class InsightQueryTests
 
         Assert.Equal([new ErrorRow(Date1, "rate_limit_exceeded", 2), new ErrorRow(Date1, "other_error", 1)], report.Errors);
         Assert.Equal((3L, 30L), (report.ErrorsCounted, report.FailedRequests));
+
+        // The list finds the batches behind a code.
+        async Task<IEnumerable<string>> ListAsync(string code) => (await harness.Queries.ListAsync(
+            new BatchDashboard.Core.Queries.BatchListRequest { Filter = new() { ErrorCode = code } }, ct)).Items.Select(b => b.Batch.Id);
+        Assert.Equal(["batch_c"], await ListAsync("rate_limit_exceeded"));
+        Assert.Equal(["batch_c"], await ListAsync("other_error"));
+        Assert.Empty(await ListAsync("server_error"));
     }
 
     [Fact]

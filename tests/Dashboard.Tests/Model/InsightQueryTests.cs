@@ -1,5 +1,6 @@
 using BatchDashboard.Core.Batches;
 using BatchDashboard.Core.Insights;
+using BatchDashboard.Core.Queries;
 using BatchDashboard.Dashboard.Api;
 using BatchDashboard.Dashboard.Model;
 
@@ -56,6 +57,19 @@ public sealed class InsightQueryTests
 
         Assert.Contains(problem, problems);
         Assert.Equal((new DateOnly(2026, 11, 6), Today), query.DaysAt(Today));
+    }
+
+    [Fact]
+    public void AnErrorCode_LeadsToTheListOfItsBatches_WhichReadsItBack()
+    {
+        var link = DashboardUrls.Batches(Parse("?range=7d", out _).ListOf(Today, errorCode: "rate_limit_exceeded", sort: BatchSortField.Failures));
+
+        Assert.Equal("batches?from=2026-11-29&to=2026-12-05&code=rate_limit_exceeded&sort=failures", link);
+        var values = link[(link.IndexOf('?') + 1)..].Split('&').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => (string?)p[1]);
+        var list = BatchListQuery.Parse(name => values.GetValueOrDefault(name), out var problems);
+        Assert.Empty(problems);
+        Assert.Equal("rate_limit_exceeded", list.ToFilter(DateTimeOffset.UnixEpoch).ErrorCode);
+        Assert.Contains("failing with rate_limit_exceeded", list.Describe(), StringComparison.Ordinal);
     }
 
     [Fact]
