@@ -362,7 +362,8 @@ internal sealed class InsightRollups(IDbContextFactory<BatchCacheDbContext> cont
     /// Counts the connection's rollups again from its batches and indexed files, replacing what they held, and marks
     /// it counted: after its first import, and at start-up for a connection imported before the cache kept them.
     /// </summary>
-    public async Task RecountAsync(string connectionId, CancellationToken cancellationToken)
+    /// <param name="unlessCounted">Leave a connection another instance counted meanwhile (the start-up's catch-up).</param>
+    public async Task RecountAsync(string connectionId, CancellationToken cancellationToken, bool unlessCounted = false)
     {
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
         var dialect = CacheDialect.Of(context);
@@ -370,6 +371,11 @@ internal sealed class InsightRollups(IDbContextFactory<BatchCacheDbContext> cont
         var connection = context.Database.GetDbConnection();
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await LockAsync(connection, transaction, dialect, connectionId, cancellationToken);
+        if (unlessCounted && await IsCountedAsync(connection, transaction, connectionId, cancellationToken))
+        {
+            return;
+        }
+
         await using (var clear = connection.CreateCommand())
         {
             clear.Transaction = transaction;
@@ -458,7 +464,7 @@ internal sealed class InsightRollups(IDbContextFactory<BatchCacheDbContext> cont
             .ToListAsync(cancellationToken);
         foreach (var connectionId in uncounted)
         {
-            await RecountAsync(connectionId, cancellationToken);
+            await RecountAsync(connectionId, cancellationToken, unlessCounted: true);
         }
     }
 
