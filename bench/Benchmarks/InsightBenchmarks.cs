@@ -112,10 +112,15 @@ internal static class InsightBenchmarks
                 ("whole page, spend grouped by run (2,000 values in 30 days)", month with { GroupBy = "run" }),
                 ("whole page, 90 days", month with { From = today.AddDays(-89) }),
             };
+            var generation = services.GetRequiredService<CacheGeneration>();
             var times = new List<(string, (double, double))>();
             foreach (var (caseName, filter) in cases)
             {
-                times.Add((caseName, await CoreBenchmarks.TimeAsync(() => insights.GetReportAsync(filter, CancellationToken.None), runs)));
+                times.Add((caseName, await CoreBenchmarks.TimeAsync(() =>
+                {
+                    generation.Advance(); // as after a sync's write: nothing kept from the last run
+                    return insights.GetReportAsync(filter, CancellationToken.None);
+                }, runs)));
             }
 
             var running = BatchReader.Read(SyntheticBatches.Create(1, newest)[0]).Batch! with { Status = BatchStatus.Parse("in_progress") };

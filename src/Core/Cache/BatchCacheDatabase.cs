@@ -11,6 +11,7 @@ internal sealed class BatchCacheDatabase(
     TimeProvider timeProvider,
     IOptions<BatchCacheOptions> options,
     ResultFilesLocation files,
+    InsightRollups insights,
     ILogger<BatchCacheDatabase> logger) : IBatchCacheDatabase
 {
     public async Task MigrateAsync(CancellationToken cancellationToken)
@@ -33,7 +34,7 @@ internal sealed class BatchCacheDatabase(
             await MigrateInTurnAsync(context, cancellationToken);
             await BatchStore.FillPhasesAsync(context, cancellationToken);
             await LearnLimitsAsync(context, pending, cancellationToken);
-            await new InsightRollups(contextFactory, timeProvider).RecountUncountedAsync(cancellationToken);
+            await insights.RecountUncountedAsync(cancellationToken);
             return;
         }
 
@@ -41,7 +42,7 @@ internal sealed class BatchCacheDatabase(
         await BatchStore.FillPhasesAsync(context, cancellationToken);
         await LearnLimitsAsync(context, pending, cancellationToken);
         // Once, for connections imported before the cache kept the insights' rollups.
-        await new InsightRollups(contextFactory, timeProvider).RecountUncountedAsync(cancellationToken);
+        await insights.RecountUncountedAsync(cancellationToken);
 
         // WAL lets pages read while the sync writes; the mode is stored in the file, so once is enough.
         await context.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);

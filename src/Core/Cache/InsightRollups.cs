@@ -319,7 +319,7 @@ internal sealed class InsightDelta
 /// Writers of one connection take turns on PostgreSQL (an advisory lock per connection), since a histogram is read,
 /// added to and written back.
 /// </summary>
-internal sealed class InsightRollups(IDbContextFactory<BatchCacheDbContext> contextFactory, TimeProvider timeProvider)
+internal sealed class InsightRollups(IDbContextFactory<BatchCacheDbContext> contextFactory, TimeProvider timeProvider, CacheGeneration generation)
 {
     /// <summary>How many batches a recount reads before it writes what they add: its memory stays flat.</summary>
     private const int RecountChunk = 5_000;
@@ -452,6 +452,7 @@ internal sealed class InsightRollups(IDbContextFactory<BatchCacheDbContext> cont
         }
 
         await transaction.CommitAsync(cancellationToken);
+        generation.Advance();
     }
 
     /// <summary>The connections whose first import is done but whose rollups were never counted (a cache from before them).</summary>
@@ -519,6 +520,8 @@ internal sealed class InsightRollups(IDbContextFactory<BatchCacheDbContext> cont
         await delta.FlushAsync(connection, transaction, cancellationToken);
         await WriteLedgerAsync(connection, transaction, batchKey, now, cancellationToken, replace: true);
         await transaction.CommitAsync(cancellationToken);
+        // What was read from the rollups and the ledger (a report, a list by error code) is read again.
+        generation.Advance();
     }
 
     /// <summary>

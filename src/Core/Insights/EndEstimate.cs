@@ -37,8 +37,8 @@ public sealed record EndEstimate(DateTimeOffset? End, EstimateBasis Basis, doubl
             return None with { Similar = similar };
         }
 
-        DateTimeOffset? usualFrom = similar?.TurnaroundLow is { } low ? created + low : null;
-        DateTimeOffset? usualTo = similar?.TurnaroundHigh is { } high ? created + high : null;
+        DateTimeOffset? usualFrom = similar?.Turnaround.Low is { } low ? created + low : null;
+        DateTimeOffset? usualTo = similar?.Turnaround.High is { } high ? created + high : null;
         var pastUsual = usualTo is { } latest && latest < now;
 
         DateTimeOffset? fromHistory = null;
@@ -46,7 +46,7 @@ public sealed record EndEstimate(DateTimeOffset? End, EstimateBasis Basis, doubl
         {
             fromHistory = phase.Start + typical > now ? phase.Start + typical : phase.Start + spread.High > now ? phase.Start + spread.High : null;
         }
-        else if (similar?.Turnaround.P50 is { } median)
+        else if (similar?.Turnaround.Median is { } median)
         {
             // Past the median, the slower ones' time; past that too, history has nothing to say.
             fromHistory = created + median > now ? created + median : usualTo > now ? usualTo : null;

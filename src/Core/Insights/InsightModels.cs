@@ -84,8 +84,8 @@ public sealed record InsightReport(
 /// endpoint and model, of a similar size when enough of those completed, otherwise of any size.
 /// </summary>
 /// <param name="SameSize">True when the figures are for batches of its own size bucket.</param>
-public sealed record SimilarBatches(long Count, bool SameSize, DurationStats Turnaround, TimeSpan? TurnaroundLow, TimeSpan? TurnaroundHigh,
-    PhaseSpread Validating, PhaseSpread InProgress, PhaseSpread Finalizing)
+public sealed record SimilarBatches(long Count, bool SameSize, PhaseSpread Turnaround, PhaseSpread Validating, PhaseSpread InProgress,
+    PhaseSpread Finalizing)
 {
     /// <summary>How far back an estimate looks for batches like the one it is for.</summary>
     public static readonly TimeSpan Lookback = TimeSpan.FromDays(30);
@@ -94,5 +94,5 @@ public sealed record SimilarBatches(long Count, bool SameSize, DurationStats Tur
     public const int EnoughOfSameSize = 5;
 }
 
-/// <summary>The 10th to 90th percentile of a phase's length, and its median.</summary>
+/// <summary>The 10th to 90th percentile of how long a phase (or the whole batch) took, and its median.</summary>
 public sealed record PhaseSpread(long Count, TimeSpan? Low, TimeSpan? Median, TimeSpan? High);

@@ -21,12 +21,19 @@ public interface IInsightQueries
 /// Reads <c>insight_days</c>, <c>insight_durations</c> and <c>insight_errors</c> (<see cref="InsightRollups"/>) for the
 /// filter's days and slice: a month is a few thousand rows however many batches the cache holds, summed here.
 /// </summary>
-internal sealed class InsightQueries(IDbContextFactory<BatchCacheDbContext> contextFactory, IOptionsMonitor<PricingOptions> pricing, TimeProvider timeProvider)
-    : IInsightQueries
+internal sealed class InsightQueries(IDbContextFactory<BatchCacheDbContext> contextFactory, IOptionsMonitor<PricingOptions> pricing, TimeProvider timeProvider,
+    CacheGeneration generation) : IInsightQueries
 {
+    /// <summary>Every open insights page reads again after each change: the same filter's report is read once per change.</summary>
+    private readonly GenerationMemo<InsightReport> _reports = new(generation, capacity: 32);
+
     private static readonly double[] Percentiles = [0.5, 0.9, 0.99];
 
-    public async Task<InsightReport> GetReportAsync(InsightFilter filter, CancellationToken cancellationToken)
+    public Task<InsightReport> GetReportAsync(InsightFilter filter, CancellationToken cancellationToken) => _reports.GetAsync(
+        string.Join('\u001f', filter.From, filter.To, filter.ConnectionId, filter.Endpoint, filter.Model, filter.MetadataKey, filter.MetadataValue, filter.GroupBy),
+        token => ReadReportAsync(filter, token), cancellationToken);
+
+    private async Task<InsightReport> ReadReportAsync(InsightFilter filter, CancellationToken cancellationToken)
     {
         var prices = pricing.CurrentValue;
         await using var context = await contextFactory.CreateDbContextAsync(cancellationToken);
@@ -104,8 +111,8 @@ internal sealed class InsightQueries(IDbContextFactory<BatchCacheDbContext> cont
         static PhaseSpread Spread(DurationHistogram histogram) =>
             new(histogram.Count, histogram.Percentile(0.1), histogram.Percentile(0.5), histogram.Percentile(0.9));
 
-        return new SimilarBatches(merged.Batches, ReferenceEquals(chosen, sameSize), Stats(merged.Turnaround), merged.Turnaround.Percentile(0.1),
-            merged.Turnaround.Percentile(0.9), Spread(merged.Validating), Spread(merged.InProgress), Spread(merged.Finalizing));
+        return new SimilarBatches(merged.Batches, ReferenceEquals(chosen, sameSize), Spread(merged.Turnaround), Spread(merged.Validating),
+            Spread(merged.InProgress), Spread(merged.Finalizing));
     }
 
     /// <summary>The batch price of the tokens; nothing used costs nothing, priced or not; null for tokens of a model without a price.</summary>

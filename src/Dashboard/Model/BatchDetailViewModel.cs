@@ -171,8 +171,8 @@ public sealed class BatchDetailViewModel(
             {
                 BatchStatusKind.Validating when similar.Validating.Count > 0 => $"Validating usually takes {Span(similar.Validating)} here: {like}.{few}",
                 BatchStatusKind.Finalizing when similar.Finalizing.Count > 0 => $"Finalizing usually takes {Span(similar.Finalizing)} here: {like}.{few}",
-                _ when similar.TurnaroundLow is { } low && similar.TurnaroundHigh is { } high =>
-                    $"{char.ToUpperInvariant(like[0])}{like[1..]} finished in {(low == high ? RelativeTime.Duration(low) : $"{RelativeTime.Duration(low)} to {RelativeTime.Duration(high)}")}."
+                _ when similar.Turnaround.Count > 0 =>
+                    $"{char.ToUpperInvariant(like[0])}{like[1..]} finished in {Span(similar.Turnaround)}."
                     + (Estimate.PastUsual ? " This one has run longer than nine in ten of them." : "") + few,
                 _ => null,
             };

@@ -140,11 +140,12 @@ public sealed class InsightsViewModel(IInsightQueries insights, IBatchQueries ba
     }
 
     /// <summary>Per model over the range: batches, tokens and cost (null when unpriced).</summary>
-    public IReadOnlyList<SpendRow> SpendByModel() => [.. (Report?.Spend ?? [])
-        .GroupBy(r => r.Model)
-        .Select(g => new SpendRow(Today, g.Key, g.Sum(r => r.Batches), g.Sum(r => r.InputTokens), g.Sum(r => r.CachedTokens), g.Sum(r => r.OutputTokens),
-            g.Any(r => r.Cost is null) ? null : g.Sum(r => r.Cost ?? 0)))
-        .OrderByDescending(r => r.Cost ?? -1).ThenBy(r => r.Model, StringComparer.Ordinal)];
+    public IReadOnlyList<(string Model, long Batches, long InputTokens, long CachedTokens, long OutputTokens, decimal? Cost)> SpendByModel() =>
+        [.. (Report?.Spend ?? [])
+            .GroupBy(r => r.Model)
+            .Select(g => (g.Key, g.Sum(r => r.Batches), g.Sum(r => r.InputTokens), g.Sum(r => r.CachedTokens), g.Sum(r => r.OutputTokens),
+                g.Any(r => r.Cost is null) ? null : (decimal?)g.Sum(r => r.Cost ?? 0)))
+            .OrderByDescending(r => r.Item6 ?? -1).ThenBy(r => r.Key, StringComparer.Ordinal)];
 
     /// <summary>Failed requests by code over the range, most first.</summary>
     public IReadOnlyList<(string Code, long Requests)> ErrorTotals() => [.. (Report?.Errors ?? [])

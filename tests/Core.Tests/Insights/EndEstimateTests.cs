@@ -10,7 +10,7 @@ public sealed class EndEstimateTests
 
     /// <summary>Similar batches took 2 h at the median, 1 h to 4 h (10th to 90th percentile); finalizing took 10 min.</summary>
     private static readonly SimilarBatches Similar = new(40, true,
-        new DurationStats(40, TimeSpan.FromHours(2), TimeSpan.FromHours(4), TimeSpan.FromHours(5)), TimeSpan.FromHours(1), TimeSpan.FromHours(4),
+        new PhaseSpread(40, TimeSpan.FromHours(1), TimeSpan.FromHours(2), TimeSpan.FromHours(4)),
         new PhaseSpread(40, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(3)),
         new PhaseSpread(40, TimeSpan.FromMinutes(50), TimeSpan.FromHours(1.7), TimeSpan.FromHours(3.5)),
         new PhaseSpread(40, TimeSpan.FromMinutes(4), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30)));

@@ -212,8 +212,8 @@ public class InsightQueryTests
         Assert.NotNull(similar);
         Assert.True(similar.SameSize);
         Assert.Equal(6, similar.Count);
-        AssertNear(TimeSpan.FromMinutes(60), similar.TurnaroundLow);
-        AssertNear(TimeSpan.FromMinutes(110), similar.TurnaroundHigh);
+        AssertNear(TimeSpan.FromMinutes(60), similar.Turnaround.Low);
+        AssertNear(TimeSpan.FromMinutes(110), similar.Turnaround.High);
         AssertNear(TimeSpan.FromMinutes(10), similar.Finalizing.Median);
 
         var huge = Read(TestBatches.Json("batch_huge", "in_progress", now - 600, total: 40_000));
